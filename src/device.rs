@@ -1,0 +1,369 @@
+//! "Remember this device" (SPEC "Device registration" and "Wire flow" steps 3-4): the
+//! `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
+//! `DEVICE_PASSWORD_VERIFIER` answers. The identity is P = DeviceGroupKey, I = DeviceKey,
+//! secret = the device password; the math is in `srp`.
+
+use crate::{
+    Error,
+    encoding::{AsciiBuf, base64_vartime},
+    params::{Parameters, pick, required},
+    srp::{self, Identity, SecretExponent},
+    timestamp::Timestamp,
+    wire::{PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+};
+use core::fmt;
+use rand_core::CryptoRng;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// Random bytes in a device password (it is their base64: 56 characters).
+const DEVICE_PASSWORD_BYTES: usize = 40;
+/// Random bytes in a registration salt.
+pub const SALT_RANDOM_BYTES: usize = 16;
+
+/// What `ConfirmDevice` takes as `DeviceSecretVerifierConfig`: base64 of `TC(v)` and of
+/// `TC(salt)`. These are not secret, but the verifier is a password equivalent for offline
+/// guessing; store it as the service does.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceSecretVerifierConfig {
+    password_verifier: AsciiBuf<516>,
+    salt: AsciiBuf<24>,
+}
+
+impl DeviceSecretVerifierConfig {
+    /// The verifier for a device password and salt chosen by the caller, for known-answer
+    /// tests. `salt_random` is the 16 random bytes before encoding.
+    pub fn from_parts(
+        device_group_key: &str,
+        device_key: &str,
+        device_password: &str,
+        salt_random: &[u8; SALT_RANDOM_BYTES],
+    ) -> Self {
+        let salt = Salt::from_unsigned_be(salt_random);
+        let id = Identity {
+            p: device_group_key,
+            i: device_key,
+        };
+        let x = srp::private_key(id, device_password, &salt);
+        let v = srp::verifier(&x);
+        Self {
+            password_verifier: base64_vartime(crate::wire::public_tc(&v).as_bytes()),
+            salt: base64_vartime(salt.tc().as_bytes()),
+        }
+    }
+
+    /// `PasswordVerifier`, base64.
+    pub fn password_verifier(&self) -> &str {
+        self.password_verifier.as_str()
+    }
+
+    /// `Salt`, base64.
+    pub fn salt(&self) -> &str {
+        self.salt.as_str()
+    }
+}
+
+impl fmt::Debug for DeviceSecretVerifierConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceSecretVerifierConfig")
+            .field("PasswordVerifier", &self.password_verifier())
+            .field("Salt", &self.salt())
+            .finish()
+    }
+}
+
+/// The device password: base64 of 40 random bytes. The app keeps it with the device key and
+/// never sends it. Zeroized on drop; `Debug` does not show it.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct DevicePassword(AsciiBuf<56>);
+
+impl DevicePassword {
+    fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let mut bytes = Zeroizing::new([0u8; DEVICE_PASSWORD_BYTES]);
+        rng.fill_bytes(bytes.as_mut());
+        Self(base64_vartime(bytes.as_ref()))
+    }
+
+    /// The password text, to store beside the device key.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for DevicePassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevicePassword").finish_non_exhaustive()
+    }
+}
+
+/// A new device's registration: the config for `ConfirmDevice` and the password to keep.
+#[derive(Debug)]
+pub struct DeviceRegistration {
+    /// Send this to `ConfirmDevice`.
+    pub device_secret_verifier_config: DeviceSecretVerifierConfig,
+    /// Keep this (with the device key and group key) to sign in with the device later.
+    pub device_password: DevicePassword,
+}
+
+impl DeviceRegistration {
+    /// Draws a device password and a salt from `rng` and makes the verifier, from the
+    /// `NewDeviceMetadata` of a sign-in.
+    pub fn generate<R: CryptoRng + ?Sized>(
+        device_group_key: &str,
+        device_key: &str,
+        rng: &mut R,
+    ) -> Self {
+        let device_password = DevicePassword::generate(rng);
+        let mut salt = Zeroizing::new([0u8; SALT_RANDOM_BYTES]);
+        rng.fill_bytes(salt.as_mut());
+        let device_secret_verifier_config = DeviceSecretVerifierConfig::from_parts(
+            device_group_key,
+            device_key,
+            device_password.as_str(),
+            &salt,
+        );
+        Self {
+            device_secret_verifier_config,
+            device_password,
+        }
+    }
+}
+
+/// A device remembered earlier: what the app stored after `ConfirmDevice`.
+#[derive(Clone, Copy)]
+pub struct RememberedDevice<'a> {
+    /// `DeviceGroupKey` from `NewDeviceMetadata`.
+    pub device_group_key: &'a str,
+    /// `DeviceKey` from `NewDeviceMetadata`.
+    pub device_key: &'a str,
+    /// The device password from [`DeviceRegistration`].
+    pub device_password: &'a str,
+}
+
+impl fmt::Debug for RememberedDevice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RememberedDevice")
+            .field("device_group_key", &self.device_group_key)
+            .field("device_key", &self.device_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> RememberedDevice<'a> {
+    /// Starts a device sign-in with a fresh 1024-bit secret exponent from `rng`.
+    pub fn start_sign_in<R: CryptoRng + ?Sized>(
+        self,
+        rng: &mut R,
+    ) -> Result<DeviceSignIn<'a>, Error> {
+        DeviceSignIn::new(self, SecretExponent::random(rng))
+    }
+
+    /// Starts a device sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384
+    /// bytes). For known-answer tests only: reusing an exponent breaks SRP.
+    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<DeviceSignIn<'a>, Error> {
+        DeviceSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
+    }
+}
+
+/// A device sign-in waiting for its `DEVICE_PASSWORD_VERIFIER` challenge. Answering it consumes
+/// this state, so an ephemeral is never used twice. Not `Clone`.
+pub struct DeviceSignIn<'a> {
+    device: RememberedDevice<'a>,
+    a: SecretExponent,
+    srp_a: SrpA,
+}
+
+impl fmt::Debug for DeviceSignIn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceSignIn")
+            .field("device", &self.device)
+            .field("srp_a", &self.srp_a)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> DeviceSignIn<'a> {
+    fn new(device: RememberedDevice<'a>, a: SecretExponent) -> Result<Self, Error> {
+        let srp_a = srp::client_public(&a)?;
+        Ok(Self { device, a, srp_a })
+    }
+
+    /// `SRP_A`.
+    pub fn srp_a(&self) -> &SrpA {
+        &self.srp_a
+    }
+
+    /// The answer to the `DEVICE_SRP_AUTH` challenge. `username` is the challenge's
+    /// `USERNAME` (the internal user name).
+    pub fn device_srp_auth<'r>(&'r self, username: &'r str) -> DeviceSrpAuthResponse<'r> {
+        DeviceSrpAuthResponse {
+            username,
+            device_key: self.device.device_key,
+            srp_a: &self.srp_a,
+            secret_hash: None,
+        }
+    }
+
+    /// Answers the `DEVICE_PASSWORD_VERIFIER` challenge, signing it at `timestamp`.
+    pub fn respond<'r>(
+        self,
+        challenge: &DevicePasswordVerifierChallenge<'r>,
+        timestamp: Timestamp,
+    ) -> Result<DevicePasswordVerifierResponse<'r>, Error>
+    where
+        'a: 'r,
+    {
+        let id = Identity {
+            p: self.device.device_group_key,
+            i: self.device.device_key,
+        };
+        let signature = srp::password_claim_signature(
+            id,
+            self.device.device_password,
+            &self.a,
+            &self.srp_a,
+            &srp::Challenge {
+                srp_b: &challenge.srp_b,
+                salt: &challenge.salt,
+                secret_block: &challenge.secret_block,
+            },
+            &timestamp,
+        )?;
+        Ok(DevicePasswordVerifierResponse {
+            username: challenge.username,
+            password_claim_secret_block: challenge.secret_block.as_str(),
+            timestamp,
+            password_claim_signature: signature,
+            device_key: self.device.device_key,
+            secret_hash: None,
+        })
+    }
+}
+
+/// The `DEVICE_SRP_AUTH` challenge responses.
+#[derive(Debug)]
+pub struct DeviceSrpAuthResponse<'a> {
+    /// `USERNAME`.
+    pub username: &'a str,
+    /// `DEVICE_KEY`.
+    pub device_key: &'a str,
+    /// `SRP_A`.
+    pub srp_a: &'a SrpA,
+    /// `SECRET_HASH`, for app clients with a secret.
+    pub secret_hash: Option<SecretHash>,
+}
+
+impl DeviceSrpAuthResponse<'_> {
+    /// Adds `SECRET_HASH` for an app client with a secret.
+    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+        self
+    }
+
+    /// The `ChallengeResponses` parameters.
+    pub fn parameters(&self) -> Parameters<'_> {
+        Parameters::new([
+            Some(("USERNAME", self.username)),
+            Some(("DEVICE_KEY", self.device_key)),
+            Some(("SRP_A", self.srp_a.as_str())),
+            self.secret_hash
+                .as_ref()
+                .map(|h| ("SECRET_HASH", h.as_str())),
+            None,
+            None,
+        ])
+    }
+}
+
+/// A `DEVICE_PASSWORD_VERIFIER` challenge, parsed.
+#[derive(Debug)]
+pub struct DevicePasswordVerifierChallenge<'a> {
+    username: &'a str,
+    srp_b: SrpB,
+    salt: Salt,
+    secret_block: SecretBlock<'a>,
+}
+
+impl<'a> DevicePasswordVerifierChallenge<'a> {
+    /// From the challenge's `ChallengeParameters` (`USERNAME`, `SRP_B`, `SALT`, `SECRET_BLOCK`).
+    pub fn from_parameters<K, V>(
+        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
+    ) -> Result<Self, Error>
+    where
+        K: AsRef<str> + ?Sized + 'a,
+        V: AsRef<str> + ?Sized + 'a,
+    {
+        let [username, srp_b, salt, secret_block] =
+            pick(parameters, ["USERNAME", "SRP_B", "SALT", "SECRET_BLOCK"])?;
+        Self::new(
+            required(username, "USERNAME")?,
+            required(srp_b, "SRP_B")?,
+            required(salt, "SALT")?,
+            required(secret_block, "SECRET_BLOCK")?,
+        )
+    }
+
+    /// From the four values.
+    pub fn new(
+        username: &'a str,
+        srp_b: &str,
+        salt: &str,
+        secret_block: &'a str,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            username,
+            srp_b: SrpB::parse(srp_b)?,
+            salt: Salt::parse(salt)?,
+            secret_block: SecretBlock::parse(secret_block)?,
+        })
+    }
+
+    /// `USERNAME`.
+    pub fn username(&self) -> &'a str {
+        self.username
+    }
+}
+
+/// The `DEVICE_PASSWORD_VERIFIER` challenge responses.
+#[derive(Debug)]
+pub struct DevicePasswordVerifierResponse<'a> {
+    /// `USERNAME`, echoed from the challenge.
+    pub username: &'a str,
+    /// `PASSWORD_CLAIM_SECRET_BLOCK`, the challenge's `SECRET_BLOCK` as received.
+    pub password_claim_secret_block: &'a str,
+    /// `TIMESTAMP`.
+    pub timestamp: Timestamp,
+    /// `PASSWORD_CLAIM_SIGNATURE`.
+    pub password_claim_signature: PasswordClaimSignature,
+    /// `DEVICE_KEY`.
+    pub device_key: &'a str,
+    /// `SECRET_HASH`, for app clients with a secret.
+    pub secret_hash: Option<SecretHash>,
+}
+
+impl DevicePasswordVerifierResponse<'_> {
+    /// Adds `SECRET_HASH` for an app client with a secret.
+    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+        self
+    }
+
+    /// The `ChallengeResponses` parameters.
+    pub fn parameters(&self) -> Parameters<'_> {
+        Parameters::new([
+            Some(("USERNAME", self.username)),
+            Some((
+                "PASSWORD_CLAIM_SECRET_BLOCK",
+                self.password_claim_secret_block,
+            )),
+            Some(("TIMESTAMP", self.timestamp.as_str())),
+            Some((
+                "PASSWORD_CLAIM_SIGNATURE",
+                self.password_claim_signature.as_str(),
+            )),
+            Some(("DEVICE_KEY", self.device_key)),
+            self.secret_hash
+                .as_ref()
+                .map(|h| ("SECRET_HASH", h.as_str())),
+        ])
+    }
+}

@@ -1,0 +1,33 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod device;
+mod encoding;
+mod error;
+mod group;
+mod params;
+mod srp;
+mod timestamp;
+mod user;
+mod wire;
+
+pub use device::{
+    DevicePassword, DevicePasswordVerifierChallenge, DevicePasswordVerifierResponse,
+    DeviceRegistration, DeviceSecretVerifierConfig, DeviceSignIn, DeviceSrpAuthResponse,
+    RememberedDevice, SALT_RANDOM_BYTES,
+};
+pub use error::Error;
+pub use params::Parameters;
+pub use rand_core;
+pub use timestamp::Timestamp;
+pub use user::{
+    PasswordVerifierChallenge, PasswordVerifierResponse, User, UserPoolId, UserSignIn,
+    UserSrpAuthParameters,
+};
+pub use wire::{AsciiHex, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB};

@@ -1,0 +1,96 @@
+//! Challenge parameter maps in, response parameter lists out (SPEC "Wire flow").
+//!
+//! Input is any iterator of string pairs, so the `HashMap<String, String>` that
+//! `aws-sdk-cognitoidentityprovider` returns as `challenge_parameters` works as it is, and so
+//! does a slice of `(&str, &str)` in `no_std`. Output is a fixed list of `(wire name, value)`.
+
+use crate::Error;
+
+/// Picks the named parameters out of a challenge map, refusing duplicates.
+/// Unknown parameters are ignored, as the service adds new ones over time.
+pub(crate) fn pick<'m, K, V, const COUNT: usize>(
+    parameters: impl IntoIterator<Item = (&'m K, &'m V)>,
+    names: [&'static str; COUNT],
+) -> Result<[Option<&'m str>; COUNT], Error>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: AsRef<str> + ?Sized + 'm,
+{
+    let mut found = [None; COUNT];
+    for (key, value) in parameters {
+        let key = key.as_ref();
+        for (name, slot) in names.iter().zip(found.iter_mut()) {
+            if key == *name {
+                if slot.is_some() {
+                    return Err(Error::Duplicate { parameter: name });
+                }
+                *slot = Some(value.as_ref());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A required parameter's value.
+pub(crate) fn required<'m>(
+    value: Option<&'m str>,
+    parameter: &'static str,
+) -> Result<&'m str, Error> {
+    value.ok_or(Error::Missing { parameter })
+}
+
+/// The parameters of a response or of `AuthParameters`, in wire order, absent optional ones
+/// skipped.
+#[derive(Clone, Debug)]
+pub struct Parameters<'a> {
+    entries: [Option<(&'static str, &'a str)>; 6],
+}
+
+impl<'a> Parameters<'a> {
+    pub(crate) fn new(entries: [Option<(&'static str, &'a str)>; 6]) -> Self {
+        Self { entries }
+    }
+
+    /// The value of one parameter, if present.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// `(wire name, value)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        self.entries.iter().flatten().copied()
+    }
+
+    /// The map that `aws-sdk-cognitoidentityprovider`'s `challenge_responses` and
+    /// `auth_parameters` take.
+    #[cfg(feature = "std")]
+    pub fn to_map(
+        &self,
+    ) -> std::collections::HashMap<alloc::string::String, alloc::string::String> {
+        self.iter().map(|(k, v)| (k.into(), v.into())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_and_refuses_duplicates() {
+        let params = [("SRP_B", "1"), ("OTHER", "x"), ("SALT", "2")];
+        let got = pick(
+            params.iter().map(|(k, v)| (*k, *v)),
+            ["SALT", "SRP_B", "SECRET_BLOCK"],
+        );
+        assert_eq!(got, Ok([Some("2"), Some("1"), None]));
+        let dup = [("SALT", "1"), ("SALT", "2")];
+        assert_eq!(
+            pick(dup.iter().map(|(k, v)| (*k, *v)), ["SALT"]),
+            Err(Error::Duplicate { parameter: "SALT" })
+        );
+        assert_eq!(
+            required(None, "SRP_B"),
+            Err(Error::Missing { parameter: "SRP_B" })
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! The SRP-6a math, in one place for device and user sign-in and registration (SPEC "Device
+//! registration" and "Client exchange"): x, v = g^x, A = g^a, u, S, the HKDF key and the
+//! `PASSWORD_CLAIM_SIGNATURE`. `device` and `user` only choose the identity `(P, I, secret)`.
+//!
+//! Secrets (a, x, S, the key) only meet constant-time crypto-bigint operations with public
+//! exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is zeroized.
+
+use crate::{
+    Error,
+    encoding::SecretTc,
+    group::{Fe, G, K, N_BYTES},
+    timestamp::Timestamp,
+    wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
+};
+use crypto_bigint::{U256, U3072, U4096};
+use hmac::{KeyInit, Mac};
+use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// HMAC-SHA256 keyed with `key`. HMAC takes keys of any length, so `new_from_slice` cannot
+/// fail; the fallback only keeps this total.
+pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
+    HmacSha256::new_from_slice(key).unwrap_or_else(|_| HmacSha256::new(&Default::default()))
+}
+
+/// Bytes of a freshly drawn secret exponent: 128, as amazon-cognito-identity-js draws.
+pub(crate) const EPHEMERAL_BYTES: usize = 128;
+
+/// HKDF `info` for the session key (SPEC "Client exchange").
+const KEY_INFO: &[u8] = b"Caldera Derived Key";
+
+/// Who is proving: `P` and `I` of SPEC "Client exchange", borrowed from the caller.
+#[derive(Clone, Copy)]
+pub(crate) struct Identity<'a> {
+    /// DeviceGroupKey, or the pool name.
+    pub(crate) p: &'a str,
+    /// DeviceKey, or USER_ID_FOR_SRP.
+    pub(crate) i: &'a str,
+}
+
+/// A secret exponent (a, or the verifier's b) with the public bound on its bit length, which
+/// is all that exponentiation's running time depends on.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct SecretExponent {
+    value: U3072,
+    bits: u32,
+}
+
+impl SecretExponent {
+    pub(crate) fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let mut bytes = Zeroizing::new([0u8; EPHEMERAL_BYTES]);
+        rng.fill_bytes(bytes.as_mut());
+        // A CSPRNG that returns 128 zero bytes is broken beyond what a check here could fix;
+        // the bytes are used as drawn, like the reference client.
+        Self::from_be_bytes_unchecked(bytes.as_ref())
+    }
+
+    /// A caller-given exponent: 1 to 384 big-endian bytes, not zero. Its length is public.
+    pub(crate) fn from_be_bytes(bytes: &[u8], parameter: &'static str) -> Result<Self, Error> {
+        if bytes.is_empty() {
+            return Err(Error::Malformed { parameter });
+        }
+        if bytes.len() > N_BYTES {
+            return Err(Error::TooLong { parameter });
+        }
+        let e = Self::from_be_bytes_unchecked(bytes);
+        if bool::from(e.value.is_zero()) {
+            return Err(Error::IllegalValue { parameter });
+        }
+        Ok(e)
+    }
+
+    fn from_be_bytes_unchecked(bytes: &[u8]) -> Self {
+        let mut padded = Zeroizing::new([0u8; N_BYTES]);
+        let start = N_BYTES.saturating_sub(bytes.len());
+        if let Some(tail) = padded.get_mut(start..) {
+            tail.copy_from_slice(bytes.get(..N_BYTES).unwrap_or(bytes));
+        }
+        Self {
+            value: U3072::from_be_slice(padded.as_ref()),
+            bits: 8 * (N_BYTES - start) as u32,
+        }
+    }
+
+    /// g^self mod N.
+    pub(crate) fn public_value(&self) -> U3072 {
+        Fe::new(&G)
+            .pow_bounded_exp(&self.value, self.bits)
+            .retrieve()
+    }
+
+    pub(crate) fn value(&self) -> &U3072 {
+        &self.value
+    }
+
+    pub(crate) fn bits(&self) -> u32 {
+        self.bits
+    }
+}
+
+impl core::fmt::Debug for SecretExponent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecretExponent").finish_non_exhaustive()
+    }
+}
+
+/// A = g^a mod N, refusing A mod N = 0 (which g^a never is, but the SPEC check is cheap).
+pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
+    let big_a = a.public_value();
+    if bool::from(big_a.is_zero()) {
+        return Err(Error::IllegalValue { parameter: "SRP_A" });
+    }
+    Ok(SrpA::new(big_a))
+}
+
+/// The password-equivalent x = H(TC(salt) || H(P || I || ":" || secret)), read unsigned.
+pub(crate) fn private_key(id: Identity<'_>, secret: &str, salt: &Salt) -> Zeroizing<U256> {
+    let mut inner = Sha256::new();
+    inner.update(id.p.as_bytes());
+    inner.update(id.i.as_bytes());
+    inner.update(b":");
+    inner.update(secret.as_bytes());
+    let mut inner_hash = Zeroizing::new([0u8; 32]);
+    inner_hash.copy_from_slice(&inner.finalize());
+
+    let mut outer = Sha256::new();
+    outer.update(salt.tc().as_bytes());
+    outer.update(inner_hash.as_ref());
+    let mut x_bytes = Zeroizing::new([0u8; 32]);
+    x_bytes.copy_from_slice(&outer.finalize());
+    Zeroizing::new(U256::from_be_slice(x_bytes.as_ref()))
+}
+
+/// The verifier v = g^x mod N. x is 256 bits, the public bound of the exponentiation.
+pub(crate) fn verifier(x: &U256) -> U3072 {
+    Fe::new(&G).pow_bounded_exp(x, 256).retrieve()
+}
+
+/// u = H(TC(A) || TC(B)), read unsigned; u = 0 is refused.
+pub(crate) fn scrambler(srp_a: &SrpA, srp_b: &SrpB) -> Result<U256, Error> {
+    let mut h = Sha256::new();
+    h.update(srp_a.tc().as_bytes());
+    h.update(srp_b.tc().as_bytes());
+    let u = U256::from_be_slice(&h.finalize());
+    check_scrambler(&u)?;
+    Ok(u)
+}
+
+pub(crate) fn check_scrambler(u: &U256) -> Result<(), Error> {
+    if bool::from(u.is_zero()) {
+        return Err(Error::IllegalValue { parameter: "u" });
+    }
+    Ok(())
+}
+
+/// The client's S = (B - k·g^x)^(a + u·x) mod N.
+///
+/// The exponent is not reduced, as in every client; its bound, max(bits(a), 512) + 1, is public.
+pub(crate) fn client_premaster(
+    a: &SecretExponent,
+    srp_b: &SrpB,
+    u: &U256,
+    x: &U256,
+) -> Zeroizing<U3072> {
+    let g = Fe::new(&G);
+    let k_v = Fe::new(&K).mul(&g.pow_bounded_exp(x, 256));
+    let base = Fe::new(srp_b.reduced()).sub(&k_v);
+    let u_x: Zeroizing<U4096> = Zeroizing::new(u.concatenating_mul::<4, 8>(x).resize());
+    let exponent: Zeroizing<U4096> = Zeroizing::new(a.value().resize::<64>().wrapping_add(&u_x));
+    let bits = a.bits().max(512) + 1;
+    Zeroizing::new(base.pow_bounded_exp(&*exponent, bits).retrieve())
+}
+
+/// The 16-byte session key HKDF-SHA256(salt = TC(u), ikm = TC(S), "Caldera Derived Key").
+pub(crate) fn session_key(u: &U256, s: &U3072) -> Zeroizing<[u8; 16]> {
+    let tc_u = crate::wire::public_tc(&u.resize());
+    let mut s_be = Zeroizing::new([0u8; N_BYTES]);
+    s_be.copy_from_slice(&s.to_be_bytes());
+    let tc_s = SecretTc::new(&s_be);
+    // HKDF with one output block is HMAC(HMAC(salt, ikm), info || 01) cut to 16 bytes;
+    // written out so that no length error path exists. `tests::matches_hkdf_crate` checks it.
+    let mut extract = hmac_sha256(tc_u.as_bytes());
+    extract.update(tc_s.as_bytes());
+    let prk = extract.finalize().into_bytes();
+    let mut expand = hmac_sha256(&prk);
+    expand.update(KEY_INFO);
+    expand.update(&[1]);
+    let okm = expand.finalize().into_bytes();
+    let mut key = Zeroizing::new([0u8; 16]);
+    key.copy_from_slice(okm.get(..16).unwrap_or(&[0; 16]));
+    key
+}
+
+/// HMAC-SHA256(key, P || I || SECRET_BLOCK bytes || TIMESTAMP).
+pub(crate) fn claim_mac(
+    key: &[u8; 16],
+    id: Identity<'_>,
+    secret_block: &SecretBlock<'_>,
+    timestamp: &Timestamp,
+) -> Result<[u8; 32], Error> {
+    let mut mac = hmac_sha256(key);
+    mac.update(id.p.as_bytes());
+    mac.update(id.i.as_bytes());
+    secret_block.for_each_chunk(|chunk| mac.update(chunk))?;
+    mac.update(timestamp.as_str().as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}
+
+/// The whole client proof for a `*PASSWORD_VERIFIER` challenge.
+pub(crate) fn password_claim_signature(
+    id: Identity<'_>,
+    secret: &str,
+    a: &SecretExponent,
+    srp_a: &SrpA,
+    challenge: &Challenge<'_>,
+    timestamp: &Timestamp,
+) -> Result<PasswordClaimSignature, Error> {
+    let u = scrambler(srp_a, challenge.srp_b)?;
+    let x = private_key(id, secret, challenge.salt);
+    let s = client_premaster(a, challenge.srp_b, &u, &x);
+    let key = session_key(&u, &s);
+    let mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
+    Ok(PasswordClaimSignature::from_mac(&mac))
+}
+
+/// The parts of a `*PASSWORD_VERIFIER` challenge that the math reads.
+pub(crate) struct Challenge<'a> {
+    pub(crate) srp_b: &'a SrpB,
+    pub(crate) salt: &'a Salt,
+    pub(crate) secret_block: &'a SecretBlock<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_hkdf_crate() {
+        for seed in 0u8..20 {
+            let u = U256::from_be_slice(&[seed.wrapping_mul(37) | 1; 32]);
+            let mut s_bytes = [0u8; N_BYTES];
+            for (i, b) in s_bytes.iter_mut().enumerate() {
+                *b = (i as u8).wrapping_mul(seed).wrapping_add(seed);
+            }
+            s_bytes[0] = if seed % 3 == 0 {
+                0
+            } else {
+                s_bytes[0] | (seed << 4)
+            };
+            let s = U3072::from_be_slice(&s_bytes);
+            let ours = session_key(&u, &s);
+            let tc_u = crate::wire::public_tc(&u.resize());
+            let tc_s = SecretTc::new(&s_bytes);
+            let hk = hkdf::Hkdf::<Sha256>::new(Some(tc_u.as_bytes()), tc_s.as_bytes());
+            let mut okm = [0u8; 16];
+            hk.expand(KEY_INFO, &mut okm).unwrap();
+            assert_eq!(*ours, okm);
+        }
+    }
+
+    #[test]
+    fn zero_scrambler_is_refused() {
+        assert_eq!(
+            check_scrambler(&U256::ZERO),
+            Err(Error::IllegalValue { parameter: "u" })
+        );
+        assert_eq!(check_scrambler(&U256::ONE), Ok(()));
+    }
+
+    #[test]
+    fn exponent_checks() {
+        assert_eq!(
+            SecretExponent::from_be_bytes(&[], "a").err(),
+            Some(Error::Malformed { parameter: "a" })
+        );
+        assert_eq!(
+            SecretExponent::from_be_bytes(&[0; 8], "a").err(),
+            Some(Error::IllegalValue { parameter: "a" })
+        );
+        assert_eq!(
+            SecretExponent::from_be_bytes(&[1; N_BYTES + 1], "a").err(),
+            Some(Error::TooLong { parameter: "a" })
+        );
+        let e = SecretExponent::from_be_bytes(&[0, 0, 1], "a").unwrap();
+        assert_eq!(e.bits(), 24);
+        assert_eq!(e.public_value(), U3072::from_u8(2));
+    }
+}

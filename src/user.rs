@@ -1,0 +1,332 @@
+//! User sign-in with a password (SPEC "Wire flow" steps 1-2): `USER_SRP_AUTH` and the
+//! `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id after its
+//! `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math is in `srp`.
+
+use crate::{
+    Error,
+    params::{Parameters, pick, required},
+    srp::{self, Identity, SecretExponent},
+    timestamp::Timestamp,
+    wire::{PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+};
+use core::fmt;
+use rand_core::CryptoRng;
+
+/// A user pool id such as `us-east-1_AbC123`, and the pool name SRP hashes (`AbC123`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserPoolId<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+impl<'a> UserPoolId<'a> {
+    /// Splits `region_name`. Like both reference clients, the name is the text between the
+    /// first `_` and the next one, if any.
+    pub fn parse(id: &'a str) -> Result<Self, Error> {
+        let bad = Error::Malformed {
+            parameter: "user_pool_id",
+        };
+        let mut parts = id.split('_');
+        let region = parts.next().ok_or(bad)?;
+        let name = parts.next().ok_or(bad)?;
+        if region.is_empty() || name.is_empty() {
+            return Err(bad);
+        }
+        Ok(Self { id, name })
+    }
+
+    /// The whole id.
+    pub fn as_str(&self) -> &'a str {
+        self.id
+    }
+
+    /// The pool name, P in the SRP identity.
+    pub fn pool_name(&self) -> &'a str {
+        self.name
+    }
+}
+
+/// A user about to sign in with a password.
+#[derive(Clone, Copy)]
+pub struct User<'a> {
+    pool: UserPoolId<'a>,
+    username: &'a str,
+    password: &'a str,
+}
+
+impl fmt::Debug for User<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("pool", &self.pool)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> User<'a> {
+    /// `username` is what the user typed (an alias is fine here: the service answers with the
+    /// internal `USER_ID_FOR_SRP`, which the proof uses).
+    pub fn new(user_pool_id: &'a str, username: &'a str, password: &'a str) -> Result<Self, Error> {
+        Ok(Self {
+            pool: UserPoolId::parse(user_pool_id)?,
+            username,
+            password,
+        })
+    }
+
+    /// Starts a sign-in with a fresh 1024-bit secret exponent from `rng`.
+    pub fn start_sign_in<R: CryptoRng + ?Sized>(
+        self,
+        rng: &mut R,
+    ) -> Result<UserSignIn<'a>, Error> {
+        UserSignIn::new(self, SecretExponent::random(rng))
+    }
+
+    /// Starts a sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384 bytes).
+    /// For known-answer tests only: reusing an exponent breaks SRP.
+    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<UserSignIn<'a>, Error> {
+        UserSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
+    }
+}
+
+/// A user sign-in waiting for its `PASSWORD_VERIFIER` challenge. Answering it consumes this
+/// state, so an ephemeral is never used twice. Not `Clone`.
+pub struct UserSignIn<'a> {
+    user: User<'a>,
+    a: SecretExponent,
+    srp_a: SrpA,
+}
+
+impl fmt::Debug for UserSignIn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserSignIn")
+            .field("user", &self.user)
+            .field("srp_a", &self.srp_a)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> UserSignIn<'a> {
+    fn new(user: User<'a>, a: SecretExponent) -> Result<Self, Error> {
+        let srp_a = srp::client_public(&a)?;
+        Ok(Self { user, a, srp_a })
+    }
+
+    /// `SRP_A`.
+    pub fn srp_a(&self) -> &SrpA {
+        &self.srp_a
+    }
+
+    /// The `AuthParameters` of `InitiateAuth` with `AuthFlow = USER_SRP_AUTH`.
+    pub fn user_srp_auth(&self) -> UserSrpAuthParameters<'_> {
+        UserSrpAuthParameters {
+            username: self.user.username,
+            srp_a: &self.srp_a,
+            device_key: None,
+            secret_hash: None,
+        }
+    }
+
+    /// Answers the `PASSWORD_VERIFIER` challenge, signing it at `timestamp`.
+    pub fn respond<'r>(
+        self,
+        challenge: &PasswordVerifierChallenge<'r>,
+        timestamp: Timestamp,
+    ) -> Result<PasswordVerifierResponse<'r>, Error> {
+        let id = Identity {
+            p: self.user.pool.pool_name(),
+            i: challenge.user_id_for_srp,
+        };
+        let signature = srp::password_claim_signature(
+            id,
+            self.user.password,
+            &self.a,
+            &self.srp_a,
+            &srp::Challenge {
+                srp_b: &challenge.srp_b,
+                salt: &challenge.salt,
+                secret_block: &challenge.secret_block,
+            },
+            &timestamp,
+        )?;
+        Ok(PasswordVerifierResponse {
+            username: challenge.user_id_for_srp,
+            password_claim_secret_block: challenge.secret_block.as_str(),
+            timestamp,
+            password_claim_signature: signature,
+            device_key: None,
+            secret_hash: None,
+        })
+    }
+}
+
+/// `AuthParameters` for `InitiateAuth` with `USER_SRP_AUTH`.
+#[derive(Debug)]
+pub struct UserSrpAuthParameters<'a> {
+    /// `USERNAME`, as the user typed it.
+    pub username: &'a str,
+    /// `SRP_A`.
+    pub srp_a: &'a SrpA,
+    /// `DEVICE_KEY` of a remembered device, if any.
+    pub device_key: Option<&'a str>,
+    /// `SECRET_HASH`, for app clients with a secret.
+    pub secret_hash: Option<SecretHash>,
+}
+
+impl<'a> UserSrpAuthParameters<'a> {
+    /// Adds `DEVICE_KEY`.
+    pub fn with_device_key(mut self, device_key: &'a str) -> Self {
+        self.device_key = Some(device_key);
+        self
+    }
+
+    /// Adds `SECRET_HASH`, over `USERNAME` as sent here.
+    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+        self
+    }
+
+    /// The `AuthParameters`.
+    pub fn parameters(&self) -> Parameters<'_> {
+        Parameters::new([
+            Some(("USERNAME", self.username)),
+            Some(("SRP_A", self.srp_a.as_str())),
+            self.device_key.map(|k| ("DEVICE_KEY", k)),
+            self.secret_hash
+                .as_ref()
+                .map(|h| ("SECRET_HASH", h.as_str())),
+            None,
+            None,
+        ])
+    }
+}
+
+/// A `PASSWORD_VERIFIER` challenge, parsed.
+#[derive(Debug)]
+pub struct PasswordVerifierChallenge<'a> {
+    user_id_for_srp: &'a str,
+    srp_b: SrpB,
+    salt: Salt,
+    secret_block: SecretBlock<'a>,
+}
+
+impl<'a> PasswordVerifierChallenge<'a> {
+    /// From the challenge's `ChallengeParameters` (`USER_ID_FOR_SRP`, `SRP_B`, `SALT`,
+    /// `SECRET_BLOCK`; `USERNAME` is not needed).
+    pub fn from_parameters<K, V>(
+        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
+    ) -> Result<Self, Error>
+    where
+        K: AsRef<str> + ?Sized + 'a,
+        V: AsRef<str> + ?Sized + 'a,
+    {
+        let [user_id, srp_b, salt, secret_block] = pick(
+            parameters,
+            ["USER_ID_FOR_SRP", "SRP_B", "SALT", "SECRET_BLOCK"],
+        )?;
+        Self::new(
+            required(user_id, "USER_ID_FOR_SRP")?,
+            required(srp_b, "SRP_B")?,
+            required(salt, "SALT")?,
+            required(secret_block, "SECRET_BLOCK")?,
+        )
+    }
+
+    /// From the four values.
+    pub fn new(
+        user_id_for_srp: &'a str,
+        srp_b: &str,
+        salt: &str,
+        secret_block: &'a str,
+    ) -> Result<Self, Error> {
+        if user_id_for_srp.is_empty() {
+            return Err(Error::Malformed {
+                parameter: "USER_ID_FOR_SRP",
+            });
+        }
+        Ok(Self {
+            user_id_for_srp,
+            srp_b: SrpB::parse(srp_b)?,
+            salt: Salt::parse(salt)?,
+            secret_block: SecretBlock::parse(secret_block)?,
+        })
+    }
+
+    /// `USER_ID_FOR_SRP`, the internal user name.
+    pub fn user_id_for_srp(&self) -> &'a str {
+        self.user_id_for_srp
+    }
+}
+
+/// The `PASSWORD_VERIFIER` challenge responses.
+#[derive(Debug)]
+pub struct PasswordVerifierResponse<'a> {
+    /// `USERNAME`: the challenge's `USER_ID_FOR_SRP`.
+    pub username: &'a str,
+    /// `PASSWORD_CLAIM_SECRET_BLOCK`, the challenge's `SECRET_BLOCK` as received.
+    pub password_claim_secret_block: &'a str,
+    /// `TIMESTAMP`.
+    pub timestamp: Timestamp,
+    /// `PASSWORD_CLAIM_SIGNATURE`.
+    pub password_claim_signature: PasswordClaimSignature,
+    /// `DEVICE_KEY` of a remembered device, if any.
+    pub device_key: Option<&'a str>,
+    /// `SECRET_HASH`, for app clients with a secret.
+    pub secret_hash: Option<SecretHash>,
+}
+
+impl<'a> PasswordVerifierResponse<'a> {
+    /// Adds `DEVICE_KEY`.
+    pub fn with_device_key(mut self, device_key: &'a str) -> Self {
+        self.device_key = Some(device_key);
+        self
+    }
+
+    /// Adds `SECRET_HASH`, over the internal user name.
+    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+        self
+    }
+
+    /// The `ChallengeResponses` parameters.
+    pub fn parameters(&self) -> Parameters<'_> {
+        Parameters::new([
+            Some(("USERNAME", self.username)),
+            Some((
+                "PASSWORD_CLAIM_SECRET_BLOCK",
+                self.password_claim_secret_block,
+            )),
+            Some(("TIMESTAMP", self.timestamp.as_str())),
+            Some((
+                "PASSWORD_CLAIM_SIGNATURE",
+                self.password_claim_signature.as_str(),
+            )),
+            self.device_key.map(|k| ("DEVICE_KEY", k)),
+            self.secret_hash
+                .as_ref()
+                .map(|h| ("SECRET_HASH", h.as_str())),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_name_is_after_the_underscore() {
+        assert_eq!(
+            UserPoolId::parse("us-east-1_AbC123").unwrap().pool_name(),
+            "AbC123"
+        );
+        for bad in ["", "us-east-1", "_AbC", "us-east-1_"] {
+            assert_eq!(
+                UserPoolId::parse(bad).err(),
+                Some(Error::Malformed {
+                    parameter: "user_pool_id"
+                }),
+                "{bad:?}"
+            );
+        }
+    }
+}

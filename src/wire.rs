@@ -1,0 +1,274 @@
+//! Typed wire values, parsed once at the edge (SPEC "Client exchange" and "Wire flow"): what
+//! arrives as `SRP_B`, `SALT` and `SECRET_BLOCK`, and what leaves as `SRP_A`,
+//! `PASSWORD_CLAIM_SIGNATURE` and `SECRET_HASH`. Nothing deeper in the crate sees raw strings.
+
+use crate::{
+    Error,
+    encoding::{AsciiBuf, MAX_WIRE_BYTES, TcBuf, WireInt, base64_vartime, hex_vartime},
+    group::{N, N_BYTES},
+};
+use core::fmt;
+use crypto_bigint::{NonZero, U3072, U4096};
+
+/// `SRP_A`: the client's public ephemeral A = g^a mod N, sent as unpadded lower-case hex.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SrpA {
+    value: U3072,
+    hex: AsciiBuf<{ 2 * N_BYTES }>,
+}
+
+impl SrpA {
+    pub(crate) fn new(value: U3072) -> Self {
+        let hex = hex_vartime(&value.to_be_bytes());
+        Self { value, hex }
+    }
+
+    pub(crate) fn tc(&self) -> TcBuf {
+        public_tc(&self.value)
+    }
+
+    /// The hex text for the `SRP_A` parameter.
+    pub fn as_str(&self) -> &str {
+        self.hex.as_str()
+    }
+}
+
+impl fmt::Debug for SrpA {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SrpA").field(&self.as_str()).finish()
+    }
+}
+
+impl fmt::Display for SrpA {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `SRP_B`: the service's public ephemeral B, from the challenge.
+///
+/// Kept as sent for hashing (u is computed over `TC(B)` of the value as given, as the JS client
+/// does) and reduced mod N for the arithmetic. `B mod N = 0` is refused here.
+#[derive(Clone)]
+pub struct SrpB {
+    wire: WireInt,
+    reduced: U3072,
+}
+
+impl SrpB {
+    /// Parses `SRP_B` hex: any case, leading zeros, odd length, a leading `-`; at most 4096 bits.
+    pub fn parse(hex: &str) -> Result<Self, Error> {
+        let wire = WireInt::parse_hex_vartime(hex, "SRP_B")?;
+        let reduced = reduce_vartime(&wire);
+        if bool::from(reduced.is_zero()) {
+            return Err(Error::IllegalValue { parameter: "SRP_B" });
+        }
+        Ok(Self { wire, reduced })
+    }
+
+    pub(crate) fn reduced(&self) -> &U3072 {
+        &self.reduced
+    }
+
+    pub(crate) fn tc(&self) -> TcBuf {
+        self.wire.tc_vartime()
+    }
+
+    /// Lower-case unpadded hex, as the service sends it.
+    pub fn to_hex(&self) -> AsciiHex {
+        AsciiHex(hex_vartime(&self.reduced.to_be_bytes()))
+    }
+}
+
+impl fmt::Debug for SrpB {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SrpB")
+            .field(&self.to_hex().as_str())
+            .finish()
+    }
+}
+
+/// Hex text of a public value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AsciiHex(AsciiBuf<{ 2 * N_BYTES }>);
+
+impl AsciiHex {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for AsciiHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The salt: `SALT` hex in a challenge, or the bytes a device registration drew.
+/// It is always hashed as `TC(salt)`, read as a signed integer (SPEC "Client exchange").
+#[derive(Clone, PartialEq, Eq)]
+pub struct Salt {
+    wire: WireInt,
+}
+
+impl Salt {
+    /// Parses `SALT` hex: any case, leading zeros, odd length, a leading `-`; at most 4096 bits.
+    pub fn parse(hex: &str) -> Result<Self, Error> {
+        Ok(Self {
+            wire: WireInt::parse_hex_vartime(hex, "SALT")?,
+        })
+    }
+
+    /// A salt from unsigned big-endian bytes (a registration's 16 random bytes).
+    pub(crate) fn from_unsigned_be<const LEN: usize>(bytes: &[u8; LEN]) -> Self {
+        Self {
+            wire: WireInt::from_unsigned_be(bytes),
+        }
+    }
+
+    pub(crate) fn tc(&self) -> TcBuf {
+        self.wire.tc_vartime()
+    }
+
+    /// Hex as the service sends it in `SALT`: lower case, unpadded, `-` for a negative salt.
+    pub fn to_hex(&self) -> AsciiHex {
+        let mut out = AsciiBuf::new();
+        if self.wire.is_negative() {
+            out.push_bytes(b"-");
+        }
+        let digits: AsciiBuf<{ 2 * MAX_WIRE_BYTES }> = hex_vartime(self.wire.magnitude());
+        out.push_bytes(digits.as_str().as_bytes());
+        AsciiHex(out)
+    }
+}
+
+impl fmt::Debug for Salt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Salt")
+            .field(&self.to_hex().as_str())
+            .finish()
+    }
+}
+
+/// `SECRET_BLOCK`: opaque service data, strictly standard base64 with padding. It is echoed
+/// back unchanged as `PASSWORD_CLAIM_SECRET_BLOCK`, and its decoded bytes are signed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretBlock<'a> {
+    text: &'a str,
+}
+
+impl<'a> SecretBlock<'a> {
+    /// Checks that `text` is non-empty canonical base64; never guesses at a bad one.
+    pub fn parse(text: &'a str) -> Result<Self, Error> {
+        if text.is_empty() {
+            return Err(Error::Malformed {
+                parameter: "SECRET_BLOCK",
+            });
+        }
+        let block = Self { text };
+        block.for_each_chunk(|_| ())?;
+        Ok(block)
+    }
+
+    /// The text exactly as received.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Decodes in fixed-size pieces, so no allocator is needed whatever the block's size.
+    pub(crate) fn for_each_chunk(&self, mut sink: impl FnMut(&[u8])) -> Result<(), Error> {
+        use base64ct::{Base64, Decoder};
+        let bad = Error::Malformed {
+            parameter: "SECRET_BLOCK",
+        };
+        let mut decoder = Decoder::<Base64>::new(self.text.as_bytes()).map_err(|_| bad)?;
+        let mut buf = [0u8; 192];
+        while !decoder.is_finished() {
+            let n = decoder.remaining_len().min(buf.len());
+            let out = buf.get_mut(..n).ok_or(bad)?;
+            let chunk = decoder.decode(out).map_err(|_| bad)?;
+            sink(chunk);
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SecretBlock<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretBlock")
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `PASSWORD_CLAIM_SIGNATURE`: base64 of the 32-byte HMAC-SHA256 proof.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PasswordClaimSignature(AsciiBuf<44>);
+
+impl PasswordClaimSignature {
+    pub(crate) fn from_mac(mac: &[u8]) -> Self {
+        Self(base64_vartime(mac))
+    }
+
+    /// The base64 text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for PasswordClaimSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PasswordClaimSignature")
+            .field(&self.as_str())
+            .finish()
+    }
+}
+
+/// `SECRET_HASH`: base64(HMAC-SHA256(client secret, username || client id)), for app clients
+/// that have a secret. `username` must be the internal one (`USER_ID_FOR_SRP`), not an alias.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretHash(AsciiBuf<44>);
+
+impl SecretHash {
+    /// Computes the hash; the client secret is used as the HMAC key and not kept.
+    pub fn new(client_secret: &str, username: &str, client_id: &str) -> Self {
+        use hmac::Mac;
+        let mut mac = crate::srp::hmac_sha256(client_secret.as_bytes());
+        mac.update(username.as_bytes());
+        mac.update(client_id.as_bytes());
+        Self(base64_vartime(&mac.finalize().into_bytes()))
+    }
+
+    /// The base64 text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SecretHash").field(&self.as_str()).finish()
+    }
+}
+
+/// `TC(v)` of a public value below 2^3072.
+pub(crate) fn public_tc(value: &U3072) -> TcBuf {
+    let mut be = [0u8; N_BYTES];
+    be.copy_from_slice(&value.to_be_bytes());
+    WireInt::from_unsigned_be(&be).tc_vartime()
+}
+
+/// A public wire integer reduced into 0..N, negative values taken non-negative as jsbn's
+/// `mod` does.
+fn reduce_vartime(wire: &WireInt) -> U3072 {
+    let wide = U4096::from_be_slice(wire.magnitude());
+    let n_wide: U4096 = N.resize();
+    let modulus = NonZero::new(n_wide).unwrap_or(NonZero::<U4096>::ONE);
+    let r: U3072 = wide.rem_vartime(&modulus).resize();
+    if wire.is_negative() && !bool::from(r.is_zero()) {
+        N.wrapping_sub(&r)
+    } else {
+        r
+    }
+}
