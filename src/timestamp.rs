@@ -59,6 +59,39 @@ impl Timestamp {
         Ok(Self { unix_seconds, text })
     }
 
+    /// Reads a `TIMESTAMP` strictly: exactly the text [`Timestamp::as_str`] would write for
+    /// that instant, so the weekday must be the true one, the day unpadded, the time padded.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = Error::Malformed {
+            parameter: "TIMESTAMP",
+        };
+        let mut fields = text.split(' ');
+        let _weekday = fields.next().ok_or(bad)?;
+        let month = fields.next().ok_or(bad)?;
+        let day = fields.next().ok_or(bad)?;
+        let time = fields.next().ok_or(bad)?;
+        let _utc = fields.next().ok_or(bad)?;
+        let year = fields.next().ok_or(bad)?;
+        let month = MONTHS.iter().position(|m| *m == month).ok_or(bad)? as i64 + 1;
+        let day = small_number(day).ok_or(bad)?;
+        let mut hms = time.split(':');
+        let hour = small_number(hms.next().ok_or(bad)?).ok_or(bad)?;
+        let minute = small_number(hms.next().ok_or(bad)?).ok_or(bad)?;
+        let second = small_number(hms.next().ok_or(bad)?).ok_or(bad)?;
+        let year = small_number(year).ok_or(bad)?;
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+            return Err(bad);
+        }
+        let unix = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        let parsed = Self::from_unix_seconds(unix).map_err(|_| bad)?;
+        // Formatting back catches every spelling that is not the canonical one: a false
+        // weekday, Feb 30, a padded day, an unpadded hour, extra fields, another zone.
+        if parsed.as_str() != text {
+            return Err(bad);
+        }
+        Ok(parsed)
+    }
+
     /// The current instant, from the system clock.
     #[cfg(feature = "std")]
     pub fn now() -> Result<Self, Error> {
@@ -91,6 +124,27 @@ impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Timestamp").field(&self.as_str()).finish()
     }
+}
+
+/// A decimal number of at most four ASCII digits.
+fn small_number(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes()
+        .try_fold(0i64, |acc, b| Some(acc * 10 + i64::from(b - b'0')))
+}
+
+/// (year, month 1-12, day 1-31) to days since 1970-01-01 (Howard Hinnant's
+/// `days_from_civil`); the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to (year, month 1-12, day 1-31) in the proleptic Gregorian calendar
@@ -127,6 +181,46 @@ mod tests {
         ];
         for (secs, want) in cases {
             assert_eq!(Timestamp::from_unix_seconds(secs).unwrap().as_str(), want);
+            assert_eq!(Timestamp::parse(want).unwrap().unix_seconds(), secs);
+        }
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        for bad in [
+            "",
+            "Mon Nov 1 02:22:00 UTC 2026",
+            "Sun Nov 01 02:22:00 UTC 2026",
+            "Sun Nov 1 2:22:00 UTC 2026",
+            "Sun Nov  1 02:22:00 UTC 2026",
+            "Sun Nov 1 02:22:00 GMT 2026",
+            "Sun Nov 1 02:22:00 UTC 2026 ",
+            "sun nov 1 02:22:00 utc 2026",
+            "Sun Nov 1 24:00:00 UTC 2026",
+            "Sun Nov 1 02:60:00 UTC 2026",
+            "Sun Nov 1 02:22:60 UTC 2026",
+            "Sun Nov 1 02:22 UTC 2026",
+            "Sun Nov 1 02:22:00:00 UTC 2026",
+            "Mon Feb 30 00:00:00 UTC 2026",
+            "Sun Nov 1 02:22:00 UTC +2026",
+            "Sun Nov 1 02:22:00 UTC 12026",
+            "Sun Nov 1 02:22:00 UTC 2026 extra",
+        ] {
+            assert_eq!(
+                Timestamp::parse(bad),
+                Err(Error::Malformed {
+                    parameter: "TIMESTAMP"
+                }),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn civil_round_trips() {
+        for days in (0..2_932_896).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 

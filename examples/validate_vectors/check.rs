@@ -1,0 +1,213 @@
+//! Checks one vector file (schema in `vectors/README.md`) against the crate's public API.
+//! Shared by the `validate_vectors` example and `tests/vectors.rs`.
+
+use cognito_srp6a::{
+    DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig, PasswordVerifierChallenge,
+    RememberedDevice, SecretHash, Timestamp, User,
+};
+use serde_json::Value;
+
+/// Username the runner passes for device cases, which carry none: it is only echoed.
+const ECHO_USERNAME: &str = "validate-vectors";
+
+/// One case's outcome: `Err` lists what did not match.
+pub struct Outcome {
+    pub name: String,
+    pub result: Result<(), String>,
+}
+
+/// Checks every case of a parsed vector file. Unknown sections and keys are ignored.
+pub fn check_file(doc: &Value) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    let sections: [(&str, fn(&Value) -> Result<(), String>); 5] = [
+        ("device", check_device),
+        ("user", check_user),
+        ("invalid", check_invalid),
+        ("secret_hash", check_secret_hash),
+        ("timestamp", check_timestamp),
+    ];
+    for (section, check) in sections {
+        for (i, case) in doc
+            .get(section)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let label = case
+                .get("case")
+                .and_then(Value::as_str)
+                .unwrap_or("(unnamed)");
+            out.push(Outcome {
+                name: format!("{section}[{i}] {label}"),
+                result: check(case),
+            });
+        }
+    }
+    out
+}
+
+fn field<'v>(case: &'v Value, key: &str) -> Result<&'v str, String> {
+    case.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("missing string field {key}"))
+}
+
+fn expect(case: &Value, key: &str, got: &str) -> Result<(), String> {
+    let want = field(case, key)?;
+    if want == got {
+        Ok(())
+    } else {
+        Err(format!("{key}: expected {want}, got {got}"))
+    }
+}
+
+/// Hex (any length, as `toString(16)` writes it) to big-endian bytes.
+fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
+    let padded = if s.len() % 2 == 1 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
+    (0..padded.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&padded[i..i + 2], 16).map_err(|e| format!("bad hex {s:?}: {e}"))
+        })
+        .collect()
+}
+
+fn device_signature(case: &Value) -> Result<String, String> {
+    let device = RememberedDevice {
+        device_group_key: field(case, "device_group_key")?,
+        device_key: field(case, "device_key")?,
+        device_password: field(case, "device_password")?,
+    };
+    let sign_in = device
+        .start_sign_in_with_test_exponent(&hex_bytes(field(case, "a_hex")?)?)
+        .map_err(|e| format!("start: {e}"))?;
+    let srp_a = sign_in.srp_a().as_str().to_string();
+    if let Some(want) = case.get("SRP_A").and_then(Value::as_str) {
+        if want != srp_a {
+            return Err(format!("SRP_A: expected {want}, got {srp_a}"));
+        }
+    }
+    let challenge = DevicePasswordVerifierChallenge::new(
+        case.get("USERNAME")
+            .and_then(Value::as_str)
+            .unwrap_or(ECHO_USERNAME),
+        field(case, "SRP_B")?,
+        field(case, "SALT")?,
+        field(case, "SECRET_BLOCK")?,
+    )
+    .map_err(|e| format!("challenge: {e}"))?;
+    let timestamp = Timestamp::parse(field(case, "TIMESTAMP")?).map_err(|e| format!("{e}"))?;
+    let response = sign_in
+        .respond(&challenge, timestamp)
+        .map_err(|e| format!("respond: {e}"))?;
+    if response.password_claim_secret_block != field(case, "SECRET_BLOCK")? {
+        return Err("PASSWORD_CLAIM_SECRET_BLOCK is not SECRET_BLOCK".into());
+    }
+    Ok(response.password_claim_signature.as_str().to_string())
+}
+
+fn check_device(case: &Value) -> Result<(), String> {
+    let mut salt_random = [0u8; 16];
+    let salt_hex = field(case, "salt_random_hex")?;
+    let bytes = hex_bytes(salt_hex)?;
+    if bytes.len() != 16 {
+        return Err(format!(
+            "salt_random_hex must be 16 bytes, is {}",
+            bytes.len()
+        ));
+    }
+    salt_random.copy_from_slice(&bytes);
+    let config = DeviceSecretVerifierConfig::from_parts(
+        field(case, "device_group_key")?,
+        field(case, "device_key")?,
+        field(case, "device_password")?,
+        &salt_random,
+    );
+    expect(case, "Salt", config.salt())?;
+    expect(case, "PasswordVerifier", config.password_verifier())?;
+    expect(case, "PASSWORD_CLAIM_SIGNATURE", &device_signature(case)?)
+}
+
+fn user_signature(case: &Value) -> Result<String, String> {
+    let user = User::new(
+        field(case, "user_pool_id")?,
+        field(case, "USERNAME")?,
+        field(case, "password")?,
+    )
+    .map_err(|e| format!("user: {e}"))?;
+    let sign_in = user
+        .start_sign_in_with_test_exponent(&hex_bytes(field(case, "a_hex")?)?)
+        .map_err(|e| format!("start: {e}"))?;
+    let srp_a = sign_in.srp_a().as_str().to_string();
+    if let Some(want) = case.get("SRP_A").and_then(Value::as_str) {
+        if want != srp_a {
+            return Err(format!("SRP_A: expected {want}, got {srp_a}"));
+        }
+    }
+    let user_id = field(case, "USER_ID_FOR_SRP")?;
+    let challenge = PasswordVerifierChallenge::new(
+        user_id,
+        field(case, "SRP_B")?,
+        field(case, "SALT")?,
+        field(case, "SECRET_BLOCK")?,
+    )
+    .map_err(|e| format!("challenge: {e}"))?;
+    let timestamp = Timestamp::parse(field(case, "TIMESTAMP")?).map_err(|e| format!("{e}"))?;
+    let response = sign_in
+        .respond(&challenge, timestamp)
+        .map_err(|e| format!("respond: {e}"))?;
+    if response.username != user_id {
+        return Err("USERNAME is not USER_ID_FOR_SRP".into());
+    }
+    Ok(response.password_claim_signature.as_str().to_string())
+}
+
+fn check_user(case: &Value) -> Result<(), String> {
+    expect(case, "PASSWORD_CLAIM_SIGNATURE", &user_signature(case)?)
+}
+
+fn check_invalid(case: &Value) -> Result<(), String> {
+    let outcome = match field(case, "kind")? {
+        "device" => device_signature(case),
+        "user" => user_signature(case),
+        other => return Err(format!("unknown kind {other:?}")),
+    };
+    match outcome {
+        Ok(sig) => Err(format!(
+            "exchange succeeded (signature {sig}); an error was expected"
+        )),
+        Err(why) if why.starts_with("missing string field") => Err(why),
+        Err(_) => Ok(()),
+    }
+}
+
+fn check_secret_hash(case: &Value) -> Result<(), String> {
+    let hash = SecretHash::new(
+        field(case, "client_secret")?,
+        field(case, "username")?,
+        field(case, "client_id")?,
+    );
+    expect(case, "SECRET_HASH", hash.as_str())
+}
+
+fn check_timestamp(case: &Value) -> Result<(), String> {
+    let secs = case
+        .get("unix_seconds")
+        .and_then(Value::as_i64)
+        .ok_or("missing unix_seconds")?;
+    let t = Timestamp::from_unix_seconds(secs).map_err(|e| format!("{e}"))?;
+    expect(case, "TIMESTAMP", t.as_str())?;
+    let parsed = Timestamp::parse(field(case, "TIMESTAMP")?).map_err(|e| format!("parse: {e}"))?;
+    if parsed.unix_seconds() != secs {
+        return Err(format!(
+            "TIMESTAMP parses to {}, not {secs}",
+            parsed.unix_seconds()
+        ));
+    }
+    Ok(())
+}
