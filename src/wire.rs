@@ -163,6 +163,13 @@ impl<'a> SecretBlock<'a> {
     /// one. The empty text (zero bytes) is valid base64 and the JS client signs it, so it is
     /// accepted, though the service never sends it.
     pub fn parse(text: &'a str) -> Result<Self, Error> {
+        // base64ct tolerates a trailing newline; the wire value has none.
+        let alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
+        if !text.bytes().all(alphabet) {
+            return Err(Error::Malformed {
+                parameter: "SECRET_BLOCK",
+            });
+        }
         let block = Self { text };
         block.for_each_chunk(|_| ())?;
         Ok(block)

@@ -177,12 +177,16 @@ fn check_invalid(case: &Value) -> Result<(), String> {
         "user" => user_signature(case),
         other => return Err(format!("unknown kind {other:?}")),
     };
-    match outcome {
-        Ok(sig) => Err(format!(
+    match (outcome, case.get("error_parameter").and_then(Value::as_str)) {
+        (Ok(sig), _) => Err(format!(
             "exchange succeeded (signature {sig}); an error was expected"
         )),
-        Err(why) if why.starts_with("missing string field") => Err(why),
-        Err(_) => Ok(()),
+        (Err(why), _) if why.starts_with("missing string field") => Err(why),
+        // The crate's errors name the parameter at fault; a case may say which it must be.
+        (Err(why), Some(parameter)) if !why.contains(&format!("parameter {parameter} ")) => {
+            Err(format!("error {why:?} does not name {parameter}"))
+        }
+        (Err(_), _) => Ok(()),
     }
 }
 

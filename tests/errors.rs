@@ -1,0 +1,278 @@
+//! Every bad input gets a typed error naming its parameter, never a panic (issue: "Bad input").
+
+use cognito_srp6a::{
+    DevicePasswordVerifierChallenge, DeviceRegistration, Error, PasswordVerifierChallenge,
+    RememberedDevice, Salt, SecretBlock, SrpB, Timestamp, User,
+};
+use proptest::prelude::*;
+
+const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05",
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB",
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718",
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33",
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864",
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2",
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+);
+
+/// 2N in hex (N shifted left one bit).
+fn two_n_hex() -> String {
+    let n = num_bigint::BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
+    (n << 1u32).to_str_radix(16)
+}
+
+#[test]
+fn srp_b_zero_mod_n_is_refused() {
+    let illegal = Some(Error::IllegalValue { parameter: "SRP_B" });
+    let two_n = two_n_hex();
+    let minus_n = format!("-{N_HEX}");
+    let lower_n = N_HEX.to_lowercase();
+    for b in ["0", "000", "-0", N_HEX, &lower_n, &two_n, &minus_n] {
+        assert_eq!(SrpB::parse(b).err(), illegal, "{b}");
+    }
+    // N + 1 and -1 are accepted: they are 1 and N - 1 modulo N.
+    assert!(SrpB::parse("-1").is_ok());
+}
+
+#[test]
+fn srp_b_and_salt_must_be_hex_of_bounded_size() {
+    for (parameter, parse) in [
+        (
+            "SRP_B",
+            (|s: &str| SrpB::parse(s).err()) as fn(&str) -> Option<Error>,
+        ),
+        ("SALT", |s: &str| Salt::parse(s).err()),
+    ] {
+        for bad in ["", "-", "xyz", "0x12", "12 ", "+12", "1_2", "１２"] {
+            assert_eq!(
+                parse(bad),
+                Some(Error::Malformed { parameter }),
+                "{parameter} {bad:?}"
+            );
+        }
+        // 4096 bits is the most either may carry; 2049 zeros of padding is also too much.
+        assert_eq!(parse(&"f".repeat(1025)), Some(Error::TooLong { parameter }));
+        assert_eq!(parse(&"0".repeat(2049)), Some(Error::TooLong { parameter }));
+        assert_eq!(
+            parse(&"7".repeat(1024)),
+            None,
+            "{parameter}: 4096 bits is allowed"
+        );
+    }
+}
+
+#[test]
+fn secret_block_must_be_canonical_base64() {
+    for bad in [
+        "abc!", "abc", "YQ=", "YQ", "-_-_", "YR==", "YQ==YQ==", " YQ==", "YQ==\n", "Y Q==",
+    ] {
+        assert_eq!(
+            SecretBlock::parse(bad).err(),
+            Some(Error::Malformed {
+                parameter: "SECRET_BLOCK"
+            }),
+            "{bad:?}"
+        );
+    }
+    for good in ["", "YQ==", "YWI=", "YWJj", "+/+/"] {
+        assert!(SecretBlock::parse(good).is_ok(), "{good:?}");
+    }
+}
+
+fn device_challenge(pairs: &[(&'static str, &'static str)]) -> Result<(), Error> {
+    DevicePasswordVerifierChallenge::from_parameters(pairs.iter().map(|(k, v)| (*k, *v)))
+        .map(|_| ())
+}
+
+fn user_challenge(pairs: &[(&'static str, &'static str)]) -> Result<(), Error> {
+    PasswordVerifierChallenge::from_parameters(pairs.iter().map(|(k, v)| (*k, *v))).map(|_| ())
+}
+
+#[test]
+fn missing_and_duplicate_challenge_parameters() {
+    let device = [
+        ("USERNAME", "u"),
+        ("SRP_B", "ab"),
+        ("SALT", "cd"),
+        ("SECRET_BLOCK", "YQ=="),
+    ];
+    assert_eq!(device_challenge(&device), Ok(()));
+    for skip in 0..device.len() {
+        let partial: Vec<_> = device
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, p)| *p)
+            .collect();
+        assert_eq!(
+            device_challenge(&partial),
+            Err(Error::Missing {
+                parameter: device[skip].0
+            })
+        );
+    }
+    let mut twice = device.to_vec();
+    twice.push(("SRP_B", "ab"));
+    assert_eq!(
+        device_challenge(&twice),
+        Err(Error::Duplicate { parameter: "SRP_B" })
+    );
+
+    let user = [
+        ("USER_ID_FOR_SRP", "u"),
+        ("SRP_B", "ab"),
+        ("SALT", "cd"),
+        ("SECRET_BLOCK", "YQ=="),
+    ];
+    assert_eq!(user_challenge(&user), Ok(()));
+    for skip in 0..user.len() {
+        let partial: Vec<_> = user
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, p)| *p)
+            .collect();
+        assert_eq!(
+            user_challenge(&partial),
+            Err(Error::Missing {
+                parameter: user[skip].0
+            })
+        );
+    }
+    let empty_id = [
+        ("USER_ID_FOR_SRP", ""),
+        ("SRP_B", "ab"),
+        ("SALT", "cd"),
+        ("SECRET_BLOCK", "YQ=="),
+    ];
+    assert_eq!(
+        user_challenge(&empty_id),
+        Err(Error::Malformed {
+            parameter: "USER_ID_FOR_SRP"
+        })
+    );
+    // Errors surface in parameter order of checking, each naming its own parameter.
+    let bad_b = [
+        ("USER_ID_FOR_SRP", "u"),
+        ("SRP_B", "0"),
+        ("SALT", "cd"),
+        ("SECRET_BLOCK", "YQ=="),
+    ];
+    assert_eq!(
+        user_challenge(&bad_b),
+        Err(Error::IllegalValue { parameter: "SRP_B" })
+    );
+}
+
+#[test]
+fn test_exponent_is_checked() {
+    let device = RememberedDevice {
+        device_group_key: "g",
+        device_key: "k",
+        device_password: "p",
+    };
+    assert_eq!(
+        device.start_sign_in_with_test_exponent(&[]).err(),
+        Some(Error::Malformed { parameter: "a" })
+    );
+    assert_eq!(
+        device.start_sign_in_with_test_exponent(&[0; 32]).err(),
+        Some(Error::IllegalValue { parameter: "a" })
+    );
+    assert_eq!(
+        device.start_sign_in_with_test_exponent(&[1; 385]).err(),
+        Some(Error::TooLong { parameter: "a" })
+    );
+    assert!(device.start_sign_in_with_test_exponent(&[1; 384]).is_ok());
+}
+
+#[test]
+fn user_pool_id_is_checked() {
+    for bad in ["", "nounderscore", "_name", "region_"] {
+        assert_eq!(
+            User::new(bad, "u", "p").err(),
+            Some(Error::Malformed {
+                parameter: "user_pool_id"
+            })
+        );
+    }
+}
+
+#[test]
+fn errors_name_the_parameter_and_never_the_value() {
+    let secret_looking = "SuperSecretValue";
+    let e = SrpB::parse(secret_looking).unwrap_err();
+    let text = e.to_string();
+    assert_eq!(text, "parameter SRP_B is malformed");
+    assert!(!format!("{e:?}").contains(secret_looking));
+    assert_eq!(e.parameter(), "SRP_B");
+}
+
+#[test]
+fn secrets_stay_out_of_debug() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let reg = DeviceRegistration::generate("us-east-1_group", "us-east-1_device", &mut rng);
+    let password = reg.device_password.as_str().to_string();
+    assert_eq!(password.len(), 56);
+    assert!(!format!("{reg:?}").contains(&password));
+    assert!(!format!("{:#?}", reg.device_password).contains(&password));
+    let device = RememberedDevice {
+        device_group_key: "g",
+        device_key: "k",
+        device_password: &password,
+    };
+    assert!(!format!("{device:?}").contains(&password));
+    let sign_in = device.start_sign_in(&mut rng).unwrap();
+    assert!(!format!("{sign_in:?}").contains(&password));
+    let user = User::new("us-east-1_Pool", "alice", "hunter2-Passw0rd").unwrap();
+    assert!(!format!("{user:?}").contains("hunter2"));
+    let sign_in = user.start_sign_in(&mut rng).unwrap();
+    assert!(!format!("{sign_in:?}").contains("hunter2"));
+}
+
+use rand::SeedableRng;
+
+fn challenge_map() -> impl Strategy<Value = Vec<(String, String)>> {
+    let key = prop_oneof![
+        Just("USERNAME".to_string()),
+        Just("USER_ID_FOR_SRP".to_string()),
+        Just("SRP_B".to_string()),
+        Just("SALT".to_string()),
+        Just("SECRET_BLOCK".to_string()),
+        ".{0,12}",
+    ];
+    let value = prop_oneof!["[0-9a-fA-F-]{0,40}", "[A-Za-z0-9+/=]{0,40}", ".{0,40}"];
+    proptest::collection::vec((key, value), 0..8)
+}
+
+proptest! {
+    #[test]
+    fn no_input_panics(s in ".{0,80}", hexish in "-?[0-9a-fA-F]{0,1100}") {
+        let _ = SrpB::parse(&s);
+        let _ = SrpB::parse(&hexish);
+        let _ = Salt::parse(&s);
+        let _ = Salt::parse(&hexish);
+        let _ = SecretBlock::parse(&s);
+        let _ = Timestamp::parse(&s);
+        let _ = User::new(&s, &s, &s);
+    }
+
+    #[test]
+    fn challenge_maps_never_panic(map in challenge_map()) {
+        let pairs: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let _ = DevicePasswordVerifierChallenge::from_parameters(pairs.iter().map(|(k, v)| (*k, *v)));
+        let _ = PasswordVerifierChallenge::from_parameters(pairs.iter().map(|(k, v)| (*k, *v)));
+    }
+
+    #[test]
+    fn timestamps_round_trip(secs in 0i64..=253_402_300_799) {
+        let t = Timestamp::from_unix_seconds(secs).unwrap();
+        prop_assert_eq!(Timestamp::parse(t.as_str()).unwrap().unix_seconds(), secs);
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Regenerates vectors/amazon-cognito-identity-js.json and vectors/pycognito.json from the
+# real clients, pinned in js/package.json, js/package-lock.json and requirements.txt.
+# Idempotent and deterministic: no clock, no randomness (both are stubbed in the drivers).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export LC_ALL=C TZ=UTC PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
+
+# 1. pinned clients into project-local folders
+npm ci --prefix js --no-audit --no-fund --loglevel=error
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+.venv/bin/pip check --disable-pip-version-check >/dev/null
+
+# 2. case inputs (service-side math and edge-case searches only)
+mkdir -p build
+.venv/bin/python gen_cases.py build/cases.json
+
+# 3. drive the real clients
+node js/drive_js.js build/cases.json amazon-cognito-identity-js.json &
+js_pid=$!
+.venv/bin/python drive_pycognito.py build/cases.json pycognito.json
+wait "$js_pid"
+echo "regenerated: amazon-cognito-identity-js.json pycognito.json" >&2
