@@ -253,7 +253,11 @@ pub(crate) fn hex_vartime<const CAP: usize>(be: &[u8]) -> AsciiBuf<CAP> {
         for nibble in [b >> 4, b & 0x0f] {
             started |= nibble != 0;
             if started {
-                out.push_bytes(&[DIGITS[usize::from(nibble)]]);
+                out.push_bytes(
+                    DIGITS
+                        .get(usize::from(nibble)..=usize::from(nibble))
+                        .unwrap_or(b"0"),
+                );
             }
         }
     }

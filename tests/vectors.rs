@@ -2,6 +2,14 @@
 //! `vectors/README.md`) through the same checks as the `validate_vectors` example, and shows
 //! that those checks fail when any expected value is altered.
 
+// Test and example code may index and unwrap: a panic there is a failed check, not bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 #[path = "../examples/validate_vectors/check.rs"]
 mod check;
 
