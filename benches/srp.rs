@@ -1,1 +1,458 @@
-fn main() {}
+//! Speed of the crate's constant-time SRP-6a math against a variable-time `num-bigint`
+//! baseline, measured in the same run so that the ratio, not the absolute time, is the result.
+//!
+//! Each group holds two benchmarks over the same inputs:
+//!
+//! - `<group>/cognito-srp6a`: this crate (crypto-bigint 0.7, constant time).
+//! - `<group>/num-bigint-vartime`: the same math written the way the peer Rust crates
+//!   (`aws-cognito-srp`, `cognito_srp`) write it: `num_bigint::BigUint::modpow`, `sha2`, `hmac`
+//!   and `hkdf`. `BigUint::modpow` is variable time; it stands for the peer crates' approach and
+//!   is not a recommendation.
+//!
+//! Groups:
+//!
+//! - `device_registration`: `DeviceSecretVerifierConfig::from_parts`, the x and v = g^x of
+//!   `ConfirmDevice`, both values base64-encoded.
+//! - `srp_a`: A = g^a for a 128-byte a (`start_sign_in_with_test_exponent`), hex-encoded.
+//! - `device_password_verifier`: the whole `DEVICE_PASSWORD_VERIFIER` answer, u, x,
+//!   S = (B - k g^x)^(a + u x), HKDF and the HMAC signature (`DeviceSignIn::respond`). The
+//!   sign-in state (a, A) is made in the untimed `iter_batched` setup, so only `respond` is timed.
+//! - `user_password_verifier`: the same for the `PASSWORD_VERIFIER` answer (`UserSignIn::respond`).
+//!
+//! The inputs are the first `device` and `user` entries of
+//! `vectors/amazon-cognito-identity-js.json`. Before timing, every group checks that the crate,
+//! the baseline and the vector agree (verifier and salt, `SRP_A`, `PASSWORD_CLAIM_SIGNATURE`), so
+//! the baseline provably does the same work.
+//!
+//! Run with `cargo bench --bench srp` (about a minute and a half on two cores; 20 samples, 1 s
+//! warm-up and 3 s measurement per benchmark). Criterion prints each median; the ratio of the
+//! num-bigint-vartime time to the cognito-srp6a time is above 1 where the crate is faster and
+//! below 1 where constant time costs more than the variable-time baseline.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a benchmark: malformed vectors should stop it loudly"
+)]
+
+use std::{hint::black_box, time::Duration};
+
+use base64ct::{Base64, Encoding};
+use cognito_srp6a::{
+    DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig, PasswordVerifierChallenge,
+    RememberedDevice, SALT_RANDOM_BYTES, Timestamp, User,
+};
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
+use hkdf::Hkdf;
+use hmac::{Hmac, KeyInit, Mac};
+use num_bigint::BigUint;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const VECTORS: &str = include_str!("../vectors/amazon-cognito-identity-js.json");
+
+const CRATE: &str = "cognito-srp6a";
+const BASELINE: &str = "num-bigint-vartime";
+
+/// RFC 3526 group 15, the 3072-bit MODP prime (SPEC "Group").
+const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05",
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB",
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718",
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33",
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864",
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2",
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+);
+
+// ---------------------------------------------------------------------------------------------
+// The num-bigint baseline: the peer crates' approach, variable time.
+// ---------------------------------------------------------------------------------------------
+
+/// N, g and k = H(TC(N) || TC(g)), computed once, as the peer crates do.
+struct Group {
+    n: BigUint,
+    g: BigUint,
+    k: BigUint,
+}
+
+impl Group {
+    fn new() -> Self {
+        let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
+        let g = BigUint::from(2u32);
+        let mut h = Sha256::new();
+        h.update(tc(&n));
+        h.update(tc(&g));
+        let k = BigUint::from_bytes_be(&h.finalize());
+        Self { n, g, k }
+    }
+}
+
+/// Java `BigInteger.toByteArray()` of a non-negative value (the JS `padHex`).
+fn tc(v: &BigUint) -> Vec<u8> {
+    let mut bytes = v.to_bytes_be();
+    if bytes.first().is_some_and(|b| *b >= 0x80) {
+        bytes.insert(0, 0);
+    }
+    bytes
+}
+
+/// x = H(TC(salt) || H(P || I || ":" || secret)).
+fn private_key(p: &str, i: &str, secret: &str, salt_tc: &[u8]) -> BigUint {
+    let inner = Sha256::digest(format!("{p}{i}:{secret}").as_bytes());
+    let mut outer = Sha256::new();
+    outer.update(salt_tc);
+    outer.update(inner);
+    BigUint::from_bytes_be(&outer.finalize())
+}
+
+/// `DeviceSecretVerifierConfig`: (base64(TC(v)), base64(TC(salt))).
+fn baseline_verifier_config(
+    grp: &Group,
+    p: &str,
+    i: &str,
+    secret: &str,
+    salt_random: &[u8; SALT_RANDOM_BYTES],
+) -> (String, String) {
+    let salt_tc = tc(&BigUint::from_bytes_be(salt_random));
+    let x = private_key(p, i, secret, &salt_tc);
+    let v = grp.g.modpow(&x, &grp.n);
+    (
+        Base64::encode_string(&tc(&v)),
+        Base64::encode_string(&salt_tc),
+    )
+}
+
+/// `SRP_A` = hex(g^a mod N).
+fn baseline_srp_a(grp: &Group, a: &BigUint) -> String {
+    grp.g.modpow(a, &grp.n).to_str_radix(16)
+}
+
+/// A parsed `*PASSWORD_VERIFIER` challenge, as the crate's challenge types hold it.
+struct BaselineChallenge {
+    b: BigUint,
+    salt: BigUint,
+    secret_block: String,
+}
+
+impl BaselineChallenge {
+    fn parse(srp_b: &str, salt: &str, secret_block: &str) -> Self {
+        Self {
+            b: BigUint::parse_bytes(srp_b.as_bytes(), 16).unwrap(),
+            salt: BigUint::parse_bytes(salt.as_bytes(), 16).unwrap(),
+            secret_block: secret_block.to_owned(),
+        }
+    }
+}
+
+/// The client state after `SRP_A` was sent: a and A = g^a.
+#[derive(Clone)]
+struct BaselineSignIn {
+    a: BigUint,
+    big_a: BigUint,
+}
+
+impl BaselineSignIn {
+    fn new(grp: &Group, a: &BigUint) -> Self {
+        Self {
+            a: a.clone(),
+            big_a: grp.g.modpow(a, &grp.n),
+        }
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE`, base64.
+    fn respond(
+        self,
+        grp: &Group,
+        p: &str,
+        i: &str,
+        secret: &str,
+        ch: &BaselineChallenge,
+        timestamp: &str,
+    ) -> String {
+        let b_mod_n = &ch.b % &grp.n;
+        assert!(b_mod_n != BigUint::ZERO, "B mod N = 0");
+        let mut h = Sha256::new();
+        h.update(tc(&self.big_a));
+        h.update(tc(&ch.b));
+        let u = BigUint::from_bytes_be(&h.finalize());
+        assert!(u != BigUint::ZERO, "u = 0");
+
+        let x = private_key(p, i, secret, &tc(&ch.salt));
+        let k_gx = (&grp.k * grp.g.modpow(&x, &grp.n)) % &grp.n;
+        let base = (b_mod_n + &grp.n - k_gx) % &grp.n;
+        let exponent = &self.a + &u * &x;
+        let s = base.modpow(&exponent, &grp.n);
+
+        let hk = Hkdf::<Sha256>::new(Some(&tc(&u)), &tc(&s));
+        let mut key = [0u8; 16];
+        hk.expand(b"Caldera Derived Key", &mut key).unwrap();
+
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+        mac.update(p.as_bytes());
+        mac.update(i.as_bytes());
+        mac.update(&Base64::decode_vec(&ch.secret_block).unwrap());
+        mac.update(timestamp.as_bytes());
+        Base64::encode_string(&mac.finalize().into_bytes())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and settings.
+// ---------------------------------------------------------------------------------------------
+
+fn vectors() -> Value {
+    serde_json::from_str(VECTORS).unwrap()
+}
+
+fn field<'a>(case: &'a Value, name: &str) -> &'a str {
+    case[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("vector field {name}"))
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    assert!(hex.len().is_multiple_of(2), "odd-length hex");
+    (0..hex.len())
+        .step_by(2)
+        .map(|j| u8::from_str_radix(&hex[j..j + 2], 16).unwrap())
+        .collect()
+}
+
+/// 20 samples, 1 s warm-up, 3 s measurement: the whole run stays under two minutes.
+fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    g
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks.
+// ---------------------------------------------------------------------------------------------
+
+fn device_registration(c: &mut Criterion) {
+    let v = vectors();
+    let case = &v["device"][0];
+    let (gk, dk, pw) = (
+        field(case, "device_group_key"),
+        field(case, "device_key"),
+        field(case, "device_password"),
+    );
+    let salt: [u8; SALT_RANDOM_BYTES] = hex_bytes(field(case, "salt_random_hex"))
+        .try_into()
+        .unwrap();
+    let grp = Group::new();
+
+    let ours = DeviceSecretVerifierConfig::from_parts(gk, dk, pw, &salt);
+    let theirs = baseline_verifier_config(&grp, gk, dk, pw, &salt);
+    assert_eq!(ours.password_verifier(), field(case, "PasswordVerifier"));
+    assert_eq!(ours.salt(), field(case, "Salt"));
+    assert_eq!(theirs.0, ours.password_verifier());
+    assert_eq!(theirs.1, ours.salt());
+
+    let mut g = group(c, "device_registration");
+    g.bench_function(CRATE, |b| {
+        b.iter(|| {
+            DeviceSecretVerifierConfig::from_parts(
+                black_box(gk),
+                black_box(dk),
+                black_box(pw),
+                black_box(&salt),
+            )
+        })
+    });
+    g.bench_function(BASELINE, |b| {
+        b.iter(|| {
+            baseline_verifier_config(
+                &grp,
+                black_box(gk),
+                black_box(dk),
+                black_box(pw),
+                black_box(&salt),
+            )
+        })
+    });
+    g.finish();
+}
+
+fn srp_a(c: &mut Criterion) {
+    let v = vectors();
+    let case = &v["device"][0];
+    let device = RememberedDevice {
+        device_group_key: field(case, "device_group_key"),
+        device_key: field(case, "device_key"),
+        device_password: field(case, "device_password"),
+    };
+    let a_bytes = hex_bytes(field(case, "a_hex"));
+    assert_eq!(a_bytes.len(), 128);
+    let a = BigUint::from_bytes_be(&a_bytes);
+    let grp = Group::new();
+
+    let ours = device.start_sign_in_with_test_exponent(&a_bytes).unwrap();
+    assert_eq!(ours.srp_a().as_str(), field(case, "SRP_A"));
+    assert_eq!(baseline_srp_a(&grp, &a), ours.srp_a().as_str());
+
+    let mut g = group(c, "srp_a");
+    g.bench_function(CRATE, |b| {
+        b.iter(|| {
+            black_box(device)
+                .start_sign_in_with_test_exponent(black_box(&a_bytes))
+                .unwrap()
+        })
+    });
+    g.bench_function(BASELINE, |b| b.iter(|| baseline_srp_a(&grp, black_box(&a))));
+    g.finish();
+}
+
+fn device_password_verifier(c: &mut Criterion) {
+    let v = vectors();
+    let case = &v["device"][0];
+    let (gk, dk, pw) = (
+        field(case, "device_group_key"),
+        field(case, "device_key"),
+        field(case, "device_password"),
+    );
+    let device = RememberedDevice {
+        device_group_key: gk,
+        device_key: dk,
+        device_password: pw,
+    };
+    let a_bytes = hex_bytes(field(case, "a_hex"));
+    let (srp_b, salt, secret_block, ts_text) = (
+        field(case, "SRP_B"),
+        field(case, "SALT"),
+        field(case, "SECRET_BLOCK"),
+        field(case, "TIMESTAMP"),
+    );
+    // The challenge's USERNAME is echoed, not signed; any name does.
+    let challenge =
+        DevicePasswordVerifierChallenge::new("user", srp_b, salt, secret_block).unwrap();
+    let timestamp = Timestamp::parse(ts_text).unwrap();
+    let expected = field(case, "PASSWORD_CLAIM_SIGNATURE");
+
+    let grp = Group::new();
+    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
+    let base_state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a_bytes));
+
+    let ours = device
+        .start_sign_in_with_test_exponent(&a_bytes)
+        .unwrap()
+        .respond(&challenge, timestamp)
+        .unwrap();
+    let theirs = base_state
+        .clone()
+        .respond(&grp, gk, dk, pw, &base_challenge, ts_text);
+    assert_eq!(ours.password_claim_signature.as_str(), expected);
+    assert_eq!(theirs, expected);
+
+    let mut g = group(c, "device_password_verifier");
+    g.bench_function(CRATE, |b| {
+        b.iter_batched(
+            || device.start_sign_in_with_test_exponent(&a_bytes).unwrap(),
+            |state| {
+                state
+                    .respond(black_box(&challenge), black_box(timestamp))
+                    .unwrap()
+                    .password_claim_signature
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function(BASELINE, |b| {
+        b.iter_batched(
+            || base_state.clone(),
+            |state| state.respond(&grp, gk, dk, pw, black_box(&base_challenge), ts_text),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+fn user_password_verifier(c: &mut Criterion) {
+    let v = vectors();
+    let case = &v["user"][0];
+    let (pool_id, username, password, user_id) = (
+        field(case, "user_pool_id"),
+        field(case, "USERNAME"),
+        field(case, "password"),
+        field(case, "USER_ID_FOR_SRP"),
+    );
+    let user = User::new(pool_id, username, password).unwrap();
+    let a_bytes = hex_bytes(field(case, "a_hex"));
+    let (srp_b, salt, secret_block, ts_text) = (
+        field(case, "SRP_B"),
+        field(case, "SALT"),
+        field(case, "SECRET_BLOCK"),
+        field(case, "TIMESTAMP"),
+    );
+    let challenge = PasswordVerifierChallenge::new(user_id, srp_b, salt, secret_block).unwrap();
+    let timestamp = Timestamp::parse(ts_text).unwrap();
+    let expected = field(case, "PASSWORD_CLAIM_SIGNATURE");
+
+    let grp = Group::new();
+    let pool_name = pool_id.split('_').nth(1).unwrap();
+    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
+    let base_state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a_bytes));
+
+    let ours = user
+        .start_sign_in_with_test_exponent(&a_bytes)
+        .unwrap()
+        .respond(&challenge, timestamp)
+        .unwrap();
+    let theirs =
+        base_state
+            .clone()
+            .respond(&grp, pool_name, user_id, password, &base_challenge, ts_text);
+    assert_eq!(ours.password_claim_signature.as_str(), expected);
+    assert_eq!(theirs, expected);
+
+    let mut g = group(c, "user_password_verifier");
+    g.bench_function(CRATE, |b| {
+        b.iter_batched(
+            || user.start_sign_in_with_test_exponent(&a_bytes).unwrap(),
+            |state| {
+                state
+                    .respond(black_box(&challenge), black_box(timestamp))
+                    .unwrap()
+                    .password_claim_signature
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function(BASELINE, |b| {
+        b.iter_batched(
+            || base_state.clone(),
+            |state| {
+                state.respond(
+                    &grp,
+                    pool_name,
+                    user_id,
+                    password,
+                    black_box(&base_challenge),
+                    ts_text,
+                )
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    device_registration,
+    srp_a,
+    device_password_verifier,
+    user_password_verifier
+);
+criterion_main!(benches);
