@@ -16,6 +16,9 @@ pub(crate) const MAX_WIRE_BYTES: usize = 512;
 /// Longest hex text accepted for a wire integer, leading zeros included.
 pub(crate) const MAX_WIRE_HEX: usize = 4 * MAX_WIRE_BYTES;
 
+/// Room for the hex of any wire integer: a sign and two digits a byte.
+pub(crate) const WIRE_HEX_CAP: usize = 2 * MAX_WIRE_BYTES + 1;
+
 /// A short ASCII string in a fixed buffer, so wire values need no allocator.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AsciiBuf<const CAP: usize> {
@@ -126,6 +129,40 @@ impl WireInt {
         out
     }
 
+    /// A signed big-endian integer, as Java's `new BigInteger(byte[])` reads it (the service
+    /// reads ConfirmDevice's Salt and PasswordVerifier so). Empty or over 512 bytes: `None`.
+    #[cfg(feature = "server")]
+    pub(crate) fn from_signed_be(bytes: &[u8]) -> Option<Self> {
+        let first = *bytes.first()?;
+        let start = MAX_WIRE_BYTES.checked_sub(bytes.len())?;
+        let negative = first & 0x80 != 0;
+        let fill = if negative { 0xff } else { 0x00 };
+        // Sign-extend into 512 bytes; a negative value's magnitude is its two's complement.
+        let mut ext = [fill; MAX_WIRE_BYTES];
+        ext.get_mut(start..)?.copy_from_slice(bytes);
+        if negative {
+            for b in ext.iter_mut() {
+                *b = !*b;
+            }
+            for b in ext.iter_mut().rev() {
+                let (v, carry) = b.overflowing_add(1);
+                *b = v;
+                if !carry {
+                    break;
+                }
+            }
+        }
+        let out = Self {
+            negative,
+            magnitude: ext,
+        };
+        // -2^4095 would need a 4097-bit magnitude; nothing here needs it.
+        if negative && out.magnitude.first().is_some_and(|b| b & 0x80 != 0) {
+            return None;
+        }
+        Some(out)
+    }
+
     pub(crate) const fn zero() -> Self {
         Self {
             negative: false,
@@ -144,6 +181,17 @@ impl WireInt {
     /// The magnitude as 512 big-endian bytes.
     pub(crate) fn magnitude(&self) -> &[u8; MAX_WIRE_BYTES] {
         &self.magnitude
+    }
+
+    /// Lower-case hex without leading zeros, `-` in front of a negative value.
+    pub(crate) fn hex_vartime(&self) -> AsciiBuf<WIRE_HEX_CAP> {
+        let mut out = AsciiBuf::new();
+        if self.negative {
+            out.push_bytes(b"-");
+        }
+        let digits: AsciiBuf<{ 2 * MAX_WIRE_BYTES }> = hex_vartime(&self.magnitude);
+        out.push_bytes(digits.as_str().as_bytes());
+        out
     }
 
     /// `TC(self)`: the shortest big-endian two's-complement encoding (Java `toByteArray`).
@@ -276,6 +324,26 @@ fn hex_value(d: u8) -> Option<u8> {
     }
 }
 
+/// Whether `text` uses only the standard base64 alphabet and padding. base64ct alone would
+/// tolerate a trailing newline, which no wire value has.
+pub(crate) fn is_base64_alphabet(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+}
+
+/// Strict standard base64 (canonical, padded) into a `Vec`.
+#[cfg(feature = "server")]
+pub(crate) fn decode_base64_vartime(
+    text: &str,
+    parameter: &'static str,
+) -> Result<alloc::vec::Vec<u8>, Error> {
+    use base64ct::{Base64, Encoding};
+    if !is_base64_alphabet(text) {
+        return Err(Error::Malformed { parameter });
+    }
+    Base64::decode_vec(text).map_err(|_| Error::Malformed { parameter })
+}
+
 /// Standard base64 with padding into a fixed buffer.
 pub(crate) fn base64_vartime<const CAP: usize>(bytes: &[u8]) -> AsciiBuf<CAP> {
     use base64ct::{Base64, Encoding};
@@ -358,6 +426,27 @@ mod tests {
             SecretTc::new(&full).as_bytes().len(),
             crate::group::N_BYTES + 1
         );
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn signed_be_reads_as_java_biginteger() {
+        use std::string::ToString;
+        let hex =
+            |b: &[u8]| WireInt::from_signed_be(b).map(|w| w.hex_vartime().as_str().to_string());
+        assert_eq!(hex(&[0x00, 0x80]).as_deref(), Some("80"));
+        assert_eq!(hex(&[0x80]).as_deref(), Some("-80"));
+        assert_eq!(hex(&[0xff]).as_deref(), Some("-1"));
+        assert_eq!(hex(&[0xff, 0x7f]).as_deref(), Some("-81"));
+        assert_eq!(hex(&[0x7f, 0xff]).as_deref(), Some("7fff"));
+        assert_eq!(hex(&[]), None);
+        assert_eq!(hex(&[1; MAX_WIRE_BYTES + 1]), None);
+        // TC and back.
+        for s in ["1", "-1", "80", "-80", "-81", "ff00", "-ff00", "7f"] {
+            let w = WireInt::parse_hex_vartime(s, "x").unwrap();
+            let back = WireInt::from_signed_be(w.tc_vartime().as_bytes()).unwrap();
+            assert_eq!(back.hex_vartime().as_str(), s);
+        }
     }
 
     #[test]

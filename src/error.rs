@@ -30,6 +30,9 @@ pub enum Error {
         /// The name of the oversize parameter.
         parameter: &'static str,
     },
+    /// The verifier refused the proof: wrong signature, user, device, secret block or a
+    /// timestamp outside the window. One variant for all, so it tells an attacker nothing.
+    NotAuthorized,
     /// A well-formed value that SRP-6a forbids: `B mod N = 0`, `A mod N = 0`, `u = 0`, `a = 0`.
     IllegalValue {
         /// The name of the forbidden value.
@@ -38,14 +41,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// The name of the parameter at fault.
-    pub const fn parameter(&self) -> &'static str {
+    /// The name of the parameter at fault; `None` for [`Error::NotAuthorized`].
+    pub const fn parameter(&self) -> Option<&'static str> {
         match self {
             Self::Missing { parameter }
             | Self::Duplicate { parameter }
             | Self::Malformed { parameter }
             | Self::TooLong { parameter }
-            | Self::IllegalValue { parameter } => parameter,
+            | Self::IllegalValue { parameter } => Some(parameter),
+            Self::NotAuthorized => None,
         }
     }
 }
@@ -57,6 +61,7 @@ impl fmt::Display for Error {
             Self::Duplicate { parameter } => write!(f, "parameter {parameter} appears twice"),
             Self::Malformed { parameter } => write!(f, "parameter {parameter} is malformed"),
             Self::TooLong { parameter } => write!(f, "parameter {parameter} is too long"),
+            Self::NotAuthorized => f.write_str("incorrect username or password"),
             Self::IllegalValue { parameter } => {
                 write!(f, "parameter {parameter} has a value SRP-6a forbids")
             }

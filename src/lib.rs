@@ -12,6 +12,8 @@ mod encoding;
 mod error;
 mod group;
 mod params;
+#[cfg(feature = "server")]
+mod server;
 mod srp;
 mod timestamp;
 mod user;
@@ -25,6 +27,8 @@ pub use device::{
 pub use error::Error;
 pub use params::Parameters;
 pub use rand_core;
+#[cfg(feature = "server")]
+pub use server::{IssuedChallenge, VerifierRecord};
 pub use timestamp::Timestamp;
 pub use user::{
     PasswordVerifierChallenge, PasswordVerifierResponse, User, UserPoolId, UserSignIn,

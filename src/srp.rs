@@ -174,6 +174,25 @@ pub(crate) fn client_premaster(
     Zeroizing::new(base.pow_bounded_exp(&*exponent, bits).retrieve())
 }
 
+/// The service's B = (k·v + g^b) mod N.
+#[cfg(feature = "server")]
+pub(crate) fn server_public(b: &SecretExponent, v: &U3072) -> SrpB {
+    let g_b = Fe::new(&G).pow_bounded_exp(b.value(), b.bits());
+    SrpB::from_reduced(Fe::new(&K).mul(&Fe::new(v)).add(&g_b).retrieve())
+}
+
+/// The service's S = (A·v^u)^b mod N. u and v are public; b's bound is public.
+#[cfg(feature = "server")]
+pub(crate) fn server_premaster(
+    b: &SecretExponent,
+    srp_a: &SrpA,
+    v: &U3072,
+    u: &U256,
+) -> Zeroizing<U3072> {
+    let base = Fe::new(srp_a.reduced()).mul(&Fe::new(v).pow_bounded_exp(u, 256));
+    Zeroizing::new(base.pow_bounded_exp(b.value(), b.bits()).retrieve())
+}
+
 /// The 16-byte session key HKDF-SHA256(salt = TC(u), ikm = TC(S), "Caldera Derived Key").
 pub(crate) fn session_key(u: &U256, s: &U3072) -> Zeroizing<[u8; 16]> {
     let tc_u = crate::wire::public_tc(&u.resize());

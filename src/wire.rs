@@ -4,27 +4,79 @@
 
 use crate::{
     Error,
-    encoding::{AsciiBuf, MAX_WIRE_BYTES, TcBuf, WireInt, base64_vartime, hex_vartime},
+    encoding::{AsciiBuf, TcBuf, WIRE_HEX_CAP, WireInt, base64_vartime},
     group::{N, N_BYTES},
 };
 use core::fmt;
 use crypto_bigint::{NonZero, U3072, U4096};
 
+/// A public value of the group as it came on the wire: kept as sent for hashing (u is
+/// computed over `TC` of the value as given, as the JS client does) and reduced mod N for the
+/// arithmetic, where `≡ 0 (mod N)` is refused.
+#[derive(Clone, PartialEq, Eq)]
+struct GroupElement {
+    wire: WireInt,
+    reduced: U3072,
+}
+
+impl GroupElement {
+    fn parse(hex: &str, parameter: &'static str) -> Result<Self, Error> {
+        let wire = WireInt::parse_hex_vartime(hex, parameter)?;
+        let reduced = reduce_vartime(&wire);
+        if bool::from(reduced.is_zero()) {
+            return Err(Error::IllegalValue { parameter });
+        }
+        Ok(Self { wire, reduced })
+    }
+
+    /// A value computed here, already in 1..N.
+    fn from_reduced(reduced: U3072) -> Self {
+        let mut be = [0u8; N_BYTES];
+        be.copy_from_slice(&reduced.to_be_bytes());
+        Self {
+            wire: WireInt::from_unsigned_be(&be),
+            reduced,
+        }
+    }
+
+    fn hex(&self) -> AsciiHex {
+        AsciiHex(self.wire.hex_vartime())
+    }
+}
+
 /// `SRP_A`: the client's public ephemeral A = g^a mod N, sent as unpadded lower-case hex.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SrpA {
-    value: U3072,
-    hex: AsciiBuf<{ 2 * N_BYTES }>,
+    element: GroupElement,
+    hex: AsciiHex,
 }
 
 impl SrpA {
     pub(crate) fn new(value: U3072) -> Self {
-        let hex = hex_vartime(&value.to_be_bytes());
-        Self { value, hex }
+        let element = GroupElement::from_reduced(value);
+        Self {
+            hex: element.hex(),
+            element,
+        }
+    }
+
+    /// Parses `SRP_A` as a verifier receives it: the spellings `SRP_B` accepts; `A ≡ 0 (mod N)`
+    /// is refused.
+    pub fn parse(hex: &str) -> Result<Self, Error> {
+        let element = GroupElement::parse(hex, "SRP_A")?;
+        Ok(Self {
+            hex: element.hex(),
+            element,
+        })
+    }
+
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn reduced(&self) -> &U3072 {
+        &self.element.reduced
     }
 
     pub(crate) fn tc(&self) -> TcBuf {
-        public_tc(&self.value)
+        self.element.wire.tc_vartime()
     }
 
     /// The hex text for the `SRP_A` parameter.
@@ -45,38 +97,39 @@ impl fmt::Display for SrpA {
     }
 }
 
-/// `SRP_B`: the service's public ephemeral B, from the challenge.
-///
-/// Kept as sent for hashing (u is computed over `TC(B)` of the value as given, as the JS client
-/// does) and reduced mod N for the arithmetic. `B mod N = 0` is refused here.
-#[derive(Clone)]
+/// `SRP_B`: the service's public ephemeral B, from the challenge. `B ≡ 0 (mod N)` is refused.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SrpB {
-    wire: WireInt,
-    reduced: U3072,
+    element: GroupElement,
 }
 
 impl SrpB {
     /// Parses `SRP_B` hex: any case, leading zeros, odd length, a leading `-`; at most 4096 bits.
     pub fn parse(hex: &str) -> Result<Self, Error> {
-        let wire = WireInt::parse_hex_vartime(hex, "SRP_B")?;
-        let reduced = reduce_vartime(&wire);
-        if bool::from(reduced.is_zero()) {
-            return Err(Error::IllegalValue { parameter: "SRP_B" });
+        Ok(Self {
+            element: GroupElement::parse(hex, "SRP_B")?,
+        })
+    }
+
+    /// B as a verifier computed it, in 1..N.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn from_reduced(reduced: U3072) -> Self {
+        Self {
+            element: GroupElement::from_reduced(reduced),
         }
-        Ok(Self { wire, reduced })
     }
 
     pub(crate) fn reduced(&self) -> &U3072 {
-        &self.reduced
+        &self.element.reduced
     }
 
     pub(crate) fn tc(&self) -> TcBuf {
-        self.wire.tc_vartime()
+        self.element.wire.tc_vartime()
     }
 
-    /// Lower-case unpadded hex, as the service sends it.
+    /// Hex as received, normalized: lower case, no leading zeros (as the service sends it).
     pub fn to_hex(&self) -> AsciiHex {
-        AsciiHex(hex_vartime(&self.reduced.to_be_bytes()))
+        self.element.hex()
     }
 }
 
@@ -90,7 +143,7 @@ impl fmt::Debug for SrpB {
 
 /// Hex text of a public value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AsciiHex(AsciiBuf<{ 2 * N_BYTES }>);
+pub struct AsciiHex(AsciiBuf<WIRE_HEX_CAP>);
 
 impl AsciiHex {
     /// The text.
@@ -120,6 +173,12 @@ impl Salt {
         })
     }
 
+    /// A salt the service decoded from `ConfirmDevice`.
+    #[cfg(feature = "server")]
+    pub(crate) fn from_wire(wire: WireInt) -> Self {
+        Self { wire }
+    }
+
     /// A salt from unsigned big-endian bytes (a registration's 16 random bytes).
     pub(crate) fn from_unsigned_be<const LEN: usize>(bytes: &[u8; LEN]) -> Self {
         Self {
@@ -133,13 +192,7 @@ impl Salt {
 
     /// Hex as the service sends it in `SALT`: lower case, unpadded, `-` for a negative salt.
     pub fn to_hex(&self) -> AsciiHex {
-        let mut out = AsciiBuf::new();
-        if self.wire.is_negative() {
-            out.push_bytes(b"-");
-        }
-        let digits: AsciiBuf<{ 2 * MAX_WIRE_BYTES }> = hex_vartime(self.wire.magnitude());
-        out.push_bytes(digits.as_str().as_bytes());
-        AsciiHex(out)
+        AsciiHex(self.wire.hex_vartime())
     }
 }
 
@@ -163,9 +216,7 @@ impl<'a> SecretBlock<'a> {
     /// one. The empty text (zero bytes) is valid base64 and the JS client signs it, so it is
     /// accepted, though the service never sends it.
     pub fn parse(text: &'a str) -> Result<Self, Error> {
-        // base64ct tolerates a trailing newline; the wire value has none.
-        let alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
-        if !text.bytes().all(alphabet) {
+        if !crate::encoding::is_base64_alphabet(text) {
             return Err(Error::Malformed {
                 parameter: "SECRET_BLOCK",
             });

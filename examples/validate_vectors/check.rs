@@ -3,7 +3,7 @@
 
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig, PasswordVerifierChallenge,
-    RememberedDevice, SecretHash, Timestamp, User,
+    RememberedDevice, Salt, SecretHash, SrpB, Timestamp, User, VerifierRecord,
 };
 use serde_json::Value;
 
@@ -132,7 +132,93 @@ fn check_device(case: &Value) -> Result<(), String> {
     );
     expect(case, "Salt", config.salt())?;
     expect(case, "PasswordVerifier", config.password_verifier())?;
-    expect(case, "PASSWORD_CLAIM_SIGNATURE", &device_signature(case)?)
+    expect(case, "PASSWORD_CLAIM_SIGNATURE", &device_signature(case)?)?;
+    if case.get("b_hex").is_some() {
+        // The service reads what ConfirmDevice received.
+        let record = VerifierRecord::from_confirm_device(
+            field(case, "device_group_key")?,
+            field(case, "device_key")?,
+            field(case, "PasswordVerifier")?,
+            field(case, "Salt")?,
+        )
+        .map_err(|e| format!("ConfirmDevice record: {e}"))?;
+        let device_key = field(case, "device_key")?;
+        let challenge_salt = Salt::parse(field(case, "SALT")?).map_err(|e| format!("{e}"))?;
+        let same_salt = &challenge_salt == record.salt();
+        check_service(case, &record, ECHO_USERNAME, Some(device_key), same_salt)?;
+    }
+    Ok(())
+}
+
+/// The service side of a case with `b_hex`: SRP_B = (k·v + g^b) mod N for the record made from
+/// the case's inputs, and the verifier accepts the expected signature and refuses it with one
+/// character changed.
+fn check_service(
+    case: &Value,
+    record: &VerifierRecord,
+    username: &str,
+    device_key: Option<&str>,
+    check_proof: bool,
+) -> Result<(), String> {
+    use base64ct::{Base64, Encoding};
+    let b = hex_bytes(field(case, "b_hex")?)?;
+    let block = Base64::decode_vec(field(case, "SECRET_BLOCK")?)
+        .map_err(|e| format!("SECRET_BLOCK: {e}"))?;
+    let srp_a = field(case, "SRP_A")?;
+    let issue = || {
+        record
+            .issue_challenge_with_test_values(srp_a, username, &b, &block)
+            .map_err(|e| format!("issue challenge: {e}"))
+    };
+    let want_b = SrpB::parse(field(case, "SRP_B")?).map_err(|e| format!("{e}"))?;
+    let issued = issue()?;
+    if issued.srp_b() != want_b.to_hex().as_str() {
+        return Err(format!(
+            "service SRP_B: expected {}, got {}",
+            want_b.to_hex().as_str(),
+            issued.srp_b()
+        ));
+    }
+    if !check_proof {
+        return Ok(());
+    }
+    let timestamp = field(case, "TIMESTAMP")?;
+    let now = Timestamp::parse(timestamp).map_err(|e| format!("{e}"))?;
+    let signature = field(case, "PASSWORD_CLAIM_SIGNATURE")?;
+    let secret_block = field(case, "SECRET_BLOCK")?;
+    let responses = |sig: &str| {
+        let mut r = vec![
+            ("USERNAME".to_string(), username.to_string()),
+            (
+                "PASSWORD_CLAIM_SECRET_BLOCK".to_string(),
+                secret_block.to_string(),
+            ),
+            ("TIMESTAMP".to_string(), timestamp.to_string()),
+            ("PASSWORD_CLAIM_SIGNATURE".to_string(), sig.to_string()),
+        ];
+        if let Some(k) = device_key {
+            r.push(("DEVICE_KEY".to_string(), k.to_string()));
+        }
+        r
+    };
+    let accepted = responses(signature);
+    issued
+        .verify(accepted.iter().map(|(k, v)| (k, v)), now, 0)
+        .map_err(|e| format!("service refused the expected signature: {e}"))?;
+    let altered = responses(&alter_one_char(signature));
+    match issue()?.verify(altered.iter().map(|(k, v)| (k, v)), now, 0) {
+        Err(cognito_srp6a::Error::NotAuthorized) => Ok(()),
+        other => Err(format!("service gave {other:?} for an altered signature")),
+    }
+}
+
+/// Changes one character of a base64 text to another base64 character.
+fn alter_one_char(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if let Some(c) = chars.first_mut() {
+        *c = if *c == 'A' { 'B' } else { 'A' };
+    }
+    chars.into_iter().collect()
 }
 
 fn user_signature(case: &Value) -> Result<String, String> {
@@ -169,7 +255,27 @@ fn user_signature(case: &Value) -> Result<String, String> {
 }
 
 fn check_user(case: &Value) -> Result<(), String> {
-    expect(case, "PASSWORD_CLAIM_SIGNATURE", &user_signature(case)?)
+    expect(case, "PASSWORD_CLAIM_SIGNATURE", &user_signature(case)?)?;
+    if case.get("b_hex").is_some() {
+        let (pool, user_id, salt) = (
+            field(case, "user_pool_id")?,
+            field(case, "USER_ID_FOR_SRP")?,
+            field(case, "SALT")?,
+        );
+        let from_password =
+            VerifierRecord::for_user_password(pool, user_id, field(case, "password")?, salt)
+                .map_err(|e| format!("user record: {e}"))?;
+        let record = match case.get("verifier_hex").and_then(Value::as_str) {
+            Some(v) => VerifierRecord::for_user_verifier(pool, user_id, salt, v)
+                .map_err(|e| format!("verifier_hex: {e}"))?,
+            None => from_password.clone(),
+        };
+        // A SALT spelled so that it is another integer than the stored salt (`-`-signed) is a
+        // client-side case: the service's check of the proof does not apply.
+        let same_salt = record == from_password;
+        check_service(case, &record, user_id, None, same_salt)?;
+    }
+    Ok(())
 }
 
 fn check_invalid(case: &Value) -> Result<(), String> {
