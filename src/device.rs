@@ -165,7 +165,15 @@ impl<'a> RememberedDevice<'a> {
 }
 
 /// A device sign-in waiting for its `DEVICE_PASSWORD_VERIFIER` challenge. Answering it consumes
-/// this state, so an ephemeral is never used twice. Not `Clone`.
+/// this state, so an ephemeral is never used twice. Not `Clone`:
+///
+/// ```compile_fail,E0382
+/// # use cognito_srp6a::{DevicePasswordVerifierChallenge, DeviceSignIn, Timestamp};
+/// # fn answer(sign_in: DeviceSignIn<'_>, c: &DevicePasswordVerifierChallenge<'_>, t: Timestamp) {
+/// let first = sign_in.respond(c, t);
+/// let again = sign_in.respond(c, t); // error: `sign_in` was moved by the first answer
+/// # }
+/// ```
 pub struct DeviceSignIn<'a> {
     device: RememberedDevice<'a>,
     a: SecretExponent,

@@ -212,6 +212,14 @@ fn base64_string(bytes: &[u8]) -> String {
 
 /// A challenge the service issued and has not yet seen answered. Not `Clone`: verifying
 /// consumes it, so each challenge is answered at most once.
+///
+/// ```compile_fail,E0382
+/// # use cognito_srp6a::{IssuedChallenge, Timestamp};
+/// # fn replay(issued: IssuedChallenge, responses: &[(&str, &str)], now: Timestamp) {
+/// let first = issued.verify(responses.iter().map(|(k, v)| (*k, *v)), now, 300);
+/// let replayed = issued.verify(responses.iter().map(|(k, v)| (*k, *v)), now, 300); // moved
+/// # }
+/// ```
 pub struct IssuedChallenge {
     record: VerifierRecord,
     username: String,

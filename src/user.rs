@@ -90,7 +90,15 @@ impl<'a> User<'a> {
 }
 
 /// A user sign-in waiting for its `PASSWORD_VERIFIER` challenge. Answering it consumes this
-/// state, so an ephemeral is never used twice. Not `Clone`.
+/// state, so an ephemeral is never used twice. Not `Clone`:
+///
+/// ```compile_fail,E0382
+/// # use cognito_srp6a::{PasswordVerifierChallenge, UserSignIn, Timestamp};
+/// # fn answer(sign_in: UserSignIn<'_>, c: &PasswordVerifierChallenge<'_>, t: Timestamp) {
+/// let first = sign_in.respond(c, t);
+/// let again = sign_in.respond(c, t); // error: `sign_in` was moved by the first answer
+/// # }
+/// ```
 pub struct UserSignIn<'a> {
     user: User<'a>,
     a: SecretExponent,
