@@ -38,6 +38,22 @@ impl DeviceSecretVerifierConfig {
         device_password: &str,
         salt_random: &[u8; SALT_RANDOM_BYTES],
     ) -> Self {
+        Self::from_password_bytes(
+            device_group_key,
+            device_key,
+            device_password.as_bytes(),
+            salt_random,
+        )
+    }
+
+    /// The password as bytes: a generated one is used without a UTF-8 check, which would
+    /// branch on its secret bytes.
+    fn from_password_bytes(
+        device_group_key: &str,
+        device_key: &str,
+        device_password: &[u8],
+        salt_random: &[u8; SALT_RANDOM_BYTES],
+    ) -> Self {
         let salt = Salt::from_unsigned_be(salt_random);
         let id = Identity {
             p: device_group_key,
@@ -87,6 +103,12 @@ impl DevicePassword {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// The password's ASCII bytes. Unlike [`DevicePassword::as_str`], this does not run a
+    /// UTF-8 check, whose branches look at the secret bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 impl fmt::Debug for DevicePassword {
@@ -113,12 +135,14 @@ impl DeviceRegistration {
         rng: &mut R,
     ) -> Self {
         let device_password = DevicePassword::generate(rng);
-        let mut salt = Zeroizing::new([0u8; SALT_RANDOM_BYTES]);
-        rng.fill_bytes(salt.as_mut());
-        let device_secret_verifier_config = DeviceSecretVerifierConfig::from_parts(
+        let mut salt = [0u8; SALT_RANDOM_BYTES];
+        rng.fill_bytes(&mut salt);
+        // The salt is sent to ConfirmDevice: public from the moment it is drawn.
+        crate::ct::declassify("salt", &mut salt);
+        let device_secret_verifier_config = DeviceSecretVerifierConfig::from_password_bytes(
             device_group_key,
             device_key,
-            device_password.as_str(),
+            device_password.0.as_bytes(),
             &salt,
         );
         Self {
@@ -149,7 +173,7 @@ impl fmt::Debug for RememberedDevice<'_> {
 }
 
 impl<'a> RememberedDevice<'a> {
-    /// Starts a device sign-in with a fresh 1024-bit secret exponent from `rng`.
+    /// Starts a device sign-in with a fresh 256-bit secret exponent from `rng`.
     pub fn start_sign_in<R: CryptoRng + ?Sized>(
         self,
         rng: &mut R,

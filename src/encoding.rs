@@ -44,6 +44,10 @@ impl<const CAP: usize> AsciiBuf<CAP> {
         }
     }
 
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         let bytes = self.bytes.get(..self.len).unwrap_or(&[]);
         // Only ASCII is ever pushed; the fallback is never taken.
@@ -271,16 +275,20 @@ impl SecretTc {
             let nonzero = !b.ct_eq(&0);
             first.conditional_assign(&b, nonzero & !seen);
             seen |= nonzero;
-            leading_zeros += u32::conditional_select(&1, &0, seen);
+            // Wrapping: an overflow check is a branch on the secret (found by the ct gate in
+            // debug builds). The count is at most 384.
+            leading_zeros = leading_zeros.wrapping_add(u32::conditional_select(&1, &0, seen));
         }
         let top_bit = u32::from(first >> 7);
         // S = 0 encodes as the single byte 00, the last byte of the buffer.
-        let start = u32::conditional_select(
-            &(leading_zeros + 1 - top_bit),
+        let mut start = u32::conditional_select(
+            &leading_zeros.wrapping_add(1).wrapping_sub(top_bit),
             &(crate::group::N_BYTES as u32),
             !seen,
         );
         first.zeroize();
+        // The one allowed leak: TC(S)'s length, which the HMAC over it shows anyway.
+        crate::ct::declassify("TC(S) start", &mut start);
         Self {
             bytes,
             start: start as usize,

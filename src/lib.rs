@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
@@ -7,6 +8,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod ct;
 mod device;
 mod encoding;
 mod error;
@@ -19,6 +21,9 @@ mod timestamp;
 mod user;
 mod wire;
 
+#[cfg(cognito_srp6a_ct)]
+#[doc(hidden)]
+pub use ct::set_declassify_hook;
 pub use device::{
     DevicePassword, DevicePasswordVerifierChallenge, DevicePasswordVerifierResponse,
     DeviceRegistration, DeviceSecretVerifierConfig, DeviceSignIn, DeviceSrpAuthResponse,

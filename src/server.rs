@@ -101,7 +101,7 @@ impl VerifierRecord {
             p: pool.pool_name(),
             i: user_id_for_srp,
         };
-        let verifier = srp::verifier(&srp::private_key(id, password, &salt));
+        let verifier = srp::verifier(&srp::private_key(id, password.as_bytes(), &salt));
         Ok(Self::user(pool, user_id_for_srp, salt, verifier))
     }
 
@@ -150,6 +150,8 @@ impl VerifierRecord {
     ) -> Result<IssuedChallenge, Error> {
         let mut secret_block = [0u8; SECRET_BLOCK_BYTES];
         rng.fill_bytes(&mut secret_block);
+        // Sent in the challenge: public from the moment it is drawn.
+        crate::ct::declassify("SECRET_BLOCK", &mut secret_block);
         self.issue(srp_a, username, SecretExponent::random(rng), &secret_block)
     }
 
@@ -339,7 +341,9 @@ impl IssuedChallenge {
         let claimed = decode_base64_vartime(signature, "PASSWORD_CLAIM_SIGNATURE")
             .map_err(|_| Error::NotAuthorized)?;
         let expected = self.expected_mac(id, &timestamp)?;
-        if bool::from(claimed.as_slice().ct_eq(expected.as_slice())) {
+        let mut verdict = claimed.as_slice().ct_eq(expected.as_slice()).unwrap_u8();
+        crate::ct::declassify("verdict", &mut verdict);
+        if verdict == 1 {
             Ok(())
         } else {
             Err(Error::NotAuthorized)

@@ -26,8 +26,11 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
     HmacSha256::new_from_slice(key).unwrap_or_else(|_| HmacSha256::new(&Default::default()))
 }
 
-/// Bytes of a freshly drawn secret exponent: 128, as amazon-cognito-identity-js draws.
-pub(crate) const EPHEMERAL_BYTES: usize = 128;
+/// Bytes of a freshly drawn secret exponent (a, or the service's b): 256 bits, the size NIST
+/// SP 800-56A Rev. 3 (5.6.1.1.1) sets for a safe-prime group of 128-bit strength such as this
+/// 3072-bit one. amazon-cognito-identity-js draws 1024 bits; the service cannot tell, and the
+/// exponentiations with a, and S's with a + u·x (now 513 bits), are 4 and 2 times shorter.
+pub(crate) const EPHEMERAL_BYTES: usize = 32;
 
 /// HKDF `info` for the session key (SPEC "Client exchange").
 const KEY_INFO: &[u8] = b"Caldera Derived Key";
@@ -109,7 +112,8 @@ impl core::fmt::Debug for SecretExponent {
 
 /// A = g^a mod N, refusing A mod N = 0 (which g^a never is, but the SPEC check is cheap).
 pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
-    let big_a = a.public_value();
+    let mut big_a = a.public_value();
+    crate::ct::declassify("A", &mut big_a);
     if bool::from(big_a.is_zero()) {
         return Err(Error::IllegalValue { parameter: "SRP_A" });
     }
@@ -117,12 +121,12 @@ pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
 }
 
 /// The password-equivalent x = H(TC(salt) || H(P || I || ":" || secret)), read unsigned.
-pub(crate) fn private_key(id: Identity<'_>, secret: &str, salt: &Salt) -> Zeroizing<U256> {
+pub(crate) fn private_key(id: Identity<'_>, secret: &[u8], salt: &Salt) -> Zeroizing<U256> {
     let mut inner = Sha256::new();
     inner.update(id.p.as_bytes());
     inner.update(id.i.as_bytes());
     inner.update(b":");
-    inner.update(secret.as_bytes());
+    inner.update(secret);
     let mut inner_hash = Zeroizing::new([0u8; 32]);
     inner_hash.copy_from_slice(&inner.finalize());
 
@@ -136,7 +140,9 @@ pub(crate) fn private_key(id: Identity<'_>, secret: &str, salt: &Salt) -> Zeroiz
 
 /// The verifier v = g^x mod N. x is 256 bits, the public bound of the exponentiation.
 pub(crate) fn verifier(x: &U256) -> U3072 {
-    Fe::new(&G).pow_bounded_exp(x, 256).retrieve()
+    let mut v = Fe::new(&G).pow_bounded_exp(x, 256).retrieve();
+    crate::ct::declassify("v", &mut v);
+    v
 }
 
 /// u = H(TC(A) || TC(B)), read unsigned; u = 0 is refused.
@@ -178,7 +184,9 @@ pub(crate) fn client_premaster(
 #[cfg(feature = "server")]
 pub(crate) fn server_public(b: &SecretExponent, v: &U3072) -> SrpB {
     let g_b = Fe::new(&G).pow_bounded_exp(b.value(), b.bits());
-    SrpB::from_reduced(Fe::new(&K).mul(&Fe::new(v)).add(&g_b).retrieve())
+    let mut big_b = Fe::new(&K).mul(&Fe::new(v)).add(&g_b).retrieve();
+    crate::ct::declassify("B", &mut big_b);
+    SrpB::from_reduced(big_b)
 }
 
 /// The service's S = (A·v^u)^b mod N. u and v are public; b's bound is public.
@@ -238,10 +246,11 @@ pub(crate) fn password_claim_signature(
     timestamp: &Timestamp,
 ) -> Result<PasswordClaimSignature, Error> {
     let u = scrambler(srp_a, challenge.srp_b)?;
-    let x = private_key(id, secret, challenge.salt);
+    let x = private_key(id, secret.as_bytes(), challenge.salt);
     let s = client_premaster(a, challenge.srp_b, &u, &x);
     let key = session_key(&u, &s);
-    let mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
+    let mut mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
+    crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
     Ok(PasswordClaimSignature::from_mac(&mac))
 }
 

@@ -74,7 +74,7 @@ impl<'a> User<'a> {
         })
     }
 
-    /// Starts a sign-in with a fresh 1024-bit secret exponent from `rng`.
+    /// Starts a sign-in with a fresh 256-bit secret exponent from `rng`.
     pub fn start_sign_in<R: CryptoRng + ?Sized>(
         self,
         rng: &mut R,

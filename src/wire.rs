@@ -295,7 +295,9 @@ impl SecretHash {
         let mut mac = crate::srp::hmac_sha256(client_secret.as_bytes());
         mac.update(username.as_bytes());
         mac.update(client_id.as_bytes());
-        Self(base64_vartime(&mac.finalize().into_bytes()))
+        let mut hash = mac.finalize().into_bytes();
+        crate::ct::declassify("SECRET_HASH", &mut hash);
+        Self(base64_vartime(&hash))
     }
 
     /// The base64 text.
