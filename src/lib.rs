@@ -12,6 +12,9 @@ mod ct;
 mod device;
 mod encoding;
 mod error;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzz;
 mod group;
 mod params;
 #[cfg(feature = "server")]
