@@ -148,11 +148,9 @@ pub fn base64(data: &[u8]) {
 /// as itself.
 pub fn verifier_responses(data: &[u8]) {
     let map = pairs(data);
-    for (k, v) in &map {
-        if k == "TIMESTAMP" {
-            if let Ok(t) = Timestamp::parse(v) {
-                assert_eq!(t.as_str(), v.as_str());
-            }
+    for (_, v) in map.iter().filter(|(k, _)| k == "TIMESTAMP") {
+        if let Ok(t) = Timestamp::parse(v) {
+            assert_eq!(t.as_str(), v.as_str());
         }
     }
     let record = VerifierRecord::for_user_verifier("us-east-1_AbC123", "alice", "3e389bd7", "2")
