@@ -134,17 +134,19 @@ impl WireInt {
     }
 
     /// A signed big-endian integer, as Java's `new BigInteger(byte[])` reads it (the service
-    /// reads ConfirmDevice's Salt and PasswordVerifier so). Empty or over 512 bytes: `None`.
+    /// reads ConfirmDevice's Salt and PasswordVerifier so). `None` when empty or when the
+    /// magnitude needs more than 512 bytes.
     #[cfg(feature = "server")]
     pub(crate) fn from_signed_be(bytes: &[u8]) -> Option<Self> {
         let first = *bytes.first()?;
-        let start = MAX_WIRE_BYTES.checked_sub(bytes.len())?;
         let negative = first & 0x80 != 0;
         let fill = if negative { 0xff } else { 0x00 };
-        // Sign-extend into 512 bytes; a negative value's magnitude is its two's complement.
-        let mut ext = [fill; MAX_WIRE_BYTES];
+        // Sign-extend into 513 bytes, room for TC(m) of any 512-byte magnitude m.
+        let mut ext = [fill; MAX_WIRE_BYTES + 1];
+        let start = ext.len().checked_sub(bytes.len())?;
         ext.get_mut(start..)?.copy_from_slice(bytes);
         if negative {
+            // The magnitude of a negative value is its two's complement.
             for b in ext.iter_mut() {
                 *b = !*b;
             }
@@ -156,14 +158,15 @@ impl WireInt {
                 }
             }
         }
-        let out = Self {
-            negative,
-            magnitude: ext,
-        };
-        // -2^4095 would need a 4097-bit magnitude; nothing here needs it.
-        if negative && out.magnitude.first().is_some_and(|b| b & 0x80 != 0) {
+        let (top, magnitude) = ext.split_first()?;
+        if *top != 0 {
             return None;
         }
+        let mut out = Self {
+            negative,
+            magnitude: [0; MAX_WIRE_BYTES],
+        };
+        out.magnitude.copy_from_slice(magnitude);
         Some(out)
     }
 
@@ -449,6 +452,9 @@ mod tests {
         assert_eq!(hex(&[0x7f, 0xff]).as_deref(), Some("7fff"));
         assert_eq!(hex(&[]), None);
         assert_eq!(hex(&[1; MAX_WIRE_BYTES + 1]), None);
+        let mut max = [0xff; MAX_WIRE_BYTES + 1];
+        max[0] = 0;
+        assert_eq!(hex(&max).map(|h| h.len()), Some(2 * MAX_WIRE_BYTES));
         // TC and back.
         for s in ["1", "-1", "80", "-80", "-81", "ff00", "-ff00", "7f"] {
             let w = WireInt::parse_hex_vartime(s, "x").unwrap();

@@ -16,6 +16,8 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod group;
+#[cfg(all(test, feature = "server"))]
+mod oracle_tests;
 mod params;
 #[cfg(feature = "server")]
 mod server;

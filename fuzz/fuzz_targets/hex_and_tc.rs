@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cognito_srp6a::fuzz::hex_and_tc(data));
