@@ -18,6 +18,8 @@
 //!   S = (B - k g^x)^(a + u x), HKDF and the HMAC signature (`DeviceSignIn::respond`). The
 //!   sign-in state (a, A) is made in the untimed `iter_batched` setup, so only `respond` is timed.
 //! - `user_password_verifier`: the same for the `PASSWORD_VERIFIER` answer (`UserSignIn::respond`).
+//! - `device_sign_in_as_shipped`: A and the `DEVICE_PASSWORD_VERIFIER` answer with each side's
+//!   own drawn exponent: 256 bits here, 1024 in amazon-cognito-identity-js and the peer crates.
 //!
 //! The inputs are the first `device` and `user` entries of
 //! `vectors/amazon-cognito-identity-js.json`. Before timing, every group checks that the crate,
@@ -36,6 +38,7 @@
     reason = "a benchmark: malformed vectors should stop it loudly"
 )]
 
+use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::{hint::black_box, time::Duration};
 
 use base64ct::{Base64, Encoding};
@@ -448,11 +451,62 @@ fn user_password_verifier(c: &mut Criterion) {
     g.finish();
 }
 
+/// A whole device sign-in on the client (A, then the DEVICE_PASSWORD_VERIFIER answer), each
+/// side with the secret exponent it draws in use: this crate 256 bits (NIST SP 800-56A for a
+/// 128-bit-strength safe-prime group), amazon-cognito-identity-js and the peer crates 1024.
+fn device_sign_in_as_shipped(c: &mut Criterion) {
+    let v = vectors();
+    let case = &v["device"][0];
+    let (gk, dk, pw) = (
+        field(case, "device_group_key"),
+        field(case, "device_key"),
+        field(case, "device_password"),
+    );
+    let device = RememberedDevice {
+        device_group_key: gk,
+        device_key: dk,
+        device_password: pw,
+    };
+    let (srp_b, salt, secret_block, ts_text) = (
+        field(case, "SRP_B"),
+        field(case, "SALT"),
+        field(case, "SECRET_BLOCK"),
+        field(case, "TIMESTAMP"),
+    );
+    let challenge =
+        DevicePasswordVerifierChallenge::new("user", srp_b, salt, secret_block).unwrap();
+    let timestamp = Timestamp::parse(ts_text).unwrap();
+    let grp = Group::new();
+    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
+    let mut rng = StdRng::seed_from_u64(7);
+
+    let mut g = group(c, "device_sign_in_as_shipped");
+    g.bench_function(CRATE, |b| {
+        b.iter(|| {
+            let state = black_box(device).start_sign_in(&mut rng).unwrap();
+            state
+                .respond(black_box(&challenge), timestamp)
+                .unwrap()
+                .password_claim_signature
+        })
+    });
+    g.bench_function(BASELINE, |b| {
+        b.iter(|| {
+            let mut a = [0u8; 128];
+            rng.fill_bytes(&mut a);
+            let state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a));
+            state.respond(&grp, gk, dk, pw, black_box(&base_challenge), ts_text)
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     device_registration,
     srp_a,
     device_password_verifier,
-    user_password_verifier
+    user_password_verifier,
+    device_sign_in_as_shipped
 );
 criterion_main!(benches);
