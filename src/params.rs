@@ -61,6 +61,12 @@ impl<'a> Parameters<'a> {
         self.entries.iter().flatten().copied()
     }
 
+    /// Owned `(wire name, value)` pairs.
+    #[cfg(feature = "alloc")]
+    pub fn to_vec(&self) -> alloc::vec::Vec<(alloc::string::String, alloc::string::String)> {
+        self.iter().map(|(k, v)| (k.into(), v.into())).collect()
+    }
+
     /// The map that `aws-sdk-cognitoidentityprovider`'s `challenge_responses` and
     /// `auth_parameters` take.
     #[cfg(feature = "std")]

@@ -8,9 +8,12 @@
     clippy::panic
 )]
 
+#[cfg(feature = "server")]
+use cognito_srp6a::VerifierRecord;
 use cognito_srp6a::{
-    DevicePasswordVerifierChallenge, DeviceRegistration, Error, PasswordVerifierChallenge,
-    RememberedDevice, Salt, SecretBlock, SrpB, Timestamp, User,
+    DevicePasswordVerifierChallenge, DeviceRegistration, DeviceSecretVerifierConfig, Error,
+    PasswordVerifierChallenge, RememberedDevice, Salt, SecretBlock, SecretHash, SrpB, Timestamp,
+    User,
 };
 use proptest::prelude::*;
 
@@ -269,6 +272,38 @@ proptest! {
         let _ = SecretBlock::parse(&s);
         let _ = Timestamp::parse(&s);
         let _ = User::new(&s, &s, &s);
+    }
+
+    #[test]
+    fn no_public_function_panics(
+        s in "\\PC{0,60}",
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        salt in any::<[u8; 16]>(),
+        secs in any::<i64>(),
+    ) {
+        let _ = Timestamp::from_unix_seconds(secs);
+        let _ = SecretHash::new(&s, &s, &s);
+        let config = DeviceSecretVerifierConfig::from_parts(&s, &s, &s, &salt);
+        prop_assert!(!config.salt().is_empty() && !config.password_verifier().is_empty());
+        let device = RememberedDevice { device_group_key: &s, device_key: &s, device_password: &s };
+        if let Ok(sign_in) = device.start_sign_in_with_test_exponent(&bytes) {
+            let _ = sign_in.device_srp_auth(&s).parameters().iter().count();
+        }
+        if let Ok(user) = User::new(&s, &s, &s) {
+            let _ = user.start_sign_in_with_test_exponent(&bytes);
+        }
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn no_service_function_panics(s in "\\PC{0,60}", bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = VerifierRecord::from_confirm_device(&s, &s, &s, &s);
+        let _ = VerifierRecord::for_user_password(&s, &s, &s, &s);
+        let _ = VerifierRecord::for_user_verifier(&s, &s, &s, &s);
+        let record = VerifierRecord::for_user_password("us-east-1_P", "u", "pw", "ab").unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let _ = record.issue_challenge(&s, &s, &mut rng);
+        let _ = record.issue_challenge_with_test_values("2", &s, &bytes, &bytes);
     }
 
     #[test]
