@@ -1,8 +1,9 @@
 //! The SRP-6a math, in one place for device and user sign-in and registration (SPEC "Device
-//! registration" and "Client exchange"): x, v = g^x, A = g^a, u, S, the HKDF key and the
-//! `PASSWORD_CLAIM_SIGNATURE`. `device` and `user` only choose the identity `(P, I, secret)`.
+//! registration", "Client exchange" and "Service side"): x, v = g^x, A = g^a, u, S, the HKDF
+//! key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
+//! `server` only choose the identity `(P, I, secret)` and the wire shapes.
 //!
-//! Secrets (a, x, S, the key) only meet constant-time crypto-bigint operations with public
+//! Secrets (a, b, x, S, the key) only meet constant-time crypto-bigint operations with public
 //! exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is zeroized.
 
 use crate::{
@@ -56,8 +57,8 @@ impl SecretExponent {
     pub(crate) fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
         let mut bytes = Zeroizing::new([0u8; EPHEMERAL_BYTES]);
         rng.fill_bytes(bytes.as_mut());
-        // A CSPRNG that returns 128 zero bytes is broken beyond what a check here could fix;
-        // the bytes are used as drawn, like the reference client.
+        // A CSPRNG that returns 32 zero bytes is broken beyond what a check here could fix;
+        // the bytes are used as drawn, like the reference client's.
         Self::from_be_bytes_unchecked(bytes.as_ref())
     }
 
