@@ -129,13 +129,17 @@ pub(crate) fn private_key(id: Identity<'_>, secret: &[u8], salt: &Salt) -> Zeroi
     inner.update(b":");
     inner.update(secret);
     let mut inner_hash = Zeroizing::new([0u8; 32]);
-    inner_hash.copy_from_slice(&inner.finalize());
+    let mut digest = inner.finalize();
+    inner_hash.copy_from_slice(&digest);
+    digest.as_mut_slice().zeroize();
 
     let mut outer = Sha256::new();
     outer.update(salt.tc().as_bytes());
     outer.update(inner_hash.as_ref());
     let mut x_bytes = Zeroizing::new([0u8; 32]);
-    x_bytes.copy_from_slice(&outer.finalize());
+    let mut digest = outer.finalize();
+    x_bytes.copy_from_slice(&digest);
+    digest.as_mut_slice().zeroize();
     Zeroizing::new(U256::from_be_slice(x_bytes.as_ref()))
 }
 
@@ -212,13 +216,14 @@ pub(crate) fn session_key(u: &U256, s: &U3072) -> Zeroizing<[u8; 16]> {
     // written out so that no length error path exists. `tests::matches_hkdf_crate` checks it.
     let mut extract = hmac_sha256(tc_u.as_bytes());
     extract.update(tc_s.as_bytes());
-    let prk = extract.finalize().into_bytes();
-    let mut expand = hmac_sha256(&prk);
+    // `CtOutput` zeroizes itself on drop; only `as_bytes` views of it are taken.
+    let prk = extract.finalize();
+    let mut expand = hmac_sha256(prk.as_bytes());
     expand.update(KEY_INFO);
     expand.update(&[1]);
-    let okm = expand.finalize().into_bytes();
+    let okm = expand.finalize();
     let mut key = Zeroizing::new([0u8; 16]);
-    key.copy_from_slice(okm.get(..16).unwrap_or(&[0; 16]));
+    key.copy_from_slice(okm.as_bytes().get(..16).unwrap_or(&[0; 16]));
     key
 }
 
