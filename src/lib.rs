@@ -35,6 +35,7 @@ pub use device::{
     RememberedDevice, SALT_RANDOM_BYTES,
 };
 pub use error::Error;
+pub use group::N_HEX;
 pub use params::Parameters;
 pub use rand_core;
 #[cfg(feature = "server")]
