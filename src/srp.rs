@@ -9,7 +9,7 @@
 use crate::{
     Error,
     encoding::SecretTc,
-    group::{Fe, G, K, N_BYTES},
+    group::{Fe, K, N_BYTES, pow_g},
     timestamp::Timestamp,
     wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
 };
@@ -91,9 +91,7 @@ impl SecretExponent {
 
     /// g^self mod N.
     pub(crate) fn public_value(&self) -> U3072 {
-        Fe::new(&G)
-            .pow_bounded_exp(&self.value, self.bits)
-            .retrieve()
+        pow_g(&self.value, self.bits).retrieve()
     }
 
     pub(crate) fn value(&self) -> &U3072 {
@@ -145,7 +143,7 @@ pub(crate) fn private_key(id: Identity<'_>, secret: &[u8], salt: &Salt) -> Zeroi
 
 /// The verifier v = g^x mod N. x is 256 bits, the public bound of the exponentiation.
 pub(crate) fn verifier(x: &U256) -> U3072 {
-    let mut v = Fe::new(&G).pow_bounded_exp(x, 256).retrieve();
+    let mut v = pow_g(x, 256).retrieve();
     crate::ct::declassify("v", &mut v);
     v
 }
@@ -176,8 +174,7 @@ pub(crate) fn client_premaster(
     u: &U256,
     x: &U256,
 ) -> Zeroizing<U3072> {
-    let g = Fe::new(&G);
-    let k_v = Fe::new(&K).mul(&g.pow_bounded_exp(x, 256));
+    let k_v = Fe::new(&K).mul(&pow_g(x, 256));
     let base = Fe::new(srp_b.reduced()).sub(&k_v);
     let u_x: Zeroizing<U4096> = Zeroizing::new(u.concatenating_mul::<4, 8>(x).resize());
     let exponent: Zeroizing<U4096> = Zeroizing::new(a.value().resize::<64>().wrapping_add(&u_x));
@@ -188,7 +185,7 @@ pub(crate) fn client_premaster(
 /// The service's B = (k·v + g^b) mod N.
 #[cfg(feature = "server")]
 pub(crate) fn server_public(b: &SecretExponent, v: &U3072) -> SrpB {
-    let g_b = Fe::new(&G).pow_bounded_exp(b.value(), b.bits());
+    let g_b = pow_g(b.value(), b.bits());
     let mut big_b = Fe::new(&K).mul(&Fe::new(v)).add(&g_b).retrieve();
     crate::ct::declassify("B", &mut big_b);
     SrpB::from_reduced(big_b)
