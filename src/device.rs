@@ -5,7 +5,7 @@
 
 use crate::{
     Error,
-    encoding::{AsciiBuf, base64_vartime},
+    encoding::{AsciiBuf, encode_base64},
     params::{Parameters, pick, required},
     srp::{self, Identity, SecretExponent},
     timestamp::Timestamp,
@@ -62,8 +62,8 @@ impl DeviceSecretVerifierConfig {
         let x = srp::private_key(id, device_password, &salt);
         let v = srp::verifier(&x);
         Self {
-            password_verifier: base64_vartime(crate::wire::public_tc(&v).as_bytes()),
-            salt: base64_vartime(salt.tc().as_bytes()),
+            password_verifier: encode_base64(crate::wire::public_tc(&v).as_bytes()),
+            salt: encode_base64(salt.tc().as_bytes()),
         }
     }
 
@@ -96,7 +96,7 @@ impl DevicePassword {
     fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
         let mut bytes = Zeroizing::new([0u8; DEVICE_PASSWORD_BYTES]);
         rng.fill_bytes(bytes.as_mut());
-        Self(base64_vartime(bytes.as_ref()))
+        Self(encode_base64(bytes.as_ref()))
     }
 
     /// The password text, to store beside the device key.

@@ -147,16 +147,7 @@ impl WireInt {
         ext.get_mut(start..)?.copy_from_slice(bytes);
         if negative {
             // The magnitude of a negative value is its two's complement.
-            for b in ext.iter_mut() {
-                *b = !*b;
-            }
-            for b in ext.iter_mut().rev() {
-                let (v, carry) = b.overflowing_add(1);
-                *b = v;
-                if !carry {
-                    break;
-                }
-            }
+            negate_vartime(&mut ext);
         }
         let (top, magnitude) = ext.split_first()?;
         if *top != 0 {
@@ -210,20 +201,26 @@ impl WireInt {
         let (_sign, body) = buf.bytes.split_at_mut(1);
         body.copy_from_slice(&self.magnitude);
         if self.negative {
-            // Two's complement over 513 bytes: invert and add one.
-            for b in buf.bytes.iter_mut() {
-                *b = !*b;
-            }
-            for b in buf.bytes.iter_mut().rev() {
-                let (v, carry) = b.overflowing_add(1);
-                *b = v;
-                if !carry {
-                    break;
-                }
-            }
+            // Two's complement over 513 bytes.
+            negate_vartime(&mut buf.bytes);
         }
         buf.start = minimal_tc_start(&buf.bytes, self.negative);
         buf
+    }
+}
+
+/// Two's-complement negation of a big-endian number in place (invert, add one). Public values
+/// only: the carry loop stops early.
+fn negate_vartime(bytes: &mut [u8]) {
+    for b in bytes.iter_mut() {
+        *b = !*b;
+    }
+    for b in bytes.iter_mut().rev() {
+        let (v, carry) = b.overflowing_add(1);
+        *b = v;
+        if !carry {
+            break;
+        }
     }
 }
 
@@ -355,8 +352,10 @@ pub(crate) fn decode_base64_vartime(
     Base64::decode_vec(text).map_err(|_| Error::Malformed { parameter })
 }
 
-/// Standard base64 with padding into a fixed buffer.
-pub(crate) fn base64_vartime<const CAP: usize>(bytes: &[u8]) -> AsciiBuf<CAP> {
+/// Standard base64 with padding into a fixed buffer. Constant time in the bytes (base64ct's
+/// arithmetic encoder; the gate checks it on the generated device password): only their
+/// length shows, so it may take secrets.
+pub(crate) fn encode_base64<const CAP: usize>(bytes: &[u8]) -> AsciiBuf<CAP> {
     use base64ct::{Base64, Encoding};
     let mut out = AsciiBuf::new();
     let mut buf = [0u8; CAP];

@@ -4,7 +4,7 @@
 
 use crate::{
     Error,
-    encoding::{AsciiBuf, TcBuf, WIRE_HEX_CAP, WireInt, base64_vartime},
+    encoding::{AsciiBuf, TcBuf, WIRE_HEX_CAP, WireInt, encode_base64},
     group::{N, N_BYTES},
 };
 use core::fmt;
@@ -266,7 +266,7 @@ pub struct PasswordClaimSignature(AsciiBuf<44>);
 
 impl PasswordClaimSignature {
     pub(crate) fn from_mac(mac: &[u8]) -> Self {
-        Self(base64_vartime(mac))
+        Self(encode_base64(mac))
     }
 
     /// The base64 text.
@@ -297,7 +297,7 @@ impl SecretHash {
         mac.update(client_id.as_bytes());
         let mut hash = mac.finalize().into_bytes();
         crate::ct::declassify("SECRET_HASH", &mut hash);
-        Self(base64_vartime(&hash))
+        Self(encode_base64(&hash))
     }
 
     /// The base64 text.

@@ -268,6 +268,59 @@ fn a_bad_stored_verifier_or_salt_is_a_typed_error() {
 }
 
 #[test]
+fn a_bad_user_record_is_a_typed_error() {
+    let n_hex = cognito_srp6a::N_HEX;
+    let stored = |pool: &str, salt: &str, v: &str| {
+        VerifierRecord::for_user_verifier(pool, "u", salt, v).err()
+    };
+    assert_eq!(
+        stored("us-east-1_P", "ab", "0"),
+        Some(Error::IllegalValue {
+            parameter: "verifier"
+        })
+    );
+    assert_eq!(
+        stored("us-east-1_P", "ab", "-5"),
+        Some(Error::IllegalValue {
+            parameter: "verifier"
+        })
+    );
+    assert_eq!(
+        stored("us-east-1_P", "ab", n_hex),
+        Some(Error::IllegalValue {
+            parameter: "verifier"
+        })
+    );
+    assert_eq!(
+        stored("us-east-1_P", "ab", "xyz"),
+        Some(Error::Malformed {
+            parameter: "verifier"
+        })
+    );
+    assert_eq!(
+        stored("us-east-1_P", "", "5"),
+        Some(Error::Malformed { parameter: "SALT" })
+    );
+    assert_eq!(
+        stored("nounderscore", "ab", "5"),
+        Some(Error::Malformed {
+            parameter: "user_pool_id"
+        })
+    );
+    assert!(stored("us-east-1_P", "ab", "5").is_none());
+    let from_password =
+        |salt: &str| VerifierRecord::for_user_password("us-east-1_P", "u", "pw", salt).err();
+    assert_eq!(
+        from_password("0x12"),
+        Some(Error::Malformed { parameter: "SALT" })
+    );
+    assert_eq!(
+        from_password(&"1".repeat(1025)),
+        Some(Error::TooLong { parameter: "SALT" })
+    );
+}
+
+#[test]
 fn a_zero_srp_a_is_refused_before_any_challenge() {
     let record = VerifierRecord::for_user_password("us-east-1_P", "u", "pw", "abcd").unwrap();
     let mut rng = StdRng::seed_from_u64(3);
