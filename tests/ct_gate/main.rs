@@ -7,7 +7,8 @@
 //! - `gate`: every secret path, client and service. Must produce no memcheck error.
 //! - `controls`: deliberately leaky functions on a poisoned secret (crypto-bigint's
 //!   `pow_vartime`, an early-exit comparison). Must produce errors, or the gate cannot bite.
-//! - `callgrind SEED`: one whole device response with secrets drawn from SEED, inside
+//! - `callgrind SEED`: one whole device response with secrets drawn from SEED (ct-check pads it
+//!   to 20 digits so every run has the same stack layout), inside
 //!   `device_response`, for `valgrind --tool=callgrind --toggle-collect=*device_response*`.
 //! - `seeds N`: prints N seeds whose TC(S) is 385 bytes (run natively), so the callgrind runs
 //!   compare secrets of one public length.
