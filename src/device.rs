@@ -9,7 +9,7 @@ use crate::{
     params::{Parameters, pick, required},
     srp::{self, Identity, SecretExponent},
     timestamp::Timestamp,
-    wire::{PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
 };
 use core::fmt;
 use rand_core::CryptoRng;
@@ -286,8 +286,8 @@ pub struct DeviceSrpAuthResponse<'a> {
 
 impl DeviceSrpAuthResponse<'_> {
     /// Adds `SECRET_HASH` for an app client with a secret.
-    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
-        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+    pub fn with_secret_hash(mut self, client: &AppClient<'_>) -> Self {
+        self.secret_hash = Some(client.secret_hash(self.username));
         self
     }
 
@@ -374,8 +374,8 @@ pub struct DevicePasswordVerifierResponse<'a> {
 
 impl DevicePasswordVerifierResponse<'_> {
     /// Adds `SECRET_HASH` for an app client with a secret.
-    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
-        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+    pub fn with_secret_hash(mut self, client: &AppClient<'_>) -> Self {
+        self.secret_hash = Some(client.secret_hash(self.username));
         self
     }
 

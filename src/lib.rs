@@ -45,4 +45,6 @@ pub use user::{
     PasswordVerifierChallenge, PasswordVerifierResponse, User, UserPoolId, UserSignIn,
     UserSrpAuthParameters,
 };
-pub use wire::{AsciiHex, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB};
+pub use wire::{
+    AppClient, AsciiHex, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB,
+};

@@ -7,7 +7,7 @@ use crate::{
     params::{Parameters, pick, required},
     srp::{self, Identity, SecretExponent},
     timestamp::Timestamp,
-    wire::{PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
 };
 use core::fmt;
 use rand_core::CryptoRng;
@@ -189,8 +189,8 @@ impl<'a> UserSrpAuthParameters<'a> {
     }
 
     /// Adds `SECRET_HASH`, over `USERNAME` as sent here.
-    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
-        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+    pub fn with_secret_hash(mut self, client: &AppClient<'_>) -> Self {
+        self.secret_hash = Some(client.secret_hash(self.username));
         self
     }
 
@@ -291,8 +291,8 @@ impl<'a> PasswordVerifierResponse<'a> {
     }
 
     /// Adds `SECRET_HASH`, over the internal user name.
-    pub fn with_secret_hash(mut self, client_id: &str, client_secret: &str) -> Self {
-        self.secret_hash = Some(SecretHash::new(client_secret, self.username, client_id));
+    pub fn with_secret_hash(mut self, client: &AppClient<'_>) -> Self {
+        self.secret_hash = Some(client.secret_hash(self.username));
         self
     }
 

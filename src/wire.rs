@@ -283,6 +283,44 @@ impl fmt::Debug for PasswordClaimSignature {
     }
 }
 
+/// An app client that has a secret: its `ClientId` and `ClientSecret`, in the order
+/// `DescribeUserPoolClient` gives them. The one place both strings are named, so the hash's own
+/// argument order (secret as key, then username, then id) can never be mixed up by a caller.
+/// `Debug` shows the id only.
+#[derive(Clone, Copy)]
+pub struct AppClient<'a> {
+    client_id: &'a str,
+    client_secret: &'a str,
+}
+
+impl<'a> AppClient<'a> {
+    /// The app client `client_id`, whose secret is `client_secret`.
+    pub fn new(client_id: &'a str, client_secret: &'a str) -> Self {
+        Self {
+            client_id,
+            client_secret,
+        }
+    }
+
+    /// The app client id.
+    pub fn client_id(&self) -> &'a str {
+        self.client_id
+    }
+
+    /// `SECRET_HASH` for `username` (the internal one in challenge responses).
+    pub fn secret_hash(&self, username: &str) -> SecretHash {
+        SecretHash::new(self, username)
+    }
+}
+
+impl fmt::Debug for AppClient<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppClient")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `SECRET_HASH`: base64(HMAC-SHA256(client secret, username || client id)), for app clients
 /// that have a secret. `username` must be the internal one (`USER_ID_FOR_SRP`), not an alias.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -290,11 +328,11 @@ pub struct SecretHash(AsciiBuf<44>);
 
 impl SecretHash {
     /// Computes the hash; the client secret is used as the HMAC key and not kept.
-    pub fn new(client_secret: &str, username: &str, client_id: &str) -> Self {
+    pub fn new(client: &AppClient<'_>, username: &str) -> Self {
         use hmac::Mac;
-        let mut mac = crate::srp::hmac_sha256(client_secret.as_bytes());
+        let mut mac = crate::srp::hmac_sha256(client.client_secret.as_bytes());
         mac.update(username.as_bytes());
-        mac.update(client_id.as_bytes());
+        mac.update(client.client_id.as_bytes());
         let mut hash = mac.finalize().into_bytes();
         crate::ct::declassify("SECRET_HASH", &mut hash);
         Self(encode_base64(&hash))

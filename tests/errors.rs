@@ -11,9 +11,9 @@
 #[cfg(feature = "server")]
 use cognito_srp6a::VerifierRecord;
 use cognito_srp6a::{
-    DevicePasswordVerifierChallenge, DeviceRegistration, DeviceSecretVerifierConfig, Error, N_HEX,
-    PasswordVerifierChallenge, RememberedDevice, Salt, SecretBlock, SecretHash, SrpB, Timestamp,
-    User,
+    AppClient, DevicePasswordVerifierChallenge, DeviceRegistration, DeviceSecretVerifierConfig,
+    Error, N_HEX, PasswordVerifierChallenge, RememberedDevice, Salt, SecretBlock, SecretHash, SrpB,
+    Timestamp, User,
 };
 use proptest::prelude::*;
 
@@ -230,6 +230,11 @@ fn secrets_stay_out_of_debug() {
     assert!(!format!("{user:?}").contains("hunter2"));
     let sign_in = user.start_sign_in(&mut rng).unwrap();
     assert!(!format!("{sign_in:?}").contains("hunter2"));
+    let client = AppClient::new("3n4b5urk1ft4fl3mg5e62d9ado", "client-s3cr3t");
+    let shown = format!("{client:?}");
+    assert!(shown.contains("3n4b5urk1ft4fl3mg5e62d9ado") && !shown.contains("s3cr3t"));
+    let auth = sign_in.user_srp_auth().with_secret_hash(&client);
+    assert!(!format!("{auth:?}").contains("s3cr3t"));
 }
 
 use rand::SeedableRng;
@@ -267,7 +272,7 @@ proptest! {
         secs in any::<i64>(),
     ) {
         let _ = Timestamp::from_unix_seconds(secs);
-        let _ = SecretHash::new(&s, &s, &s);
+        let _ = SecretHash::new(&AppClient::new(&s, &s), &s);
         let config = DeviceSecretVerifierConfig::from_parts(&s, &s, &s, &salt);
         prop_assert!(!config.salt().is_empty() && !config.password_verifier().is_empty());
         let device = RememberedDevice { device_group_key: &s, device_key: &s, device_password: &s };

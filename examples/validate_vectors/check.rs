@@ -2,8 +2,9 @@
 //! Shared by the `validate_vectors` example and `tests/vectors.rs`.
 
 use cognito_srp6a::{
-    DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig, PasswordVerifierChallenge,
-    RememberedDevice, Salt, SecretHash, SrpB, Timestamp, User, VerifierRecord,
+    AppClient, DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig,
+    PasswordVerifierChallenge, RememberedDevice, Salt, SecretHash, SrpB, Timestamp, User,
+    VerifierRecord,
 };
 use serde_json::Value;
 
@@ -298,11 +299,8 @@ fn check_invalid(case: &Value) -> Result<(), String> {
 }
 
 fn check_secret_hash(case: &Value) -> Result<(), String> {
-    let hash = SecretHash::new(
-        field(case, "client_secret")?,
-        field(case, "username")?,
-        field(case, "client_id")?,
-    );
+    let client = AppClient::new(field(case, "client_id")?, field(case, "client_secret")?);
+    let hash = SecretHash::new(&client, field(case, "username")?);
     expect(case, "SECRET_HASH", hash.as_str())
 }
 

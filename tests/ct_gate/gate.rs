@@ -3,7 +3,7 @@
 use crate::valgrind::{error_count, poison, running_on_valgrind, unpoison, unpoison_raw};
 use cognito_srp6a::rand_core::{TryCryptoRng, TryRng};
 use cognito_srp6a::{
-    DevicePasswordVerifierChallenge, DeviceRegistration, DeviceSecretVerifierConfig,
+    AppClient, DevicePasswordVerifierChallenge, DeviceRegistration, DeviceSecretVerifierConfig,
     PasswordVerifierChallenge, RememberedDevice, SecretHash, Timestamp, User, VerifierRecord,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -191,7 +191,8 @@ fn gate() -> i32 {
 
     findings += step("SECRET_HASH (client secret)", || {
         let client_secret = secret("s3cr3t-client-secret-value-0123456789abcdefghij");
-        let hash = SecretHash::new(&client_secret, "7f3a9c2e", "3n4b5urk1ft4fl3mg5e62d9ado");
+        let client = AppClient::new("3n4b5urk1ft4fl3mg5e62d9ado", &client_secret);
+        let hash = SecretHash::new(&client, "7f3a9c2e");
         assert_eq!(hash.as_str().len(), 44);
     });
 
