@@ -90,6 +90,25 @@ fn user_challenge(pairs: &[(&'static str, &'static str)]) -> Result<(), Error> {
     PasswordVerifierChallenge::from_parameters(pairs.iter().map(|(k, v)| (*k, *v))).map(|_| ())
 }
 
+type ChallengeParse = fn(&[(&'static str, &'static str)]) -> Result<(), Error>;
+
+/// `complete` parses; leaving out any one parameter is `Missing` naming it; giving any one
+/// twice is `Duplicate` naming it.
+fn assert_each_parameter_required_once(
+    parse: ChallengeParse,
+    complete: &[(&'static str, &'static str)],
+) {
+    assert_eq!(parse(complete), Ok(()));
+    for (i, &(name, value)) in complete.iter().enumerate() {
+        let mut partial = complete.to_vec();
+        partial.remove(i);
+        assert_eq!(parse(&partial), Err(Error::Missing { parameter: name }));
+        let mut twice = complete.to_vec();
+        twice.push((name, value));
+        assert_eq!(parse(&twice), Err(Error::Duplicate { parameter: name }));
+    }
+}
+
 #[test]
 fn missing_and_duplicate_challenge_parameters() {
     let device = [
@@ -98,49 +117,14 @@ fn missing_and_duplicate_challenge_parameters() {
         ("SALT", "cd"),
         ("SECRET_BLOCK", "YQ=="),
     ];
-    assert_eq!(device_challenge(&device), Ok(()));
-    for skip in 0..device.len() {
-        let partial: Vec<_> = device
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != skip)
-            .map(|(_, p)| *p)
-            .collect();
-        assert_eq!(
-            device_challenge(&partial),
-            Err(Error::Missing {
-                parameter: device[skip].0
-            })
-        );
-    }
-    let mut twice = device.to_vec();
-    twice.push(("SRP_B", "ab"));
-    assert_eq!(
-        device_challenge(&twice),
-        Err(Error::Duplicate { parameter: "SRP_B" })
-    );
-
+    assert_each_parameter_required_once(device_challenge, &device);
     let user = [
         ("USER_ID_FOR_SRP", "u"),
         ("SRP_B", "ab"),
         ("SALT", "cd"),
         ("SECRET_BLOCK", "YQ=="),
     ];
-    assert_eq!(user_challenge(&user), Ok(()));
-    for skip in 0..user.len() {
-        let partial: Vec<_> = user
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != skip)
-            .map(|(_, p)| *p)
-            .collect();
-        assert_eq!(
-            user_challenge(&partial),
-            Err(Error::Missing {
-                parameter: user[skip].0
-            })
-        );
-    }
+    assert_each_parameter_required_once(user_challenge, &user);
     let empty_id = [
         ("USER_ID_FOR_SRP", ""),
         ("SRP_B", "ab"),
