@@ -128,6 +128,13 @@ impl VerifierRecord {
         &self.salt
     }
 
+    /// The stored verifier v as hex (lower case, no leading zeros), the form
+    /// [`VerifierRecord::for_user_verifier`] reads back: for a user store that keeps what the
+    /// service keeps, the salt and the verifier, and never the password.
+    pub fn verifier_hex(&self) -> AsciiHex {
+        crate::wire::public_hex(&self.verifier)
+    }
+
     fn user(pool: UserPoolId<'_>, user_id_for_srp: &str, salt: Salt, verifier: U3072) -> Self {
         Self {
             subject: Subject::User {
@@ -197,11 +204,14 @@ impl VerifierRecord {
     }
 }
 
-/// A verifier must be a residue in 1..N, as the service reads it.
+/// A verifier must be a residue in 2..N-2, as the service reads it: 0 and N and above make no
+/// group element, and with v = 1 or v = N - 1 (the elements of order 1 and 2) proofs made
+/// without any password verify half the time or more.
 fn verifier_in_range(v: &WireInt, parameter: &'static str) -> Result<U3072, Error> {
     let wide = U4096::from_be_slice(v.magnitude());
     let n: U4096 = N.resize();
-    if v.is_negative() || v.is_zero() || wide >= n {
+    let n_minus_one = n.wrapping_sub(&U4096::ONE);
+    if v.is_negative() || v.is_zero() || wide >= n || wide == U4096::ONE || wide == n_minus_one {
         return Err(Error::IllegalValue { parameter });
     }
     Ok(wide.resize())

@@ -350,6 +350,12 @@ impl fmt::Debug for SecretHash {
     }
 }
 
+/// Hex of a public value below 2^3072 (lower case, no leading zeros).
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
+pub(crate) fn public_hex(value: &U3072) -> AsciiHex {
+    GroupElement::from_reduced(*value).hex()
+}
+
 /// `TC(v)` of a public value below 2^3072.
 pub(crate) fn public_tc(value: &U3072) -> TcBuf {
     let mut be = [0u8; N_BYTES];

@@ -235,6 +235,13 @@ fn a_bad_stored_verifier_or_salt_is_a_typed_error() {
             parameter: "PasswordVerifier"
         })
     );
+    assert_eq!(
+        record("AQ==", &n_b64),
+        Some(Error::IllegalValue {
+            parameter: "PasswordVerifier"
+        }),
+        "v = 1"
+    );
     let at_least_n = base64(&[&[0u8][..], &[0xff; 384]].concat());
     assert_eq!(
         record(&at_least_n, &n_b64),
@@ -250,19 +257,19 @@ fn a_bad_stored_verifier_or_salt_is_a_typed_error() {
         })
     );
     assert_eq!(
-        record("AQ==", ""),
+        record("Ag==", ""),
         Some(Error::Malformed { parameter: "Salt" })
     );
     assert_eq!(
-        record("AQ==", "abc!"),
+        record("Ag==", "abc!"),
         Some(Error::Malformed { parameter: "Salt" })
     );
     assert_eq!(
-        record("AQ==", &too_long),
+        record("Ag==", &too_long),
         Some(Error::Malformed { parameter: "Salt" })
     );
     assert!(
-        record("AQ==", "gA==").is_none(),
+        record("Ag==", "gA==").is_none(),
         "a negative salt is an integer like any other"
     );
 }
@@ -291,6 +298,23 @@ fn a_bad_user_record_is_a_typed_error() {
             parameter: "verifier"
         })
     );
+    // The elements of order 1 and 2 verify proofs made without the password.
+    let n_minus_one = {
+        let mut digits = n_hex.to_lowercase().into_bytes();
+        let last = digits.last_mut().unwrap();
+        *last -= 1; // N ends in f: no borrow
+        String::from_utf8(digits).unwrap()
+    };
+    for degenerate in ["1", "01", n_minus_one.as_str()] {
+        assert_eq!(
+            stored("us-east-1_P", "ab", degenerate),
+            Some(Error::IllegalValue {
+                parameter: "verifier"
+            }),
+            "v = {degenerate}"
+        );
+    }
+    assert!(stored("us-east-1_P", "ab", "2").is_none());
     assert_eq!(
         stored("us-east-1_P", "ab", "xyz"),
         Some(Error::Malformed {

@@ -1,0 +1,361 @@
+#!/usr/bin/env node
+// Live interop check: amazon-cognito-identity-js's device flow against the emulator.
+//
+// Run by emulator/tests/interop.rs with the pinned client from setup.sh
+// (`node emulator/interop/identity_js_device.js`). Inputs (environment):
+//
+//   COGNITO_ENDPOINT  http://127.0.0.1:PORT, given to CognitoUserPool as `endpoint`
+//   POOL_ID, CLIENT_ID, USERNAME, PASSWORD
+//   DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT  optional "true"/"false": must agree with
+//                     the userConfirmationNecessary that ConfirmDevice gives back
+//
+// Everything goes through the library's own code (authenticateUser, its ConfirmDevice,
+// setDeviceStatusRemembered, forgetSpecificDevice); globalThis.fetch, which its Client
+// calls, is wrapped only to record each request's X-Amz-Target and ChallengeName and
+// each response's outcome.
+//   a. first sign-in: the library confirms the new device by itself
+//      (setDeviceStatusRemembered when userConfirmationNecessary);
+//   b. a new CognitoUser on the same storage: PASSWORD_VERIFIER, DEVICE_SRP_AUTH,
+//      DEVICE_PASSWORD_VERIFIER; the access token's device_key is the cached key
+//      (and its RS256 signature checks out against the emulator's JWKS);
+//      the same CognitoUser again (which then sends DEVICE_KEY in InitiateAuth too);
+//   c. a wrong cached device password: onFailure NotAuthorizedException;
+//   d. the device forgotten on the service side while the client still holds it:
+//      ResourceNotFoundException "Device does not exist." at PASSWORD_VERIFIER, the
+//      library retries that answer with DEVICE_KEY null and the sign-in succeeds.
+// Prints one JSON line (the last line of stdout) and exits 0, or prints `FAIL: ...`
+// on stderr and exits 1 at the first unmet expectation.
+'use strict';
+
+const crypto = require('node:crypto');
+const {
+  AuthenticationDetails,
+  CognitoUser,
+  CognitoUserPool,
+} = require('amazon-cognito-identity-js');
+const libraryVersion = require('amazon-cognito-identity-js/package.json').version;
+
+class Unmet extends Error {}
+
+function expect(condition, message) {
+  if (!condition) {
+    throw new Unmet(message);
+  }
+}
+
+function env(name) {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Unmet(`environment variable ${name} is not set`);
+  }
+  return value;
+}
+
+/** localStorage-like storage that the test controls. */
+class MemoryStorage {
+  constructor() {
+    this.items = new Map();
+  }
+  setItem(key, value) {
+    this.items.set(key, String(value));
+    return this.items.get(key);
+  }
+  getItem(key) {
+    return this.items.has(key) ? this.items.get(key) : null;
+  }
+  removeItem(key) {
+    return this.items.delete(key);
+  }
+  clear() {
+    this.items.clear();
+    return {};
+  }
+}
+
+// Every request and its outcome, in order: "Op NAME -> OUTCOME", plus the raw details.
+const trace = [];
+const exchanges = [];
+const realFetch = globalThis.fetch;
+
+globalThis.fetch = async function recordingFetch(url, options) {
+  const target = String((options.headers || {})['X-Amz-Target'] || '?').split('.').pop();
+  let body = {};
+  try {
+    body = JSON.parse(options.body);
+  } catch (_) {
+    body = {};
+  }
+  const detail =
+    target === 'InitiateAuth' ? body.AuthFlow : target === 'RespondToAuthChallenge' ? body.ChallengeName : null;
+  const label = detail ? `${target} ${detail}` : target;
+  const response = await realFetch(url, options);
+  let data = {};
+  try {
+    data = JSON.parse(await response.clone().text());
+  } catch (_) {
+    data = {};
+  }
+  let outcome;
+  if (!response.ok) {
+    outcome = String(data.__type || data.code || `HTTP ${response.status}`).split('#').pop();
+  } else if (data.ChallengeName) {
+    outcome = data.ChallengeName;
+  } else if (data.AuthenticationResult) {
+    outcome = data.AuthenticationResult.NewDeviceMetadata
+      ? 'AuthenticationResult+NewDeviceMetadata'
+      : 'AuthenticationResult';
+  } else {
+    outcome = String(response.status);
+  }
+  trace.push(`${label} -> ${outcome}`);
+  exchanges.push({
+    label,
+    outcome,
+    status: response.status,
+    message: data.message === undefined ? null : data.message,
+    request: body,
+    hasSession: typeof body.Session === 'string' && body.Session.length > 0,
+  });
+  return response;
+};
+
+function signIn(user, password) {
+  return new Promise((resolve, reject) => {
+    const unexpected = (what) => () => reject(new Unmet(`unexpected ${what} callback`));
+    user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: password }), {
+      onSuccess: (session, userConfirmationNecessary) => resolve({ session, userConfirmationNecessary }),
+      onFailure: (err) => reject(err),
+      newPasswordRequired: unexpected('newPasswordRequired'),
+      mfaRequired: unexpected('mfaRequired'),
+      totpRequired: unexpected('totpRequired'),
+      customChallenge: unexpected('customChallenge'),
+      mfaSetup: unexpected('mfaSetup'),
+      selectMFAType: unexpected('selectMFAType'),
+    });
+  });
+}
+
+function expectFailure(step, attempt, code) {
+  const start = trace.length;
+  return attempt().then(
+    () => {
+      throw new Unmet(`${step}: expected ${code}, but the sign-in succeeded: ${JSON.stringify(trace.slice(start))}`);
+    },
+    (err) => {
+      if (err instanceof Unmet) {
+        throw err;
+      }
+      const got = {
+        code: err.code === undefined ? null : err.code,
+        message: err.message,
+        step: trace.length > start ? trace[trace.length - 1].split(' -> ')[0] : null,
+        trace: trace.slice(start),
+      };
+      expect(got.code === code, `${step}: expected ${code}, got ${JSON.stringify(got)}`);
+      return got;
+    },
+  );
+}
+
+function libraryCall(method, user, ...args) {
+  return new Promise((resolve, reject) => {
+    user[method](...args, { onSuccess: resolve, onFailure: reject });
+  });
+}
+
+async function verifyJwt(endpoint, poolId, token) {
+  const [header64, payload64, signature64] = token.split('.');
+  const header = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8'));
+  const jwksUrl = `${endpoint}/${poolId}/.well-known/jwks.json`;
+  const response = await realFetch(jwksUrl);
+  expect(response.status === 200, `GET ${jwksUrl}: HTTP ${response.status}`);
+  const jwks = await response.json();
+  const jwk = (jwks.keys || []).find((key) => key.kid === header.kid);
+  expect(jwk, `no key ${header.kid} in ${jwksUrl}`);
+  expect(header.alg === 'RS256', `token alg is ${header.alg}`);
+  const ok = crypto.verify(
+    'sha256',
+    Buffer.from(`${header64}.${payload64}`),
+    crypto.createPublicKey({ key: jwk, format: 'jwk' }),
+    Buffer.from(signature64, 'base64url'),
+  );
+  expect(ok, 'access token signature does not verify against the JWKS');
+  return JSON.parse(Buffer.from(payload64, 'base64url').toString('utf8'));
+}
+
+const DEVICE_SIGN_IN = [
+  'InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER',
+  'RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH',
+  'RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER',
+  'RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult',
+];
+
+async function main() {
+  const endpoint = env('COGNITO_ENDPOINT').replace(/\/+$/, '');
+  const poolId = env('POOL_ID');
+  const clientId = env('CLIENT_ID');
+  const username = env('USERNAME');
+  const password = env('PASSWORD');
+  const onPromptEnv = process.env.DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT;
+  const region = poolId.split('_')[0];
+
+  const storage = new MemoryStorage();
+  const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint, Storage: storage });
+  const newUser = () => new CognitoUser({ Username: username, Pool: pool, Storage: storage });
+  const summary = { client: `amazon-cognito-identity-js ${libraryVersion}`, errors: {}, traces: {} };
+
+  // a. first sign-in; the library confirms the device itself
+  let start = trace.length;
+  const first = newUser();
+  const signedIn = await signIn(first, password);
+  summary.traces.first_sign_in = trace.slice(start);
+  expect(
+    summary.traces.first_sign_in.includes('RespondToAuthChallenge PASSWORD_VERIFIER -> AuthenticationResult+NewDeviceMetadata'),
+    `first sign-in got no NewDeviceMetadata: ${JSON.stringify(summary.traces.first_sign_in)}`,
+  );
+  expect(
+    summary.traces.first_sign_in[summary.traces.first_sign_in.length - 1] === 'ConfirmDevice -> 200',
+    `the library's ConfirmDevice did not succeed: ${JSON.stringify(summary.traces.first_sign_in)}`,
+  );
+  const internalUsername = first.getUsername(); // USER_ID_FOR_SRP, the key of the cache
+  const prefix = `CognitoIdentityServiceProvider.${clientId}.${internalUsername}`;
+  const deviceKey = storage.getItem(`${prefix}.deviceKey`);
+  const deviceGroupKey = storage.getItem(`${prefix}.deviceGroupKey`);
+  const devicePassword = storage.getItem(`${prefix}.randomPasswordKey`);
+  expect(deviceKey && deviceGroupKey && devicePassword, `nothing cached under ${prefix}`);
+  expect(deviceKey.startsWith(`${region}_`), `device key ${deviceKey} does not start with ${region}_`);
+  summary.device_key = deviceKey;
+  summary.device_group_key = deviceGroupKey;
+  summary.first_access_token_device_key = signedIn.session.getAccessToken().decodePayload().device_key || null;
+  const necessary = signedIn.userConfirmationNecessary === true;
+  summary.user_confirmation_necessary = necessary;
+  if (onPromptEnv) {
+    expect(
+      necessary === (onPromptEnv.toLowerCase() === 'true'),
+      `userConfirmationNecessary=${necessary} but DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT=${onPromptEnv}`,
+    );
+  }
+  if (necessary) {
+    await libraryCall('setDeviceStatusRemembered', first);
+  }
+
+  // b. a new CognitoUser on the same storage signs in with the device
+  start = trace.length;
+  const second = newUser();
+  const deviceSession = (await signIn(second, password)).session;
+  summary.traces.device_sign_in = trace.slice(start);
+  expect(
+    JSON.stringify(summary.traces.device_sign_in) === JSON.stringify(DEVICE_SIGN_IN),
+    `device sign-in went ${JSON.stringify(summary.traces.device_sign_in)}, expected ${JSON.stringify(DEVICE_SIGN_IN)}`,
+  );
+  const sent = exchanges.slice(start).map((e) => e.request);
+  expect(
+    sent[0].AuthParameters.DEVICE_KEY === undefined,
+    'a new CognitoUser sent DEVICE_KEY in InitiateAuth (it reads the cache only after it)',
+  );
+  expect(sent[1].ChallengeResponses.DEVICE_KEY === deviceKey, 'PASSWORD_VERIFIER answer without the device key');
+  expect(deviceSession.isValid(), 'the device session is not valid');
+  const payload = deviceSession.getAccessToken().decodePayload();
+  expect(payload.device_key === deviceKey, `access token device_key is ${payload.device_key}, expected ${deviceKey}`);
+  expect(payload.token_use === 'access', `access token token_use is ${payload.token_use}`);
+  const verified = await verifyJwt(endpoint, poolId, deviceSession.getAccessToken().getJwtToken());
+  expect(JSON.stringify(verified) === JSON.stringify(payload), 'verified and decoded claims differ');
+  summary.access_token_claims = {
+    token_use: payload.token_use,
+    device_key: payload.device_key,
+    client_id: payload.client_id,
+    username: payload.username,
+    iss: payload.iss,
+  };
+
+  // b2. the same CognitoUser again: now DEVICE_KEY goes in InitiateAuth as well
+  start = trace.length;
+  await signIn(second, password);
+  summary.traces.device_sign_in_same_user = trace.slice(start);
+  expect(
+    JSON.stringify(summary.traces.device_sign_in_same_user) === JSON.stringify(DEVICE_SIGN_IN),
+    `second device sign-in went ${JSON.stringify(summary.traces.device_sign_in_same_user)}`,
+  );
+  expect(
+    exchanges[start].request.AuthParameters.DEVICE_KEY === deviceKey,
+    'a reused CognitoUser did not send DEVICE_KEY in InitiateAuth',
+  );
+
+  // c. a wrong cached device password
+  storage.setItem(`${prefix}.randomPasswordKey`, `not-${devicePassword}`);
+  const wrong = await expectFailure('wrong device password', () => signIn(newUser(), password), 'NotAuthorizedException');
+  summary.errors.wrong_device_password = wrong;
+  expect(
+    wrong.step === 'RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER',
+    `wrong device password refused at ${wrong.step}`,
+  );
+  storage.setItem(`${prefix}.randomPasswordKey`, devicePassword);
+
+  // d. the service forgets the device; the client still holds it
+  await libraryCall('forgetSpecificDevice', second, deviceKey);
+  expect(storage.getItem(`${prefix}.deviceKey`) === deviceKey, 'forgetSpecificDevice touched the cache');
+  start = trace.length;
+  const recovered = await signIn(newUser(), password);
+  const steps = exchanges.slice(start);
+  summary.traces.forgotten_device = trace.slice(start);
+  const failed = steps.findIndex((e) => e.outcome === 'ResourceNotFoundException');
+  expect(failed >= 0, `no ResourceNotFoundException for the forgotten device: ${JSON.stringify(trace.slice(start))}`);
+  const error = steps[failed];
+  const retry = steps[failed + 1];
+  summary.errors.forgotten_device = {
+    code: error.outcome,
+    message: error.message,
+    step: error.label,
+    trace: trace.slice(start),
+    retried_with_device_key_null:
+      retry !== undefined &&
+      retry.label === 'RespondToAuthChallenge PASSWORD_VERIFIER' &&
+      Object.prototype.hasOwnProperty.call(retry.request.ChallengeResponses, 'DEVICE_KEY') &&
+      retry.request.ChallengeResponses.DEVICE_KEY === null,
+    retry_outcome: retry === undefined ? null : retry.outcome,
+  };
+  expect(error.message === 'Device does not exist.', `forgotten device message is ${JSON.stringify(error.message)}`);
+  expect(error.label === 'RespondToAuthChallenge PASSWORD_VERIFIER', `forgotten device refused at ${error.label}`);
+  expect(
+    summary.errors.forgotten_device.retried_with_device_key_null,
+    `the library did not retry with DEVICE_KEY null: ${JSON.stringify(trace.slice(start))}`,
+  );
+  expect(
+    retry.request.Session === error.request.Session,
+    'the retry did not reuse the Session of the refused answer',
+  );
+  expect(
+    retry.outcome.startsWith('AuthenticationResult'),
+    `the retry without a device got ${retry.outcome}`,
+  );
+  const newDeviceKey = storage.getItem(`${prefix}.deviceKey`);
+  summary.new_device_key_after_forget = newDeviceKey;
+  expect(recovered.session.isValid(), 'the session after the retry is not valid');
+  expect(newDeviceKey !== deviceKey, 'the forgotten device key is still cached after the retry');
+
+  // Challenges the emulator issued (outcomes in upper case; errors and results are not).
+  summary.challenges_seen = [...new Set(trace.map((t) => t.split(' -> ')[1]).filter((o) => /^[A-Z_]+$/.test(o)))].sort();
+  summary.requests_without_session = exchanges
+    .filter((e) => e.label.startsWith('RespondToAuthChallenge') && !e.hasSession)
+    .map((e) => e.label);
+  summary.trace = trace;
+  summary.ok = true;
+  return summary;
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`FAIL: timed out after 90 s\ntrace:\n  ${trace.join('\n  ')}\n`);
+  process.exit(1);
+}, 90_000);
+
+main().then(
+  (summary) => {
+    clearTimeout(watchdog);
+    process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
+  },
+  (err) => {
+    clearTimeout(watchdog);
+    const what = err instanceof Unmet ? err.message : `unexpected error ${err.code || ''} ${err.stack || err}`;
+    process.stderr.write(`FAIL: ${what}\ntrace:\n  ${trace.join('\n  ')}\n`, () => process.exit(1));
+  },
+);

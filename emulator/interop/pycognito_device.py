@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""Live interop check: pycognito's AWSSRP device flow against the emulator.
+
+Run by emulator/tests/interop.rs with the pinned client from setup.sh
+(`emulator/interop/.venv/bin/python pycognito_device.py`). Inputs (environment):
+
+  COGNITO_ENDPOINT  http://127.0.0.1:PORT (no trailing slash needed)
+  POOL_ID           us-east-1_Example (the region is taken from it)
+  CLIENT_ID         app client id
+  USERNAME          an existing, confirmed user
+  PASSWORD          that user's password
+  CLIENT_SECRET     optional: the app client's secret (pycognito's client_secret=)
+  DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT  optional "true"/"false": must agree with
+                    DescribeUserPool's DeviceConfiguration
+
+Flow, all through pycognito's own code and a boto3 cognito-idp client whose
+endpoint_url is the emulator:
+  a. USER_SRP_AUTH without a device: AuthenticationResult.NewDeviceMetadata.
+  b. AWSSRP.confirm_device (its requests.post to the hard-coded regional URL is
+     redirected to the emulator), then UpdateDeviceStatus remembered when the pool
+     only remembers devices on the user's prompt.
+  c. sign-in with the device: PASSWORD_VERIFIER, DEVICE_SRP_AUTH,
+     DEVICE_PASSWORD_VERIFIER, tokens whose access token names the device
+     (checked against the emulator's JWKS with PyJWT).
+  d. a wrong device password: NotAuthorizedException at DEVICE_PASSWORD_VERIFIER;
+     the right one still works afterwards.
+  e. ForgetDevice, then sign-in with the forgotten device:
+     ResourceNotFoundException "Device does not exist.".
+With CLIENT_SECRET, pycognito 2024.5.1 sends no SECRET_HASH in its DEVICE_SRP_AUTH
+answer; the API reference requires SECRET_HASH in every challenge answer of a client
+with a secret, so that attempt must be refused (NotAuthorizedException). The script
+records that, then adds the SECRET_HASH with a botocore hook (as an app would) and
+carries on.
+
+Prints one JSON line (the last line of stdout) and exits 0, or prints
+`FAIL: ...` on stderr and exits 1 at the first unmet expectation.
+"""
+
+import base64
+import importlib.metadata
+import json
+import os
+import sys
+import types
+
+import boto3
+import jwt
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+import pycognito.aws_srp as aws_srp
+from pycognito.aws_srp import AWSSRP
+
+
+class Unmet(Exception):
+    """An expectation the emulator did not meet."""
+
+
+def expect(condition, message):
+    if not condition:
+        raise Unmet(message)
+
+
+def env(name, default=None):
+    value = os.environ.get(name, default)
+    if value is None:
+        raise Unmet(f"environment variable {name} is not set")
+    return value
+
+
+ENDPOINT = env("COGNITO_ENDPOINT").rstrip("/")
+POOL_ID = env("POOL_ID")
+CLIENT_ID = env("CLIENT_ID")
+USERNAME = env("USERNAME")
+PASSWORD = env("PASSWORD")
+CLIENT_SECRET = os.environ.get("CLIENT_SECRET") or None
+REGION = POOL_ID.split("_", 1)[0]
+
+# Every request and its outcome, in order: "Op NAME -> OUTCOME".
+TRACE = []
+
+
+def _record_request(params, model, context, **_):
+    op = model.name
+    if op == "InitiateAuth":
+        detail = params.get("AuthFlow")
+    elif op == "RespondToAuthChallenge":
+        detail = params.get("ChallengeName")
+    else:
+        detail = None
+    context["interop_label"] = f"{op} {detail}" if detail else op
+
+
+def _record_response(http_response, parsed, model, context, **_):
+    label = context.get("interop_label", model.name)
+    if http_response.status_code >= 300:
+        outcome = parsed.get("Error", {}).get("Code", f"HTTP {http_response.status_code}")
+    elif parsed.get("ChallengeName"):
+        outcome = parsed["ChallengeName"]
+    elif "AuthenticationResult" in parsed:
+        outcome = "AuthenticationResult"
+        if parsed["AuthenticationResult"].get("NewDeviceMetadata"):
+            outcome += "+NewDeviceMetadata"
+    else:
+        outcome = str(http_response.status_code)
+    TRACE.append(f"{label} -> {outcome}")
+
+
+def make_client():
+    client = boto3.client(
+        "cognito-idp",
+        region_name=REGION,
+        endpoint_url=ENDPOINT,
+        # The SRP and device operations are unsigned (noAuth in botocore's model);
+        # DescribeUserPool, an admin operation, is signed with these dummies.
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        config=Config(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=30,
+        ),
+    )
+    client.meta.events.register("before-parameter-build.cognito-idp", _record_request)
+    client.meta.events.register("after-call.cognito-idp", _record_response)
+    return client
+
+
+def trace_since(start):
+    return TRACE[start:]
+
+
+def client_error(exc):
+    err = exc.response.get("Error", {})
+    return {"code": err.get("Code"), "message": err.get("Message")}
+
+
+def jwt_payload(token):
+    """The payload of a JWT, unverified (base64url middle part)."""
+    middle = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))
+
+
+def verify_jwt(token, audience=None):
+    """Checks the RS256 signature against the emulator's JWKS; returns the claims."""
+    jwks_url = f"{ENDPOINT}/{POOL_ID}/.well-known/jwks.json"
+    response = requests.get(jwks_url, timeout=10)
+    expect(response.status_code == 200, f"GET {jwks_url}: HTTP {response.status_code} {response.text!r}")
+    jwks = jwt.PyJWKSet.from_dict(response.json())
+    kid = jwt.get_unverified_header(token).get("kid")
+    keys = [k for k in jwks.keys if k.key_id == kid]
+    expect(keys, f"no key {kid!r} in {jwks_url}")
+    options = {"verify_aud": audience is not None}
+    return jwt.decode(token, keys[0].key, algorithms=["RS256"], audience=audience, options=options)
+
+
+def redirect_confirm_device_post():
+    """pycognito's confirm_device posts to https://cognito-idp.<region>.amazonaws.com/
+    with `requests.post`, ignoring endpoint_url: send that one URL to the emulator,
+    everything else unchanged (headers, body, timeout)."""
+    regional = f"https://cognito-idp.{REGION}.amazonaws.com/"
+    seen = []
+
+    def post(url, *args, **kwargs):
+        if url != regional:
+            raise Unmet(f"pycognito posted to {url!r}, expected {regional!r}")
+        response = requests.post(f"{ENDPOINT}/", *args, **kwargs)
+        target = kwargs.get("headers", {}).get("X-Amz-Target", "?").rsplit(".", 1)[-1]
+        outcome = "200" if response.status_code == 200 else f"HTTP {response.status_code}"
+        TRACE.append(f"{target} (requests.post) -> {outcome}")
+        seen.append(response)
+        return response
+
+    aws_srp.requests = types.SimpleNamespace(post=post)
+    return seen
+
+
+def add_secret_hash_to_device_srp(client):
+    """pycognito's DEVICE_SRP_AUTH answer (aws_srp.py, authenticate_user) has no
+    SECRET_HASH; add it the way its other answers compute it."""
+
+    def hook(params, **_):
+        if params.get("ChallengeName") != "DEVICE_SRP_AUTH":
+            return
+        answers = params.setdefault("ChallengeResponses", {})
+        if "SECRET_HASH" not in answers:
+            answers["SECRET_HASH"] = AWSSRP.get_secret_hash(answers["USERNAME"], CLIENT_ID, CLIENT_SECRET)
+
+    client.meta.events.register("provide-client-params.cognito-idp.RespondToAuthChallenge", hook)
+
+
+def srp(client, **device):
+    return AWSSRP(
+        username=USERNAME,
+        password=PASSWORD,
+        pool_id=POOL_ID,
+        client_id=CLIENT_ID,
+        client=client,
+        client_secret=CLIENT_SECRET,
+        **device,
+    )
+
+
+def expect_client_error(step, call, code, message=None):
+    start = len(TRACE)
+    try:
+        call()
+    except ClientError as exc:
+        got = client_error(exc)
+        got["step"] = TRACE[-1].split(" -> ")[0] if len(TRACE) > start else None
+        got["trace"] = trace_since(start)
+        expect(got["code"] == code, f"{step}: expected {code}, got {got}")
+        if message is not None:
+            expect(got["message"] == message, f"{step}: expected message {message!r}, got {got}")
+        return got
+    raise Unmet(f"{step}: expected {code}, but the sign-in succeeded: {trace_since(start)}")
+
+
+DEVICE_SIGN_IN = [
+    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
+    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
+    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
+    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
+]
+
+
+def main():
+    client = make_client()
+    summary = {
+        "client": f"pycognito {importlib.metadata.version('pycognito')}",
+        "boto3": importlib.metadata.version("boto3"),
+        "client_secret": CLIENT_SECRET is not None,
+        "errors": {},
+        "traces": {},
+    }
+
+    # The pool's device configuration, as an admin would read it.
+    pool = client.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]
+    device_config = pool.get("DeviceConfiguration") or {}
+    on_prompt = bool(device_config.get("DeviceOnlyRememberedOnUserPrompt", False))
+    summary["device_configuration"] = device_config
+    summary["device_only_remembered_on_user_prompt"] = on_prompt
+    wanted = os.environ.get("DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT")
+    if wanted:
+        expect(
+            on_prompt == (wanted.lower() == "true"),
+            f"DescribeUserPool DeviceConfiguration {device_config} disagrees with "
+            f"DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT={wanted}",
+        )
+
+    # a. first sign-in, no device yet
+    start = len(TRACE)
+    first = srp(client)
+    tokens = first.authenticate_user()
+    summary["traces"]["first_sign_in"] = trace_since(start)
+    result = tokens.get("AuthenticationResult") or {}
+    metadata = result.get("NewDeviceMetadata")
+    expect(metadata, f"first sign-in: no AuthenticationResult.NewDeviceMetadata in {sorted(result)}")
+    device_key = metadata.get("DeviceKey")
+    device_group_key = metadata.get("DeviceGroupKey")
+    expect(device_key and device_group_key, f"first sign-in: NewDeviceMetadata is {metadata}")
+    expect(device_key.startswith(f"{REGION}_"), f"device key {device_key!r} does not start with {REGION}_")
+    summary["device_key"] = device_key
+    summary["device_group_key"] = device_group_key
+    summary["first_access_token_device_key"] = jwt_payload(result["AccessToken"]).get("device_key")
+
+    # b. pycognito's own ConfirmDevice (requests.post, Authorization: Bearer + body)
+    posts = redirect_confirm_device_post()
+    start = len(TRACE)
+    response, device_password = first.confirm_device(tokens)
+    summary["traces"]["confirm_device"] = trace_since(start)
+    expect(len(posts) == 1, f"confirm_device made {len(posts)} requests")
+    expect(
+        response.status_code == 200,
+        f"ConfirmDevice: HTTP {response.status_code} {response.text!r}",
+    )
+    body = response.json()
+    expect(
+        isinstance(body.get("UserConfirmationNecessary"), bool),
+        f"ConfirmDevice: no boolean UserConfirmationNecessary in {body}",
+    )
+    necessary = body["UserConfirmationNecessary"]
+    summary["user_confirmation_necessary"] = necessary
+    expect(
+        necessary == on_prompt,
+        f"ConfirmDevice UserConfirmationNecessary={necessary} but "
+        f"DeviceOnlyRememberedOnUserPrompt={on_prompt}",
+    )
+    if necessary:
+        client.update_device_status(
+            AccessToken=result["AccessToken"],
+            DeviceKey=device_key,
+            DeviceRememberedStatus="remembered",
+        )
+    device = client.get_device(AccessToken=result["AccessToken"], DeviceKey=device_key)["Device"]
+    expect(device.get("DeviceKey") == device_key, f"GetDevice returned {device}")
+    # DeviceType has no remembered-status field; its attributes are recorded as given.
+    summary["device_attributes"] = {a["Name"]: a["Value"] for a in device.get("DeviceAttributes", [])}
+
+    with_device = {
+        "device_key": device_key,
+        "device_group_key": device_group_key,
+        "device_password": device_password,
+    }
+
+    # pycognito + client secret: its DEVICE_SRP_AUTH answer lacks SECRET_HASH
+    if CLIENT_SECRET is not None:
+        summary["errors"]["device_srp_without_secret_hash"] = expect_client_error(
+            "DEVICE_SRP_AUTH without SECRET_HASH",
+            lambda: srp(client, **with_device).authenticate_user(),
+            "NotAuthorizedException",
+        )
+        add_secret_hash_to_device_srp(client)
+
+    # c. sign-in with the device
+    start = len(TRACE)
+    device_tokens = srp(client, **with_device).authenticate_user()
+    summary["traces"]["device_sign_in"] = trace_since(start)
+    expect(
+        trace_since(start) == DEVICE_SIGN_IN,
+        f"device sign-in went {trace_since(start)}, expected {DEVICE_SIGN_IN}",
+    )
+    device_result = device_tokens.get("AuthenticationResult") or {}
+    expect(
+        {"AccessToken", "IdToken", "RefreshToken"} <= set(device_result),
+        f"device sign-in: tokens missing from {sorted(device_result)}",
+    )
+    expect(
+        "NewDeviceMetadata" not in device_result,
+        "device sign-in: a known device got NewDeviceMetadata again",
+    )
+    access_token = device_result["AccessToken"]
+    claims = verify_jwt(access_token)
+    expect(claims == jwt_payload(access_token), "verified and decoded claims differ")
+    expect(claims.get("token_use") == "access", f"access token token_use is {claims.get('token_use')!r}")
+    expect(
+        claims.get("device_key") == device_key,
+        f"access token device_key is {claims.get('device_key')!r}, expected {device_key!r}",
+    )
+    expect(claims.get("client_id") == CLIENT_ID, f"access token client_id is {claims.get('client_id')!r}")
+    id_claims = verify_jwt(device_result["IdToken"], audience=CLIENT_ID)
+    expect(id_claims.get("token_use") == "id", f"id token token_use is {id_claims.get('token_use')!r}")
+    summary["access_token_claims"] = {
+        k: claims.get(k) for k in ("token_use", "device_key", "client_id", "username", "iss")
+    }
+
+    # d. wrong device password, then the right one again
+    wrong = dict(with_device, device_password="not-" + device_password)
+    summary["errors"]["wrong_device_password"] = expect_client_error(
+        "wrong device password",
+        lambda: srp(client, **wrong).authenticate_user(),
+        "NotAuthorizedException",
+    )
+    expect(
+        summary["errors"]["wrong_device_password"]["step"] == "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER",
+        f"wrong device password refused at {summary['errors']['wrong_device_password']['step']}",
+    )
+    start = len(TRACE)
+    srp(client, **with_device).authenticate_user()
+    expect(
+        trace_since(start) == DEVICE_SIGN_IN,
+        f"right device password after a wrong one went {trace_since(start)}",
+    )
+
+    # e. forget the device, then sign in with it
+    client.forget_device(AccessToken=access_token, DeviceKey=device_key)
+    forgotten = expect_client_error(
+        "forgotten device",
+        lambda: srp(client, **with_device).authenticate_user(),
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    )
+    summary["errors"]["forgotten_device"] = forgotten
+    expect(
+        forgotten["step"] == "RespondToAuthChallenge PASSWORD_VERIFIER",
+        f"forgotten device refused at {forgotten['step']}, expected at PASSWORD_VERIFIER",
+    )
+
+    # Challenges the emulator issued (outcomes in upper case; errors and results are not).
+    summary["challenges_seen"] = sorted(
+        {entry.split(" -> ")[1] for entry in TRACE if entry.split(" -> ")[1].isupper()}
+    )
+    summary["trace"] = TRACE
+    summary["ok"] = True
+    print(json.dumps(summary, sort_keys=True))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Unmet as exc:
+        print(f"FAIL: {exc}", file=sys.stderr)
+        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
+        sys.exit(1)
+    except ClientError as exc:
+        print(f"FAIL: unexpected {client_error(exc)} from {exc.operation_name}", file=sys.stderr)
+        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
+        sys.exit(1)

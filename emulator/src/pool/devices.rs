@@ -1,0 +1,230 @@
+//! The device operations (SPEC "Device registration"): `ConfirmDevice` stores the verifier a
+//! client made for a key this pool issued, `UpdateDeviceStatus` remembers or not, and
+//! `GetDevice`, `ListDevices`, `ForgetDevice`; each also in its `Admin*` form, which names the
+//! pool and user instead of presenting an access token (no IAM check locally).
+
+use super::{Pool, now};
+use crate::{error::ServiceError, input::Input, store::DeviceRow, tokens::invalid_access_token};
+use cognito_srp6a::VerifierRecord;
+use serde_json::{Value, json};
+
+/// `ListDevices` pages hold at most this many (the API's `Limit` maximum).
+const MAX_LIMIT: i64 = 60;
+
+impl Pool {
+    /// The user an `AccessToken` was issued to, who must still exist.
+    fn access_token_user(&self, input: &Input) -> Result<String, ServiceError> {
+        let token = input.str("AccessToken")?;
+        let claims = self.signer.verify_access(token, &self.issuer)?;
+        if claims.client_id != self.config.client_id || self.store.user(&claims.username)?.is_none()
+        {
+            return Err(invalid_access_token());
+        }
+        Ok(claims.username)
+    }
+
+    /// The user an `Admin*` request names, in this pool.
+    fn admin_user(&self, input: &Input) -> Result<String, ServiceError> {
+        self.check_pool(input)?;
+        Ok(self.user(input.str("Username")?)?.username)
+    }
+
+    pub(super) fn confirm_device(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.access_token_user(input)?;
+        let device_key = input.str("DeviceKey")?;
+        let device_name = input.opt_str("DeviceName")?;
+        let invalid_key =
+            || ServiceError::InvalidParameterException("Invalid device key given.".into());
+        let device = match self.store.device(device_key)? {
+            Some(device) if device.username == username => device,
+            _ => return Err(invalid_key()),
+        };
+        if device.confirmed {
+            return Err(ServiceError::DeviceKeyExistsException(
+                "Device key already exists.".into(),
+            ));
+        }
+        let config = input
+            .opt_object("DeviceSecretVerifierConfig")?
+            .ok_or_else(invalid_key)?;
+        let verifier = config.opt_str("PasswordVerifier")?.ok_or_else(|| {
+            ServiceError::InvalidParameterException("PasswordVerifier is required.".into())
+        })?;
+        let salt = config
+            .opt_str("Salt")?
+            .ok_or_else(|| ServiceError::InvalidParameterException("Salt is required.".into()))?;
+        // The core reads both as the service does (strict base64 of signed big-endian
+        // integers) and refuses a verifier outside 2..N-2; a negative salt is refused here.
+        let record = VerifierRecord::from_confirm_device(
+            &device.device_group_key,
+            device_key,
+            verifier,
+            salt,
+        )
+        .map_err(|error| {
+            ServiceError::InvalidParameterException(match error.parameter() {
+                Some("Salt") => "Salt is invalid.".into(),
+                _ => "PasswordVerifier is invalid.".into(),
+            })
+        })?;
+        if record.salt().to_hex().as_str().starts_with('-') {
+            return Err(ServiceError::InvalidParameterException(
+                "Salt is invalid.".into(),
+            ));
+        }
+        let prompt = self.config.device_only_remembered_on_user_prompt;
+        // DeviceOnlyRememberedOnUserPrompt: the user decides with UpdateDeviceStatus;
+        // otherwise the device is remembered at once.
+        let status = if prompt {
+            "not_remembered"
+        } else {
+            "remembered"
+        };
+        if !self
+            .store
+            .confirm_device(device_key, verifier, salt, device_name, status, now())?
+        {
+            return Err(ServiceError::DeviceKeyExistsException(
+                "Device key already exists.".into(),
+            ));
+        }
+        Ok(json!({ "UserConfirmationNecessary": prompt }))
+    }
+
+    pub(super) fn update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.access_token_user(input)?;
+        self.set_status(input, &username)
+    }
+
+    pub(super) fn admin_update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.admin_user(input)?;
+        self.set_status(input, &username)
+    }
+
+    fn set_status(&self, input: &Input, username: &str) -> Result<Value, ServiceError> {
+        let device_key = input.str("DeviceKey")?;
+        let status = match input.opt_str("DeviceRememberedStatus")? {
+            Some(status @ ("remembered" | "not_remembered")) => status,
+            Some(_) => {
+                return Err(ServiceError::InvalidParameterException(
+                    "1 validation error detected: Value at 'deviceRememberedStatus' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [remembered, \
+                     not_remembered]"
+                        .into(),
+                ));
+            }
+            // The API lets it be absent; the service then leaves the device as it is.
+            None => {
+                return self
+                    .confirmed_device(device_key, username)
+                    .map(|_| json!({}));
+            }
+        };
+        self.confirmed_device(device_key, username)?;
+        self.store
+            .set_device_remembered(device_key, status, now())?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn get_device(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.access_token_user(input)?;
+        let device = self.confirmed_device(input.str("DeviceKey")?, &username)?;
+        Ok(json!({ "Device": device_json(&device) }))
+    }
+
+    pub(super) fn admin_get_device(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.admin_user(input)?;
+        let device = self.confirmed_device(input.str("DeviceKey")?, &username)?;
+        Ok(json!({ "Device": device_json(&device) }))
+    }
+
+    pub(super) fn list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.access_token_user(input)?;
+        self.device_page(input, &username)
+    }
+
+    pub(super) fn admin_list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.admin_user(input)?;
+        self.device_page(input, &username)
+    }
+
+    /// A page of the user's remembered devices. The `PaginationToken` is the last key of the
+    /// page before.
+    fn device_page(&self, input: &Input, username: &str) -> Result<Value, ServiceError> {
+        let limit = input.opt_i64("Limit")?.unwrap_or(MAX_LIMIT);
+        if !(0..=MAX_LIMIT).contains(&limit) {
+            return Err(ServiceError::InvalidParameterException(format!(
+                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
+                 constraint: Member must have value less than or equal to {MAX_LIMIT}"
+            )));
+        }
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let after = input.opt_str("PaginationToken")?;
+        let devices = self.store.devices(username, true)?;
+        let start = match after {
+            None => 0,
+            Some(token) => match devices.iter().position(|d| d.device_key == token) {
+                Some(index) => index + 1,
+                None => {
+                    return Err(ServiceError::InvalidParameterException(
+                        "Invalid pagination token.".into(),
+                    ));
+                }
+            },
+        };
+        let page: Vec<&DeviceRow> = devices.iter().skip(start).take(limit).collect();
+        let mut output =
+            json!({ "Devices": page.iter().map(|d| device_json(d)).collect::<Vec<_>>() });
+        if start + page.len() < devices.len()
+            && let Some(last) = page.last()
+        {
+            output["PaginationToken"] = json!(last.device_key);
+        }
+        Ok(output)
+    }
+
+    pub(super) fn forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.access_token_user(input)?;
+        self.forget(input.str("DeviceKey")?, &username)
+    }
+
+    pub(super) fn admin_forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
+        let username = self.admin_user(input)?;
+        self.forget(input.str("DeviceKey")?, &username)
+    }
+
+    /// Forgets a device of `username`; its refresh tokens stop working with it.
+    fn forget(&self, device_key: &str, username: &str) -> Result<Value, ServiceError> {
+        match self.store.device(device_key)? {
+            Some(device) if device.username == username => {
+                self.store.forget_device(device_key)?;
+                Ok(json!({}))
+            }
+            _ => Err(ServiceError::no_device()),
+        }
+    }
+}
+
+/// A `DeviceType`: the key, the service's attribute names, and epoch-second dates.
+fn device_json(device: &DeviceRow) -> Value {
+    let mut attributes = vec![
+        json!({ "Name": "device_status", "Value": "valid" }),
+        json!({ "Name": "dev:device_remembered_status", "Value": device.remembered }),
+    ];
+    if let Some(name) = &device.name {
+        attributes.push(json!({ "Name": "device_name", "Value": name }));
+    }
+    if let Some(ip) = &device.last_ip {
+        attributes.push(json!({ "Name": "last_ip_used", "Value": ip }));
+    }
+    let mut output = json!({
+        "DeviceKey": device.device_key,
+        "DeviceAttributes": attributes,
+        "DeviceCreateDate": device.created,
+        "DeviceLastModifiedDate": device.modified,
+    });
+    if let Some(at) = device.last_authenticated {
+        output["DeviceLastAuthenticatedDate"] = json!(at);
+    }
+    output
+}
