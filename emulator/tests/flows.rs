@@ -1,0 +1,860 @@
+//! The service's behaviour over HTTP, with every SRP value made by the core crate: sign-in,
+//! remembered devices under each `DeviceConfiguration`, MFA, refresh, and each documented
+//! refusal with the service's error name and message.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use cognito_srp6a::DeviceRegistration;
+use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use common::{Api, Device, Params, claims, device_steps, password_step, remember, sign_in};
+use serde_json::{Value, json};
+
+const POOL: &str = "us-west-2_Flows";
+const CLIENT: &str = "5flowsclient5";
+const USER: &str = "alice";
+const PASSWORD: &str = "correct horse battery staple";
+/// RFC 6238's test secret, "12345678901234567890", in base32.
+const TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const TOTP_SECRET: &[u8] = b"12345678901234567890";
+
+fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .pool_id(POOL)
+        .client_id(CLIENT)
+        .user(USER, PASSWORD)
+}
+
+async fn start(builder: EmulatorBuilder) -> (RunningEmulator, Api) {
+    let emulator = builder.start().await.unwrap();
+    let api = Api::new(emulator.url(), POOL, CLIENT, None);
+    (emulator, api)
+}
+
+/// First sign-in, then the device remembered.
+async fn with_device(api: &Api) -> Device {
+    let first = sign_in(api, USER, PASSWORD, None, None).await.unwrap();
+    remember(api, &first).await.unwrap().0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_sign_in_issues_a_device_and_signed_tokens() {
+    let (emulator, api) = start(builder()).await;
+    let signed_in = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    assert_eq!(signed_in.challenges, ["PASSWORD_VERIFIER"]);
+    let (group_key, device_key) = signed_in.new_device().unwrap();
+    assert!(
+        group_key.starts_with('-') && group_key.len() == 10,
+        "{group_key}"
+    );
+    let (region, uuid) = device_key.split_once('_').unwrap();
+    assert_eq!(region, "us-west-2");
+    assert_eq!(uuid.len(), 36);
+    let result = &signed_in.result;
+    assert_eq!(result["TokenType"], "Bearer");
+    assert_eq!(result["ExpiresIn"], 3600);
+    assert!(result["RefreshToken"].as_str().unwrap().len() > 40);
+
+    // Both tokens verify against the published JWKS.
+    let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", emulator.issuer()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = &jwks["keys"][0];
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().unwrap(),
+        key["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[emulator.issuer()]);
+    validation.validate_aud = false;
+    for token in ["AccessToken", "IdToken"] {
+        let token = result[token].as_str().unwrap();
+        let header = jsonwebtoken::decode_header(token).unwrap();
+        assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+        jsonwebtoken::decode::<Value>(token, &decoding, &validation).unwrap();
+    }
+    let access = signed_in.access_claims();
+    for claim in [
+        "sub",
+        "iss",
+        "client_id",
+        "origin_jti",
+        "event_id",
+        "exp",
+        "iat",
+        "auth_time",
+        "jti",
+    ] {
+        assert!(!access[claim].is_null(), "access token lacks {claim}");
+    }
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
+    assert_eq!(access["username"], USER);
+    assert_eq!(access["client_id"], CLIENT);
+    assert_eq!(access["device_key"], device_key.as_str());
+    let id = claims(result["IdToken"].as_str().unwrap());
+    assert_eq!(id["token_use"], "id");
+    assert_eq!(id["cognito:username"], USER);
+    assert_eq!(id["aud"], CLIENT);
+    assert_eq!(id["sub"], access["sub"]);
+    assert_eq!(id["origin_jti"], access["origin_jti"]);
+    assert_ne!(id["jti"], access["jti"]);
+    // A tampered signature is refused where an access token is taken.
+    let token = result["AccessToken"].as_str().unwrap();
+    let tampered = format!("{}x", &token[..token.len() - 1]);
+    let refusal = api
+        .call("ListDevices", json!({ "AccessToken": tampered }))
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Invalid Access Token"),
+        "{refusal:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_device_signs_in_through_both_device_challenges() {
+    let (_emulator, api) = start(builder()).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, necessary) = remember(&api, &first).await.unwrap();
+    assert!(!necessary, "the pool remembers devices without asking");
+    let second = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        second.challenges,
+        [
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER"
+        ]
+    );
+    assert!(
+        second.new_device().is_none(),
+        "no new key for a known device"
+    );
+    assert_eq!(second.access_claims()["device_key"], device.key.as_str());
+
+    let token = second.result["AccessToken"].as_str().unwrap();
+    let listed = api
+        .call("ListDevices", json!({ "AccessToken": token }))
+        .await
+        .unwrap();
+    assert_eq!(listed["Devices"].as_array().unwrap().len(), 1);
+    let got = api
+        .call(
+            "GetDevice",
+            json!({ "AccessToken": token, "DeviceKey": device.key }),
+        )
+        .await
+        .unwrap();
+    let attributes = got["Device"]["DeviceAttributes"].as_array().unwrap();
+    let attribute = |name: &str| {
+        attributes
+            .iter()
+            .find(|a| a["Name"] == name)
+            .map(|a| a["Value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        attribute("dev:device_remembered_status").as_deref(),
+        Some("remembered")
+    );
+    assert_eq!(attribute("device_name").as_deref(), Some("test device"));
+    assert_eq!(attribute("last_ip_used").as_deref(), Some("127.0.0.1"));
+    assert!(got["Device"]["DeviceLastAuthenticatedDate"].is_number());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_only_remembered_on_user_prompt() {
+    let (_emulator, api) = start(builder().device_only_remembered_on_user_prompt(true)).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (group_key, key) = first.new_device().unwrap();
+    let registration = DeviceRegistration::generate(&group_key, &key, &mut rand::rng());
+    let config = &registration.device_secret_verifier_config;
+    let token = first.result["AccessToken"].as_str().unwrap();
+    let reply = api
+        .call(
+            "ConfirmDevice",
+            json!({ "AccessToken": token, "DeviceKey": key, "DeviceSecretVerifierConfig": {
+                "PasswordVerifier": config.password_verifier(), "Salt": config.salt() } }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["UserConfirmationNecessary"], true);
+    let device = Device {
+        group_key,
+        key: key.clone(),
+        password: registration.device_password.as_str().into(),
+    };
+    // Confirmed but not remembered: no device challenge, not listed, no new key either.
+    let signed_in = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.challenges, ["PASSWORD_VERIFIER"]);
+    assert!(signed_in.new_device().is_none());
+    let listed = api
+        .call("ListDevices", json!({ "AccessToken": token }))
+        .await
+        .unwrap();
+    assert_eq!(listed["Devices"], json!([]));
+    // The user says yes.
+    let refusal = api
+        .call(
+            "UpdateDeviceStatus",
+            json!({ "AccessToken": token, "DeviceKey": key, "DeviceRememberedStatus": "maybe" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.kind, "InvalidParameterException");
+    api.call(
+        "UpdateDeviceStatus",
+        json!({ "AccessToken": token, "DeviceKey": key, "DeviceRememberedStatus": "remembered" }),
+    )
+    .await
+    .unwrap();
+    let signed_in = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.challenges.len(), 3);
+    assert_eq!(signed_in.access_claims()["device_key"], key.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
+    for challenge_required_on_new_device in [true, false] {
+        let (_emulator, api) = start(
+            builder()
+                .totp(USER, TOTP_BASE32)
+                .challenge_required_on_new_device(challenge_required_on_new_device),
+        )
+        .await;
+        // Without a device: the code is asked for; a wrong one is refused.
+        let step = password_step(&api, USER, PASSWORD, None).await.unwrap();
+        let reply = api
+            .respond(
+                "PASSWORD_VERIFIER",
+                step.session.as_deref(),
+                &step.responses,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+        let wrong = Params::from([
+            ("USERNAME".into(), USER.into()),
+            ("SOFTWARE_TOKEN_MFA_CODE".into(), "000000".into()),
+        ]);
+        let refusal = api
+            .respond("SOFTWARE_TOKEN_MFA", reply["Session"].as_str(), &wrong)
+            .await
+            .unwrap_err();
+        assert!(
+            refusal.is("CodeMismatchException", "Invalid code received for user"),
+            "{refusal:?}"
+        );
+
+        let first = sign_in(&api, USER, PASSWORD, None, Some(TOTP_SECRET))
+            .await
+            .unwrap();
+        assert_eq!(
+            first.challenges,
+            ["PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"]
+        );
+        let (device, _) = remember(&api, &first).await.unwrap();
+        let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(TOTP_SECRET))
+            .await
+            .unwrap();
+        let mut expected = vec![
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER",
+        ];
+        if !challenge_required_on_new_device {
+            expected.push("SOFTWARE_TOKEN_MFA");
+        }
+        assert_eq!(
+            second.challenges, expected,
+            "ChallengeRequiredOnNewDevice = {challenge_required_on_new_device}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_proofs_replays_and_timestamps_are_refused() {
+    let (_emulator, api) = start(builder()).await;
+    // Wrong user password.
+    let step = password_step(&api, USER, "wrong password", None)
+        .await
+        .unwrap();
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Incorrect username or password."),
+        "{refusal:?}"
+    );
+    // Unknown user.
+    let refusal = password_step(&api, "nobody", PASSWORD, None)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refusal.is("UserNotFoundException", "User does not exist."),
+        "{refusal:?}"
+    );
+
+    // A replayed PASSWORD_VERIFIER answer, with and without its Session.
+    let step = password_step(&api, USER, PASSWORD, None).await.unwrap();
+    api.respond(
+        "PASSWORD_VERIFIER",
+        step.session.as_deref(),
+        &step.responses,
+    )
+    .await
+    .unwrap();
+    for session in [step.session.as_deref(), None] {
+        let refusal = api
+            .respond("PASSWORD_VERIFIER", session, &step.responses)
+            .await
+            .unwrap_err();
+        assert!(
+            refusal.is("NotAuthorizedException", "Incorrect username or password."),
+            "{refusal:?}"
+        );
+    }
+    // A made-up session.
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            Some("bm90IGEgc2Vzc2lvbg"),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Invalid session for the user."),
+        "{refusal:?}"
+    );
+
+    // A stale TIMESTAMP (an hour ago, well-formed) and a malformed one.
+    for (timestamp, kind, message) in [
+        (
+            cognito_srp6a::Timestamp::from_unix_seconds(common::now() - 3600)
+                .unwrap()
+                .as_str()
+                .to_string(),
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        ),
+        (
+            "2026-11-01T02:22:00Z".to_string(),
+            "InvalidParameterException",
+            "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
+        ),
+    ] {
+        let mut step = password_step(&api, USER, PASSWORD, None).await.unwrap();
+        step.responses.insert("TIMESTAMP".into(), timestamp);
+        let refusal = api
+            .respond(
+                "PASSWORD_VERIFIER",
+                step.session.as_deref(),
+                &step.responses,
+            )
+            .await
+            .unwrap_err();
+        assert!(refusal.is(kind, message), "{refusal:?}");
+    }
+
+    // A wrong device password, and a replayed device answer.
+    let device = with_device(&api).await;
+    let wrong = Device {
+        password: "AAAA".repeat(14),
+        ..device.clone()
+    };
+    let step = password_step(&api, USER, PASSWORD, Some(&device.key))
+        .await
+        .unwrap();
+    let reply = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap();
+    let refusal = device_steps(&api, &reply, &step.username, &wrong, true)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Incorrect username or password."),
+        "{refusal:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_steps_without_a_session_as_pycognito_sends_them() {
+    let (_emulator, api) = start(builder()).await;
+    let device = with_device(&api).await;
+    let step = password_step(&api, USER, PASSWORD, Some(&device.key))
+        .await
+        .unwrap();
+    let reply = api
+        .respond("PASSWORD_VERIFIER", None, &step.responses)
+        .await
+        .unwrap();
+    let reply = device_steps(&api, &reply, &step.username, &device, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        claims(
+            reply["AuthenticationResult"]["AccessToken"]
+                .as_str()
+                .unwrap()
+        )["device_key"],
+        device.key.as_str()
+    );
+    // DEVICE_SRP_AUTH with no sign-in before it.
+    let mut rng = rand::rng();
+    let pending = device.remembered().start_sign_in(&mut rng).unwrap();
+    let auth = pending.device_srp_auth(USER).parameters().to_map();
+    let refusal = api
+        .respond("DEVICE_SRP_AUTH", None, &auth)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is(
+            "NotAuthorizedException",
+            "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating"
+        ),
+        "{refusal:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forgotten_device_does_not_exist_and_the_same_answer_goes_through_without_it() {
+    let (_emulator, api) = start(builder()).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, _) = remember(&api, &first).await.unwrap();
+    let token = first.result["AccessToken"].as_str().unwrap();
+    api.call(
+        "ForgetDevice",
+        json!({ "AccessToken": token, "DeviceKey": device.key }),
+    )
+    .await
+    .unwrap();
+    let refusal = api
+        .call(
+            "ForgetDevice",
+            json!({ "AccessToken": token, "DeviceKey": device.key }),
+        )
+        .await
+        .unwrap_err();
+    assert!(refusal.is("ResourceNotFoundException", "Device does not exist."));
+
+    let step = password_step(&api, USER, PASSWORD, Some(&device.key))
+        .await
+        .unwrap();
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("ResourceNotFoundException", "Device does not exist."),
+        "{refusal:?}"
+    );
+    // identity-js resends the same answer with "DEVICE_KEY": null.
+    let mut retry = serde_json::to_value(&step.responses).unwrap();
+    retry["DEVICE_KEY"] = Value::Null;
+    let reply = api
+        .call(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER", "Session": step.session, "ChallengeResponses": retry }),
+        )
+        .await
+        .unwrap();
+    let metadata = &reply["AuthenticationResult"]["NewDeviceMetadata"];
+    assert!(metadata["DeviceKey"].is_string() && metadata["DeviceKey"] != device.key.as_str());
+    // An unknown device key is the same.
+    let step = password_step(
+        &api,
+        USER,
+        PASSWORD,
+        Some("us-west-2_00000000-0000-0000-0000-000000000000"),
+    )
+    .await
+    .unwrap();
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert!(refusal.is("ResourceNotFoundException", "Device does not exist."));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn confirm_device_refuses_what_the_service_refuses() {
+    let (_emulator, api) = start(builder()).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (_, key) = first.new_device().unwrap();
+    let token = first.result["AccessToken"].as_str().unwrap();
+    let confirm = |key: String, verifier: &str, salt: &str| {
+        let body = json!({ "AccessToken": token, "DeviceKey": key,
+            "DeviceSecretVerifierConfig": { "PasswordVerifier": verifier, "Salt": salt } });
+        let api = api.clone();
+        async move { api.call("ConfirmDevice", body).await }
+    };
+    let good_salt = "AKqqqqqqqqqqqqqqqqqqqqo=";
+    for (verifier, salt, what) in [
+        ("AA==", good_salt, "v = 0"),
+        ("AQ==", good_salt, "v = 1"),
+        ("/w==", good_salt, "a negative verifier"),
+        ("not base64!", good_salt, "a verifier that is not base64"),
+        ("Ag==", "gA==", "a negative salt"),
+        ("Ag==", "", "an empty salt"),
+    ] {
+        let refusal = confirm(key.clone(), verifier, salt).await.unwrap_err();
+        assert_eq!(
+            refusal.kind, "InvalidParameterException",
+            "{what}: {refusal:?}"
+        );
+    }
+    let refusal = confirm("us-west-2_not-issued".into(), "Ag==", good_salt)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("InvalidParameterException", "Invalid device key given."),
+        "{refusal:?}"
+    );
+    confirm(key.clone(), "Ag==", good_salt).await.unwrap();
+    let refusal = confirm(key.clone(), "Ag==", good_salt).await.unwrap_err();
+    assert_eq!(refusal.kind, "DeviceKeyExistsException");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secret_hash_is_required_and_checked_on_every_step() {
+    let emulator = builder()
+        .client_secret("sup3r-s3cret")
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(emulator.url(), POOL, CLIENT, Some("sup3r-s3cret"));
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, _) = remember(&api, &first).await.unwrap();
+    let second = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    assert_eq!(second.challenges.len(), 3);
+
+    let without = Api::new(emulator.url(), POOL, CLIENT, None);
+    let refusal = password_step(&without, USER, PASSWORD, None)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refusal.is(
+            "NotAuthorizedException",
+            &format!("Client {CLIENT} is configured with secret but SECRET_HASH was not received")
+        ),
+        "{refusal:?}"
+    );
+    let wrong = Api::new(emulator.url(), POOL, CLIENT, Some("another secret"));
+    let refusal = password_step(&wrong, USER, PASSWORD, None)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refusal.is(
+            "NotAuthorizedException",
+            &format!("Unable to verify secret hash for client {CLIENT}")
+        ),
+        "{refusal:?}"
+    );
+    // A challenge answer without it.
+    let mut step = password_step(&api, USER, PASSWORD, None).await.unwrap();
+    step.responses.remove("SECRET_HASH");
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.kind, "NotAuthorizedException");
+    assert!(refusal.message.contains("SECRET_HASH was not received"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_needs_the_bound_device_key() {
+    let (_emulator, api) = start(builder()).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, _) = remember(&api, &first).await.unwrap();
+    let second = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    let refresh_token = second.result["RefreshToken"].as_str().unwrap();
+    let refresh = |device_key: Option<&str>| {
+        let mut params = json!({ "REFRESH_TOKEN": refresh_token });
+        if let Some(key) = device_key {
+            params["DEVICE_KEY"] = json!(key);
+        }
+        let api = api.clone();
+        async move {
+            api.call("InitiateAuth", json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": CLIENT, "AuthParameters": params }))
+                .await
+        }
+    };
+    let refreshed = refresh(Some(&device.key)).await.unwrap();
+    let result = &refreshed["AuthenticationResult"];
+    assert!(
+        result["RefreshToken"].is_null(),
+        "the refresh token stays the same"
+    );
+    let access = claims(result["AccessToken"].as_str().unwrap());
+    assert_eq!(access["device_key"], device.key.as_str());
+    assert_eq!(access["origin_jti"], second.access_claims()["origin_jti"]);
+    for key in [None, Some("us-west-2_other")] {
+        let refusal = refresh(key).await.unwrap_err();
+        assert!(
+            refusal.is("NotAuthorizedException", "Invalid Refresh Token"),
+            "{refusal:?}"
+        );
+    }
+    // Forgetting the device ends its refresh tokens.
+    let token = second.result["AccessToken"].as_str().unwrap();
+    api.call(
+        "ForgetDevice",
+        json!({ "AccessToken": token, "DeviceKey": device.key }),
+    )
+    .await
+    .unwrap();
+    let refusal = refresh(Some(&device.key)).await.unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Invalid Refresh Token"),
+        "{refusal:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_from_sign_up_and_admin_calls() {
+    let (_emulator, api) = start(builder()).await;
+    // SignUp, then a sign-in before and after AdminConfirmSignUp.
+    let reply = api
+        .call(
+            "SignUp",
+            json!({ "ClientId": CLIENT, "Username": "bob", "Password": "pässwörd ☃",
+            "UserAttributes": [{ "Name": "email", "Value": "bob@example.com" }] }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["UserConfirmed"], false);
+    let refusal = sign_in(&api, "bob", "pässwörd ☃", None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("UserNotConfirmedException", "User is not confirmed."),
+        "{refusal:?}"
+    );
+    let refusal = api
+        .call(
+            "SignUp",
+            json!({ "ClientId": CLIENT, "Username": "bob", "Password": "x" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.kind, "UsernameExistsException");
+    api.call(
+        "AdminConfirmSignUp",
+        json!({ "UserPoolId": POOL, "Username": "bob" }),
+    )
+    .await
+    .unwrap();
+    let signed_in = sign_in(&api, "bob", "pässwörd ☃", None, None)
+        .await
+        .unwrap();
+    let id = claims(signed_in.result["IdToken"].as_str().unwrap());
+    assert_eq!(id["email"], "bob@example.com");
+    assert_eq!(id["sub"], reply["UserSub"]);
+
+    // AdminCreateUser: NEW_PASSWORD_REQUIRED, then the new password signs in.
+    api.call(
+        "AdminCreateUser",
+        json!({ "UserPoolId": POOL, "Username": "carol", "TemporaryPassword": "temp-1" }),
+    )
+    .await
+    .unwrap();
+    let step = password_step(&api, "carol", "temp-1", None).await.unwrap();
+    let reply = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let responses = Params::from([
+        ("USERNAME".into(), "carol".into()),
+        ("NEW_PASSWORD".into(), "chosen-2".into()),
+    ]);
+    let reply = api
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            reply["Session"].as_str(),
+            &responses,
+        )
+        .await
+        .unwrap();
+    assert!(reply["AuthenticationResult"]["AccessToken"].is_string());
+    sign_in(&api, "carol", "chosen-2", None, None)
+        .await
+        .unwrap();
+
+    // AdminSetUserPassword, permanent.
+    api.call(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": POOL, "Username": USER, "Password": "new one", "Permanent": true }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sign_in(&api, USER, PASSWORD, None, None)
+            .await
+            .unwrap_err()
+            .kind,
+        "NotAuthorizedException"
+    );
+    sign_in(&api, USER, "new one", None, None).await.unwrap();
+    let refusal = api.call("AdminSetUserPassword", json!({ "UserPoolId": "us-west-2_Other", "Username": USER, "Password": "x", "Permanent": true }))
+        .await
+        .unwrap_err();
+    assert!(refusal.is(
+        "ResourceNotFoundException",
+        "User pool us-west-2_Other does not exist."
+    ));
+
+    let pool = api
+        .call("DescribeUserPool", json!({ "UserPoolId": POOL }))
+        .await
+        .unwrap();
+    assert_eq!(
+        pool["UserPool"]["DeviceConfiguration"],
+        json!({ "ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": false })
+    );
+    assert_eq!(pool["UserPool"]["EstimatedNumberOfUsers"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_device_calls() {
+    let (_emulator, api) = start(builder().device_only_remembered_on_user_prompt(true)).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, necessary) = remember(&api, &first).await.unwrap();
+    assert!(necessary);
+    let named = |extra: Value| {
+        let mut body = json!({ "UserPoolId": POOL, "Username": USER });
+        for (name, value) in extra.as_object().unwrap() {
+            body[name] = value.clone();
+        }
+        body
+    };
+    let listed = api
+        .call("AdminListDevices", named(json!({})))
+        .await
+        .unwrap();
+    assert_eq!(listed["Devices"][0]["DeviceKey"], device.key.as_str());
+    api.call(
+        "AdminUpdateDeviceStatus",
+        named(json!({ "DeviceKey": device.key, "DeviceRememberedStatus": "not_remembered" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        api.call("AdminListDevices", named(json!({})))
+            .await
+            .unwrap()["Devices"],
+        json!([])
+    );
+    let got = api
+        .call("AdminGetDevice", named(json!({ "DeviceKey": device.key })))
+        .await
+        .unwrap();
+    assert_eq!(got["Device"]["DeviceKey"], device.key.as_str());
+    api.call(
+        "AdminForgetDevice",
+        named(json!({ "DeviceKey": device.key })),
+    )
+    .await
+    .unwrap();
+    let refusal = api
+        .call("AdminGetDevice", named(json!({ "DeviceKey": device.key })))
+        .await
+        .unwrap_err();
+    assert!(refusal.is("ResourceNotFoundException", "Device does not exist."));
+    let refusal = api
+        .call(
+            "AdminListDevices",
+            json!({ "UserPoolId": POOL, "Username": "nobody" }),
+        )
+        .await
+        .unwrap_err();
+    assert!(refusal.is("UserNotFoundException", "User does not exist."));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_devices_survive_a_restart_with_a_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("pool.sqlite");
+    let (emulator, api) = start(builder().state_file(&state)).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, _) = remember(&api, &first).await.unwrap();
+    let refresh_token = first.result["RefreshToken"].as_str().unwrap().to_string();
+    emulator.shutdown().await;
+
+    let (_emulator, api) = start(builder().state_file(&state)).await;
+    let signed_in = sign_in(&api, USER, PASSWORD, Some(&device), None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.challenges.len(), 3);
+    let refreshed = api
+        .call(
+            "InitiateAuth",
+            json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": CLIENT,
+            "AuthParameters": { "REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device.key } }),
+        )
+        .await
+        .unwrap();
+    assert!(refreshed["AuthenticationResult"]["AccessToken"].is_string());
+    // What the file holds: the verifier, not the password; the refresh token's hash only.
+    _emulator.shutdown().await;
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap(); // the database and its WAL
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(PASSWORD)
+                && !text.contains(&device.password)
+                && !text.contains(&refresh_token)
+        );
+        assert!(!text.is_empty());
+    }
+}
