@@ -130,9 +130,18 @@ struct Inner {
 }
 
 /// The pool's sessions.
-#[derive(Default)]
 pub struct Sessions {
     inner: Mutex<Inner>,
+    lifetime: Duration,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            lifetime: SESSION_LIFETIME,
+        }
+    }
 }
 
 impl std::fmt::Debug for Sessions {
@@ -186,7 +195,7 @@ impl Sessions {
             id.clone(),
             Entry {
                 pending,
-                expires: now + SESSION_LIFETIME,
+                expires: now + self.lifetime,
                 handle,
             },
         );
@@ -247,7 +256,7 @@ impl Sessions {
             Entry {
                 pending,
                 // The original deadline is not kept: a fresh one for the retry, as short.
-                expires: Instant::now() + SESSION_LIFETIME,
+                expires: Instant::now() + self.lifetime,
                 handle,
             },
         );
@@ -299,4 +308,54 @@ fn new_session_id() -> String {
     let mut bytes = [0u8; 64];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending() -> Pending {
+        Pending {
+            progress: Progress {
+                username: "u".into(),
+                client_id: "c".into(),
+                device: DeviceState::None,
+                mfa_passed: false,
+            },
+            step: Step::SoftwareTokenMfa,
+        }
+    }
+
+    #[test]
+    fn single_use_expiring_and_found_by_handle() {
+        let sessions = Sessions::default();
+        let id = sessions.insert(pending(), None);
+        assert!(sessions.take(Lookup::Session(&id)).is_ok());
+        let replay = sessions.take(Lookup::Session(&id)).unwrap_err();
+        assert_eq!(replay.message(), "Incorrect username or password.");
+        let unknown = sessions.take(Lookup::Session("made-up")).unwrap_err();
+        assert_eq!(unknown.message(), "Invalid session for the user.");
+
+        let handle = Handle::SecretBlock("block".into());
+        let id = sessions.insert(pending(), Some(handle.clone()));
+        let taken = sessions.take(Lookup::Handle(&handle)).unwrap();
+        assert_eq!(taken.id, id);
+        assert!(sessions.take(Lookup::Handle(&handle)).is_err());
+        sessions.restore(taken);
+        assert!(
+            sessions.take(Lookup::Session(&id)).is_ok(),
+            "restored for the retry"
+        );
+
+        let expired = Sessions {
+            inner: Mutex::default(),
+            lifetime: Duration::ZERO,
+        };
+        let id = expired.insert(pending(), None);
+        let error = expired.take(Lookup::Session(&id)).unwrap_err();
+        assert_eq!(
+            error.message(),
+            "Invalid session for the user, session is expired."
+        );
+    }
 }
