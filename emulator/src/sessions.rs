@@ -185,7 +185,7 @@ impl Sessions {
         let now = Instant::now();
         let mut inner = self.lock();
         inner.inserts += 1;
-        if inner.inserts % 256 == 0 || inner.by_id.len() >= MAX_PENDING {
+        if inner.inserts.is_multiple_of(256) || inner.by_id.len() >= MAX_PENDING {
             purge(&mut inner, now);
         }
         if let Some(handle) = &handle {

@@ -116,8 +116,8 @@ impl Signer {
             "jti": uuid::Uuid::new_v4().to_string(),
             "username": subject.username,
         });
-        if let Some(device_key) = subject.device_key {
-            access["device_key"] = json!(device_key);
+        if let (Some(device_key), Some(claims)) = (subject.device_key, access.as_object_mut()) {
+            claims.insert("device_key".into(), json!(device_key));
         }
         let mut id = subject.attributes.clone();
         for (name, value) in [

@@ -173,14 +173,17 @@ impl Pool {
             },
         };
         let page: Vec<&DeviceRow> = devices.iter().skip(start).take(limit).collect();
-        let mut output =
-            json!({ "Devices": page.iter().map(|d| device_json(d)).collect::<Vec<_>>() });
+        let mut output = serde_json::Map::new();
+        output.insert(
+            "Devices".into(),
+            page.iter().map(|d| device_json(d)).collect(),
+        );
         if start + page.len() < devices.len()
             && let Some(last) = page.last()
         {
-            output["PaginationToken"] = json!(last.device_key);
+            output.insert("PaginationToken".into(), json!(last.device_key));
         }
-        Ok(output)
+        Ok(Value::Object(output))
     }
 
     pub(super) fn forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
@@ -217,14 +220,13 @@ fn device_json(device: &DeviceRow) -> Value {
     if let Some(ip) = &device.last_ip {
         attributes.push(json!({ "Name": "last_ip_used", "Value": ip }));
     }
-    let mut output = json!({
-        "DeviceKey": device.device_key,
-        "DeviceAttributes": attributes,
-        "DeviceCreateDate": device.created,
-        "DeviceLastModifiedDate": device.modified,
-    });
+    let mut output = serde_json::Map::new();
+    output.insert("DeviceKey".into(), json!(device.device_key));
+    output.insert("DeviceAttributes".into(), json!(attributes));
+    output.insert("DeviceCreateDate".into(), json!(device.created));
+    output.insert("DeviceLastModifiedDate".into(), json!(device.modified));
     if let Some(at) = device.last_authenticated {
-        output["DeviceLastAuthenticatedDate"] = json!(at);
+        output.insert("DeviceLastAuthenticatedDate".into(), json!(at));
     }
-    output
+    Value::Object(output)
 }
