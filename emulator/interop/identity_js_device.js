@@ -19,6 +19,7 @@
 //      DEVICE_PASSWORD_VERIFIER; the access token's device_key is the cached key
 //      (and its RS256 signature checks out against the emulator's JWKS);
 //      the same CognitoUser again (which then sends DEVICE_KEY in InitiateAuth too);
+//      its refreshSession (REFRESH_TOKEN_AUTH with the cached DEVICE_KEY);
 //   c. a wrong cached device password: onFailure NotAuthorizedException;
 //   d. the device forgotten on the service side while the client still holds it:
 //      ResourceNotFoundException "Device does not exist." at PASSWORD_VERIFIER, the
@@ -279,6 +280,28 @@ async function main() {
   expect(
     exchanges[start].request.AuthParameters.DEVICE_KEY === deviceKey,
     'a reused CognitoUser did not send DEVICE_KEY in InitiateAuth',
+  );
+
+  // b3. the library's refreshSession: REFRESH_TOKEN_AUTH with the cached DEVICE_KEY
+  start = trace.length;
+  const refreshed = await new Promise((resolve, reject) => {
+    second.refreshSession(second.getSignInUserSession().getRefreshToken(), (err, session) =>
+      err ? reject(err) : resolve(session),
+    );
+  });
+  summary.traces.refresh = trace.slice(start);
+  expect(
+    JSON.stringify(summary.traces.refresh) === JSON.stringify(['InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult']),
+    `refreshSession went ${JSON.stringify(summary.traces.refresh)}`,
+  );
+  expect(
+    exchanges[start].request.AuthParameters.DEVICE_KEY === deviceKey,
+    'refreshSession did not send the cached DEVICE_KEY',
+  );
+  summary.refreshed_access_token_device_key = refreshed.getAccessToken().decodePayload().device_key || null;
+  expect(
+    summary.refreshed_access_token_device_key === deviceKey,
+    `refreshed access token device_key is ${summary.refreshed_access_token_device_key}`,
   );
 
   // c. a wrong cached device password

@@ -22,10 +22,13 @@ endpoint_url is the emulator:
   c. sign-in with the device: PASSWORD_VERIFIER, DEVICE_SRP_AUTH,
      DEVICE_PASSWORD_VERIFIER, tokens whose access token names the device
      (checked against the emulator's JWKS with PyJWT).
+     pycognito's Cognito.verify_tokens accepts the tokens; its renew_access_token
+     (REFRESH_TOKEN_AUTH without DEVICE_KEY) is refused, a refresh with DEVICE_KEY
+     gives an access token for the device.
   d. a wrong device password: NotAuthorizedException at DEVICE_PASSWORD_VERIFIER;
      the right one still works afterwards.
   e. ForgetDevice, then sign-in with the forgotten device:
-     ResourceNotFoundException "Device does not exist.".
+     ResourceNotFoundException "Device does not exist."; its refresh token is refused.
 With CLIENT_SECRET, pycognito 2024.5.1 sends no SECRET_HASH in its DEVICE_SRP_AUTH
 answer; the API reference requires SECRET_HASH in every challenge answer of a client
 with a secret, so that attempt must be refused (NotAuthorizedException). The script
@@ -50,6 +53,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import pycognito.aws_srp as aws_srp
+from pycognito import Cognito
 from pycognito.aws_srp import AWSSRP
 
 
@@ -107,24 +111,52 @@ def _record_response(http_response, parsed, model, context, **_):
     TRACE.append(f"{label} -> {outcome}")
 
 
-def make_client():
-    client = boto3.client(
-        "cognito-idp",
-        region_name=REGION,
-        endpoint_url=ENDPOINT,
-        # The SRP and device operations are unsigned (noAuth in botocore's model);
-        # DescribeUserPool, an admin operation, is signed with these dummies.
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=Config(
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            connect_timeout=10,
-            read_timeout=30,
-        ),
-    )
+# The SRP and device operations are unsigned (noAuth in botocore's model); DescribeUserPool,
+# an admin operation, is signed with these dummies. No retries: a failure shows at once.
+CLIENT_KWARGS = {
+    "endpoint_url": ENDPOINT,
+    "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
+CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+
+
+def instrument(client):
     client.meta.events.register("before-parameter-build.cognito-idp", _record_request)
     client.meta.events.register("after-call.cognito-idp", _record_response)
     return client
+
+
+def make_client():
+    return instrument(boto3.client("cognito-idp", region_name=REGION, config=CONFIG, **CLIENT_KWARGS))
+
+
+def cognito_user(tokens):
+    """pycognito's high-level Cognito object holding a sign-in's tokens; its boto3 client
+    goes to the emulator, and its token checks fetch `<endpoint>/<pool>/.well-known/jwks.json`
+    and want `iss` == `<endpoint>/<pool>` (pycognito/__init__.py, user_pool_url)."""
+    user = Cognito(
+        POOL_ID,
+        CLIENT_ID,
+        username=USERNAME,
+        client_secret=CLIENT_SECRET,
+        access_token=tokens["AccessToken"],
+        id_token=tokens["IdToken"],
+        refresh_token=tokens["RefreshToken"],
+        botocore_config=CONFIG,
+        boto3_client_kwargs=dict(CLIENT_KWARGS),
+    )
+    instrument(user.client)
+    return user
+
+
+def refresh_with_device(client, refresh_token, device_key):
+    """REFRESH_TOKEN_AUTH as the service documents it with device tracking: DEVICE_KEY
+    included (pycognito's renew_access_token sends none)."""
+    params = {"REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device_key}
+    if CLIENT_SECRET is not None:
+        params["SECRET_HASH"] = AWSSRP.get_secret_hash(USERNAME, CLIENT_ID, CLIENT_SECRET)
+    return client.initiate_auth(ClientId=CLIENT_ID, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params)
 
 
 def trace_since(start):
@@ -345,6 +377,28 @@ def main():
         k: claims.get(k) for k in ("token_use", "device_key", "client_id", "username", "iss")
     }
 
+    # c2. pycognito's own token checks (JWKS from <endpoint>/<pool>, iss, aud, token_use)
+    user = cognito_user(device_result)
+    user.verify_tokens()
+    expect(user.access_claims.get("device_key") == device_key, "pycognito verify_tokens: device_key differs")
+
+    # c3. refresh: pycognito's renew_access_token sends no DEVICE_KEY, which a pool that
+    # tracks devices refuses for a device's refresh token; with DEVICE_KEY it works.
+    summary["errors"]["refresh_without_device_key"] = expect_client_error(
+        "refresh without DEVICE_KEY",
+        user.renew_access_token,
+        "NotAuthorizedException",
+    )
+    start = len(TRACE)
+    refreshed = refresh_with_device(client, device_result["RefreshToken"], device_key)["AuthenticationResult"]
+    summary["traces"]["refresh_with_device_key"] = trace_since(start)
+    refreshed_claims = user.verify_token(refreshed["AccessToken"], "access_token", "access")
+    expect(
+        refreshed_claims.get("device_key") == device_key,
+        f"refreshed access token device_key is {refreshed_claims.get('device_key')!r}",
+    )
+    summary["refreshed_access_token_device_key"] = refreshed_claims.get("device_key")
+
     # d. wrong device password, then the right one again
     wrong = dict(with_device, device_password="not-" + device_password)
     summary["errors"]["wrong_device_password"] = expect_client_error(
@@ -375,6 +429,12 @@ def main():
     expect(
         forgotten["step"] == "RespondToAuthChallenge PASSWORD_VERIFIER",
         f"forgotten device refused at {forgotten['step']}, expected at PASSWORD_VERIFIER",
+    )
+    # ... and the forgotten device's refresh tokens stop working
+    summary["errors"]["refresh_after_forget"] = expect_client_error(
+        "refresh of a forgotten device",
+        lambda: refresh_with_device(client, device_result["RefreshToken"], device_key),
+        "NotAuthorizedException",
     )
 
     # Challenges the emulator issued (outcomes in upper case; errors and results are not).

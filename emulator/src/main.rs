@@ -16,7 +16,8 @@ use std::{path::PathBuf, process::ExitCode};
 /// at it. Passwords given with --user are turned into a salt and verifier at start-up and never
 /// stored; prefer --user-env for real-looking passwords, as arguments are visible to other
 /// local users.
-#[derive(Debug, Parser)]
+// No Debug: the arguments hold passwords and the client secret.
+#[derive(Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
     /// Port on 127.0.0.1; 0 picks a free one.
@@ -29,8 +30,11 @@ struct Args {
     #[arg(long, default_value = "3n4b5urk1ft4fl3mg5e62d9ado")]
     client_id: String,
     /// App client secret (then SECRET_HASH is required everywhere).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "client_secret_env")]
     client_secret: Option<String>,
+    /// Like --client-secret, but read from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    client_secret_env: Option<String>,
     /// A confirmed user, NAME:PASSWORD, split at the first ':' (any Unicode). Repeatable.
     #[arg(long = "user", value_name = "NAME:PASSWORD")]
     users: Vec<String>,
@@ -86,6 +90,11 @@ async fn run(args: Args) -> Result<(), String> {
         .challenge_required_on_new_device(args.challenge_required_on_new_device)
         .device_only_remembered_on_user_prompt(args.device_only_remembered_on_user_prompt);
     if let Some(secret) = args.client_secret {
+        builder = builder.client_secret(secret);
+    }
+    if let Some(var) = &args.client_secret_env {
+        let secret =
+            std::env::var(var).map_err(|_| format!("--client-secret-env: ${var} is not set"))?;
         builder = builder.client_secret(secret);
     }
     for user in &args.users {

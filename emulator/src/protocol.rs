@@ -42,7 +42,50 @@ async fn jwks(State(pool): State<Arc<Pool>>, Path(pool_id): Path<String>) -> Res
     if pool_id != pool.config().pool_id {
         return (StatusCode::NOT_FOUND, "no such user pool").into_response();
     }
-    json_response(StatusCode::OK, pool.jwks()).into_response()
+    let mut response = (StatusCode::OK, pool.jwks().to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    allow_any_origin(&mut response);
+    response
+}
+
+/// Browser apps (identity-js, Amplify) call the API with `fetch` in `cors` mode and headers
+/// that need a preflight: any origin may call, as the service's endpoint allows.
+fn allow_any_origin(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-amzn-errortype, x-amzn-requestid"),
+    );
+}
+
+/// The answer to a CORS preflight: the method and headers asked for are allowed.
+fn preflight(headers: &HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let asked = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_static("content-type, x-amz-target, x-amz-user-agent")
+        });
+    let out = response.headers_mut();
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    allow_any_origin(&mut response);
+    response
 }
 
 async fn api(
@@ -52,6 +95,9 @@ async fn api(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if method == Method::OPTIONS {
+        return preflight(&headers);
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
     let result = handle(pool, peer, &method, &headers, body).await;
     let mut response = match &result {
@@ -72,6 +118,7 @@ async fn api(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }
+    allow_any_origin(&mut response);
     response
 }
 

@@ -637,7 +637,7 @@ async fn refresh_needs_the_bound_device_key() {
     for key in [None, Some("us-west-2_other")] {
         let refusal = refresh(key).await.unwrap_err();
         assert!(
-            refusal.is("NotAuthorizedException", "Invalid Refresh Token"),
+            refusal.is("NotAuthorizedException", "Invalid Refresh Token."),
             "{refusal:?}"
         );
     }
@@ -651,7 +651,7 @@ async fn refresh_needs_the_bound_device_key() {
     .unwrap();
     let refusal = refresh(Some(&device.key)).await.unwrap_err();
     assert!(
-        refusal.is("NotAuthorizedException", "Invalid Refresh Token"),
+        refusal.is("NotAuthorizedException", "Invalid Refresh Token."),
         "{refusal:?}"
     );
 }

@@ -10,7 +10,7 @@
 //! - `identity_js_device.js`: npm `amazon-cognito-identity-js` 6.3.21
 //!   (`interop/package.json` + `package-lock.json`) with `endpoint` set on the pool.
 //!
-//! Both walk the device life cycle: first sign-in with `NewDeviceMetadata`, ConfirmDevice,
+//! Both walk the device life cycle: first sign-in with `NewDeviceMetadata`, `ConfirmDevice`,
 //! sign-in through `DEVICE_SRP_AUTH` / `DEVICE_PASSWORD_VERIFIER` with `device_key` in
 //! the access token, a wrong device password (`NotAuthorizedException`), and a forgotten
 //! device (`ResourceNotFoundException` "Device does not exist."). The scripts document
@@ -65,8 +65,10 @@ fn pinned_python(name: &str) -> String {
     text.lines()
         .filter_map(|line| line.split_once("=="))
         .find(|(package, _)| package.trim().eq_ignore_ascii_case(name))
-        .map(|(_, version)| version.trim().to_owned())
-        .unwrap_or_else(|| panic!("{name} is not pinned in {}", path.display()))
+        .map_or_else(
+            || panic!("{name} is not pinned in {}", path.display()),
+            |(_, version)| version.trim().to_owned(),
+        )
 }
 
 /// The version pinned for `name` in `interop/package.json`.
@@ -82,9 +84,11 @@ fn pinned_npm(name: &str) -> String {
 
 fn python() -> PathBuf {
     let python = interop_dir().join(".venv/bin/python");
-    if !python.is_file() {
-        panic!("{} is missing: {SETUP_HINT}", python.display());
-    }
+    assert!(
+        python.is_file(),
+        "{} is missing: {SETUP_HINT}",
+        python.display()
+    );
     python
 }
 
@@ -95,12 +99,11 @@ fn check_node_modules() {
     };
     let installed: Value = serde_json::from_str(&text).unwrap();
     let pinned = pinned_npm("amazon-cognito-identity-js");
-    if installed["version"] != pinned.as_str() {
-        panic!(
-            "node_modules has amazon-cognito-identity-js {} but package.json pins {pinned}: {SETUP_HINT}",
-            installed["version"]
-        );
-    }
+    assert!(
+        installed["version"] == pinned.as_str(),
+        "node_modules has amazon-cognito-identity-js {} but package.json pins {pinned}: {SETUP_HINT}",
+        installed["version"]
+    );
 }
 
 /// Which pool to start and what the script is told about it.
@@ -157,14 +160,19 @@ async fn run_script(program: PathBuf, script: &'static str, url: String, pool: P
         }
         let (status, stdout, stderr) = run_with_timeout(command, SCRIPT_TIMEOUT)
             .unwrap_or_else(|e| panic!("{} {script}: {e}", program.display()));
-        if status != Some(0) {
-            panic!(
-                "{script} failed (exit status {status:?}) against {url}\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}"
-            );
-        }
-        let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
-        serde_json::from_str(last)
-            .unwrap_or_else(|e| panic!("{script}: last stdout line is not JSON ({e}): {last:?}\n{stderr}"))
+        assert!(
+            status == Some(0),
+            "{script} failed (exit status {status:?}) against {url} (if the clients are \
+             missing or stale: {SETUP_HINT})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}"
+        );
+        let last = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        serde_json::from_str(last).unwrap_or_else(|e| {
+            panic!("{script}: last stdout line is not JSON ({e}): {last:?}\n{stderr}")
+        })
     })
     .await
     .unwrap()
@@ -239,7 +247,7 @@ async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
     .await
 }
 
-/// The keys AdminListDevices gives for the user.
+/// The keys `AdminListDevices` gives for the user.
 async fn device_keys(url: &str) -> Vec<String> {
     let (status, body) = admin(
         url,
@@ -342,6 +350,26 @@ async fn pycognito(pool: Pool) {
         json!(["ConfirmDevice (requests.post) -> 200"]),
         "{summary}"
     );
+    // Refresh tokens are bound to the device: pycognito's renew_access_token (no
+    // DEVICE_KEY) is refused, a refresh with it works, and none after ForgetDevice.
+    assert_eq!(
+        summary["errors"]["refresh_without_device_key"]["code"], "NotAuthorizedException",
+        "{summary}"
+    );
+    assert_eq!(
+        summary["traces"]["refresh_with_device_key"],
+        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["refreshed_access_token_device_key"],
+        device_key.as_str(),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["errors"]["refresh_after_forget"]["code"], "NotAuthorizedException",
+        "{summary}"
+    );
     if pool.client_secret {
         // pycognito's DEVICE_SRP_AUTH answer has no SECRET_HASH (aws_srp.py, authenticate_user).
         let refused = &summary["errors"]["device_srp_without_secret_hash"];
@@ -394,6 +422,16 @@ async fn identity_js(pool: Pool) {
     assert_eq!(
         summary["traces"]["device_sign_in_same_user"],
         json!(DEVICE_SIGN_IN),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["traces"]["refresh"],
+        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["refreshed_access_token_device_key"],
+        device_key.as_str(),
         "{summary}"
     );
     let forgotten = &summary["errors"]["forgotten_device"];

@@ -211,6 +211,34 @@ async fn malformed_requests_get_the_service_error_shape() {
     assert_eq!(status, 413);
     assert_eq!(value["__type"], "RequestEntityTooLargeException");
     assert!(headers.get("x-amzn-errortype").is_some());
+    // A browser's CORS preflight, and the header on answers.
+    let preflight = api
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/", api.url))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "content-type,x-amz-target,x-amz-user-agent",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 204);
+    let allowed = |name: &str| {
+        preflight
+            .headers()
+            .get(name)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(allowed("access-control-allow-origin"), "*");
+    assert!(allowed("access-control-allow-headers").contains("x-amz-target"));
+    assert!(allowed("access-control-allow-methods").contains("POST"));
+    let (_, headers, _) = api.raw(Some(&describe), Some(JSON), pool.clone()).await;
+    assert_eq!(headers.get("access-control-allow-origin").unwrap(), "*");
     // A GET of the API.
     let response = reqwest::get(format!("{}/", api.url)).await.unwrap();
     assert_eq!(response.status().as_u16(), 400);

@@ -474,7 +474,7 @@ impl Pool {
     ) -> Result<Value, ServiceError> {
         let _ = caller;
         let token = required(params, "REFRESH_TOKEN")?;
-        let invalid = || ServiceError::NotAuthorizedException("Invalid Refresh Token".into());
+        let invalid = || ServiceError::NotAuthorizedException("Invalid Refresh Token.".into());
         let row = self
             .store
             .refresh(&sha256_hex(token))?
