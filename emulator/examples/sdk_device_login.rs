@@ -39,7 +39,7 @@
 use aws_sdk_cognitoidentityprovider::{
     Client, Config,
     config::{BehaviorVersion, Region},
-    error::DisplayErrorContext,
+    error::{DisplayErrorContext, ProvideErrorMetadata},
     operation::{
         initiate_auth::InitiateAuthOutput,
         respond_to_auth_challenge::{RespondToAuthChallengeError, RespondToAuthChallengeOutput},
@@ -73,8 +73,17 @@ impl std::fmt::Display for Refused {
             f,
             "RespondToAuthChallenge {}: {}",
             self.challenge,
-            DisplayErrorContext(&self.error)
+            describe(&self.error)
         )
+    }
+}
+
+/// A service error as `Code: message`; anything else (no connection, a body the SDK cannot
+/// read) with its whole chain of causes.
+fn describe<E: ProvideErrorMetadata + std::error::Error>(error: &E) -> String {
+    match error.code() {
+        Some(code) => format!("{code}: {}", error.message().unwrap_or("(no message)")),
+        None => DisplayErrorContext(error).to_string(),
     }
 }
 
@@ -206,7 +215,7 @@ impl App {
             .set_auth_parameters(Some(auth.parameters().to_map()))
             .send()
             .await
-            .map_err(|e| format!("InitiateAuth: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| format!("InitiateAuth: {}", describe(&e)))?;
         expect_challenge(
             output.challenge_name(),
             &ChallengeNameType::PasswordVerifier,
@@ -455,7 +464,7 @@ async fn run(app: &App, expect_user_prompt: Option<bool>) -> Result<(), Failure>
         )
         .send()
         .await
-        .map_err(|e| format!("ConfirmDevice: {}", DisplayErrorContext(e)))?;
+        .map_err(|e| format!("ConfirmDevice: {}", describe(&e)))?;
     let asks_user = confirmed.user_confirmation_necessary();
     println!("ConfirmDevice: UserConfirmationNecessary = {asks_user}");
     if let Some(expected) = expect_user_prompt
@@ -475,7 +484,7 @@ async fn run(app: &App, expect_user_prompt: Option<bool>) -> Result<(), Failure>
             .device_remembered_status(DeviceRememberedStatusType::Remembered)
             .send()
             .await
-            .map_err(|e| format!("UpdateDeviceStatus: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| format!("UpdateDeviceStatus: {}", describe(&e)))?;
         println!("UpdateDeviceStatus: remembered");
     }
     let device = StoredDevice {
@@ -536,7 +545,7 @@ async fn run(app: &App, expect_user_prompt: Option<bool>) -> Result<(), Failure>
         .device_key(&device.device_key)
         .send()
         .await
-        .map_err(|e| format!("ForgetDevice: {}", DisplayErrorContext(e)))?;
+        .map_err(|e| format!("ForgetDevice: {}", describe(&e)))?;
     println!("ForgetDevice: done");
     let (user_sign_in, initiated) = app.initiate(Some(&device.device_key)).await?;
     expect_error(
