@@ -15,7 +15,7 @@ use crate::{
     store::{DeviceRow, RefreshRow, UserRow, UserStatus},
     tokens::{Subject, TOKEN_SECONDS},
 };
-use cognito_srp6a::{Error as SrpError, Parameters, Timestamp, VerifierRecord};
+use cognito_srp6a::{Error as SrpError, IssuedChallenge, Parameters, Timestamp, VerifierRecord};
 use serde_json::{Map, Value, json};
 
 /// How long a refresh token lasts: the service's default, 30 days.
@@ -203,14 +203,7 @@ impl Pool {
         let Step::PasswordVerifier { issued, .. } = step else {
             return Err(ServiceError::incorrect_password());
         };
-        check_timestamp_form(responses)?;
-        issued
-            .verify(
-                responses,
-                Timestamp::now().map_err(clock_error)?,
-                CLOCK_SKEW_SECS,
-            )
-            .map_err(proof_error)?;
+        check_proof(issued, responses)?;
         let user = self.user(&progress.username)?;
         if user.status == UserStatus::Unconfirmed {
             return Err(ServiceError::UserNotConfirmedException(
@@ -273,14 +266,7 @@ impl Pool {
         };
         // Forgotten between the two device steps.
         self.confirmed_device(&device_key, &progress.username)?;
-        check_timestamp_form(responses)?;
-        issued
-            .verify(
-                responses,
-                Timestamp::now().map_err(clock_error)?,
-                CLOCK_SKEW_SECS,
-            )
-            .map_err(proof_error)?;
+        check_proof(issued, responses)?;
         self.store.touch_device(&device_key, &caller.ip, now())?;
         progress.device = DeviceState::Authenticated(device_key);
         self.next_step(progress, caller)
@@ -579,6 +565,15 @@ fn proof_error(error: SrpError) -> ServiceError {
 
 fn clock_error(_: SrpError) -> ServiceError {
     ServiceError::InternalErrorException("The emulator's clock is out of range.".into())
+}
+
+/// Checks a `*PASSWORD_VERIFIER` answer against the challenge it answers, which is used up.
+fn check_proof(issued: IssuedChallenge, responses: &Params) -> Result<(), ServiceError> {
+    check_timestamp_form(responses)?;
+    let now = Timestamp::now().map_err(clock_error)?;
+    issued
+        .verify(responses, now, CLOCK_SKEW_SECS)
+        .map_err(proof_error)
 }
 
 /// A `TIMESTAMP` that is not of the form at all is `InvalidParameterException`; one of the
