@@ -1,0 +1,80 @@
+#![doc = include_str!("../README.md")]
+
+mod device;
+mod error;
+mod sign_in;
+mod tokens;
+
+pub use aws_sdk_cognitoidentityprovider;
+pub use device::{NewDeviceMetadata, StoredDevice};
+pub use error::Error;
+pub use sign_in::{MfaCode, MfaType, NewPassword, SelectMfaType, SignIn, SignedIn};
+pub use tokens::Tokens;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use cognito_srp6a::{AppClient, UserPoolId};
+use std::{fmt, sync::Arc};
+use zeroize::Zeroizing;
+
+/// One app client of one user pool, over an SDK `Client`. Cheap to clone.
+#[derive(Clone)]
+pub struct CognitoSrpClient {
+    client: Client,
+    user_pool_id: String,
+    client_id: String,
+    client_secret: Option<Arc<Zeroizing<String>>>,
+}
+
+impl fmt::Debug for CognitoSrpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognitoSrpClient")
+            .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
+            .field("has_client_secret", &self.client_secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CognitoSrpClient {
+    /// The app client `client_id` of the pool `user_pool_id` (`<region>_<name>`), over `client`.
+    pub fn new(
+        client: Client,
+        user_pool_id: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let user_pool_id = user_pool_id.into();
+        UserPoolId::parse(&user_pool_id)?;
+        Ok(Self {
+            client,
+            user_pool_id,
+            client_id: client_id.into(),
+            client_secret: None,
+        })
+    }
+
+    /// The same, with a client built from `config` (`aws_config::load_from_env().await`).
+    pub fn from_sdk_config(
+        config: &aws_types::SdkConfig,
+        user_pool_id: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Result<Self, Error> {
+        Self::new(Client::new(config), user_pool_id, client_id)
+    }
+
+    /// The app client's secret: `SECRET_HASH` then goes on every request and answer.
+    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
+        self.client_secret = Some(Arc::new(Zeroizing::new(client_secret.into())));
+        self
+    }
+
+    /// The SDK client underneath, for the calls this crate does not wrap.
+    pub fn sdk_client(&self) -> &Client {
+        &self.client
+    }
+
+    fn app_client(&self) -> Option<AppClient<'_>> {
+        self.client_secret
+            .as_ref()
+            .map(|secret| AppClient::new(&self.client_id, secret.as_str()))
+    }
+}
