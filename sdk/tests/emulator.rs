@@ -1,0 +1,614 @@
+//! `CognitoSrpClient` through the real `aws-sdk-cognitoidentityprovider` over HTTP, against the
+//! workspace's emulator, which checks every user and device proof. Each test starts its own
+//! emulator on a free port: password sign-in, remembering a device under each
+//! `DeviceConfiguration`, device sign-in, TOTP with and without `ChallengeRequiredOnNewDevice`,
+//! refresh bound to the device, a forgotten device, a wrong device password, an app client with a
+//! secret, `ListDevices`, `NEW_PASSWORD_REQUIRED`, and that `Debug` shows no secret.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use aws_sdk_cognitoidentityprovider::{
+    Client, Config,
+    config::{BehaviorVersion, Credentials, Region},
+    types::MessageActionType,
+};
+use base64::Engine as _;
+use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use cognito_srp6a_sdk::{CognitoSrpClient, Error, SignIn, SignedIn, StoredDevice};
+use hmac::{KeyInit as _, Mac as _};
+use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const POOL: &str = "us-east-1_SdkTests";
+const CLIENT: &str = "4sdktestsclient4";
+const SECRET: &str = "the app client's secret";
+const USER: &str = "alice";
+const PASSWORD: &str = "correct horse battery staple";
+/// RFC 6238's test secret, "12345678901234567890", in base32.
+const TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const TOTP_SECRET: &[u8] = b"12345678901234567890";
+
+fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .pool_id(POOL)
+        .client_id(CLIENT)
+        .user(USER, PASSWORD)
+}
+
+/// An SDK client for the emulator, without credentials: the sign-in and device operations are
+/// the ones the service takes unsigned.
+fn sdk_client(url: &str) -> Client {
+    let config = Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .build();
+    Client::from_conf(config)
+}
+
+/// The same with dummy credentials, for the `Admin*` operations, which the SDK signs.
+fn admin_client(url: &str) -> Client {
+    let config = Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(Credentials::new("AKIDEXAMPLE", "x", None, None, "test"))
+        .build();
+    Client::from_conf(config)
+}
+
+async fn start(builder: EmulatorBuilder) -> (RunningEmulator, CognitoSrpClient) {
+    let emulator = builder.start().await.unwrap();
+    let client = CognitoSrpClient::new(sdk_client(&emulator.url()), POOL, CLIENT).unwrap();
+    (emulator, client)
+}
+
+fn signed_in(step: SignIn) -> SignedIn {
+    match step {
+        SignIn::SignedIn(signed_in) => signed_in,
+        other => panic!("expected SignedIn, got {other:?}"),
+    }
+}
+
+/// A first sign-in, then the device it was issued remembered (`remembered` is the user's answer
+/// when the pool asks).
+async fn sign_in_and_remember(client: &CognitoSrpClient, remembered: bool) -> StoredDevice {
+    let first = signed_in(client.sign_in(USER, PASSWORD, None).await.unwrap());
+    let metadata = first.new_device_metadata.as_ref().unwrap();
+    let device = client
+        .remember_device(
+            &first.tokens.access_token,
+            metadata,
+            Some("integration test"),
+            remembered,
+        )
+        .await
+        .unwrap();
+    assert_eq!(device.device_key, metadata.device_key);
+    assert_eq!(device.device_group_key, metadata.device_group_key);
+    device
+}
+
+/// The payload of a JWT, unverified.
+fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// RFC 6238 with HMAC-SHA1, 30-second steps, 6 digits.
+fn totp_at(secret: &[u8], unix_seconds: u64) -> String {
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret).unwrap();
+    mac.update(&(unix_seconds / 30).to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let offset = usize::from(digest[digest.len() - 1] & 0x0f);
+    let word = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap());
+    format!("{:06}", (word & 0x7fff_ffff) % 1_000_000)
+}
+
+fn totp_now() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    totp_at(TOTP_SECRET, now.as_secs())
+}
+
+/// `dev:device_remembered_status` of the device, by `GetDevice`.
+async fn remembered_status(client: &CognitoSrpClient, access_token: &str, key: &str) -> String {
+    let output = client
+        .sdk_client()
+        .get_device()
+        .access_token(access_token)
+        .device_key(key)
+        .send()
+        .await
+        .unwrap();
+    let device = output.device().unwrap();
+    device
+        .device_attributes()
+        .iter()
+        .find(|attribute| attribute.name() == "dev:device_remembered_status")
+        .and_then(|attribute| attribute.value())
+        .unwrap()
+        .to_string()
+}
+
+/// The device challenges were answered and the tokens name the device.
+fn assert_device_sign_in(signed_in: &SignedIn, device: &StoredDevice) {
+    assert_eq!(
+        signed_in.challenges,
+        [
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER"
+        ]
+    );
+    assert_eq!(signed_in.new_device_metadata, None);
+    assert!(!signed_in.device_forgotten);
+    let access = claims(&signed_in.tokens.access_token);
+    assert_eq!(access["device_key"], device.device_key.as_str());
+    assert_eq!(access["token_use"], "access");
+}
+
+#[test]
+fn totp_matches_rfc_6238() {
+    // RFC 6238 appendix B, SHA-1, the last six of the eight digits.
+    assert_eq!(totp_at(TOTP_SECRET, 59), "287082");
+    assert_eq!(totp_at(TOTP_SECRET, 1_111_111_109), "081804");
+    assert_eq!(totp_at(TOTP_SECRET, 1_234_567_890), "005924");
+    assert_eq!(totp_at(TOTP_SECRET, 2_000_000_000), "279037");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn password_sign_in_issues_a_device() {
+    let (emulator, client) = start(builder()).await;
+    let signed_in = signed_in(client.sign_in(USER, PASSWORD, None).await.unwrap());
+    assert_eq!(signed_in.challenges, ["PASSWORD_VERIFIER"]);
+    assert!(!signed_in.device_forgotten);
+    let metadata = signed_in.new_device_metadata.as_ref().unwrap();
+    assert!(metadata.device_key.starts_with("us-east-1_"), "{metadata:?}");
+    assert!(!metadata.device_group_key.is_empty());
+    let tokens = &signed_in.tokens;
+    assert_eq!(tokens.token_type, "Bearer");
+    assert!(tokens.expires_in > 0);
+    assert!(tokens.refresh_token.is_some());
+    let access = claims(&tokens.access_token);
+    assert_eq!(access["username"], signed_in.username.as_str());
+    assert_eq!(access["client_id"], CLIENT);
+    assert_eq!(claims(&tokens.id_token)["token_use"], "id");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_is_not_authorized() {
+    let (emulator, client) = start(builder()).await;
+    let error = client.sign_in(USER, "not the password", None).await.unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    assert_eq!(error.message(), Some("Incorrect username or password."));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_device_signs_in_with_device_challenges() {
+    let (emulator, client) = start(builder()).await;
+    // Without DeviceOnlyRememberedOnUserPrompt, ConfirmDevice answers
+    // UserConfirmationNecessary false: the device is remembered at once, whatever `remembered`.
+    let device = sign_in_and_remember(&client, false).await;
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_device_sign_in(&second, &device);
+    assert_eq!(
+        remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
+        "remembered"
+    );
+    // And again: the device is not used up.
+    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_device_sign_in(&third, &device);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_prompt_pool_remembers_the_device_the_user_accepts() {
+    let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_device_sign_in(&second, &device);
+    assert_eq!(
+        remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
+        "remembered"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_prompt_pool_does_not_remember_a_declined_device() {
+    let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
+    let device = sign_in_and_remember(&client, false).await;
+    // Confirmed but not remembered: no device challenges, and no new key either.
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_eq!(second.challenges, ["PASSWORD_VERIFIER"]);
+    assert_eq!(second.new_device_metadata, None);
+    assert!(!second.device_forgotten);
+    let access_token = &second.tokens.access_token;
+    assert_eq!(
+        remembered_status(&client, access_token, &device.device_key).await,
+        "not_remembered"
+    );
+    assert!(client.list_devices(access_token).await.unwrap().is_empty());
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn totp_user_answers_software_token_mfa() {
+    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
+    };
+    assert_eq!(mfa.challenge_name(), "SOFTWARE_TOKEN_MFA");
+    let signed_in = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    assert_eq!(
+        signed_in.challenges,
+        ["PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"]
+    );
+    assert!(signed_in.new_device_metadata.is_some());
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_totp_code_is_a_code_mismatch() {
+    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
+    };
+    // A code of an hour ago is outside the accepted drift.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let stale = totp_at(TOTP_SECRET, now.as_secs() - 3600);
+    let wrong = if stale == totp_now() {
+        "000000".to_string()
+    } else {
+        stale
+    };
+    let error = mfa.answer(&wrong).await.unwrap_err();
+    assert_eq!(error.code(), Some("CodeMismatchException"));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_device_skips_mfa_when_challenge_required_on_new_device() {
+    let (emulator, client) = start(
+        builder()
+            .totp(USER, TOTP_BASE32)
+            .challenge_required_on_new_device(true),
+    )
+    .await;
+    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("a new device must pass MFA, got {step:?}");
+    };
+    let first = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    let device = client
+        .remember_device(
+            &first.tokens.access_token,
+            first.new_device_metadata.as_ref().unwrap(),
+            None,
+            true,
+        )
+        .await
+        .unwrap();
+    let second = client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap();
+    assert_device_sign_in(&signed_in(second), &device);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_device() {
+    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
+    };
+    let first = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    let device = client
+        .remember_device(
+            &first.tokens.access_token,
+            first.new_device_metadata.as_ref().unwrap(),
+            None,
+            true,
+        )
+        .await
+        .unwrap();
+    let step = client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("MFA must follow the device challenges, got {step:?}");
+    };
+    let second = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    assert_eq!(
+        second.challenges,
+        [
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER",
+            "SOFTWARE_TOKEN_MFA"
+        ]
+    );
+    assert_eq!(second.new_device_metadata, None);
+    assert_eq!(
+        claims(&second.tokens.access_token)["device_key"],
+        device.device_key.as_str()
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_needs_the_device() {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let signed_in = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let refresh_token = signed_in.tokens.refresh_token.clone().unwrap();
+    let original = claims(&signed_in.tokens.access_token);
+
+    let refreshed = client
+        .refresh(&refresh_token, USER, Some(&device))
+        .await
+        .unwrap();
+    assert_eq!(refreshed.refresh_token, None);
+    let access = claims(&refreshed.access_token);
+    assert_eq!(access["device_key"], device.device_key.as_str());
+    assert_eq!(access["origin_jti"], original["origin_jti"]);
+    assert_eq!(claims(&refreshed.id_token)["token_use"], "id");
+
+    let error = client.refresh(&refresh_token, USER, None).await.unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    assert_eq!(error.message(), Some("Invalid Refresh Token."));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forgotten_device_signs_in_again_without_it() {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    client
+        .forget_device(&second.tokens.access_token, &device.device_key)
+        .await
+        .unwrap();
+
+    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert!(third.device_forgotten);
+    assert_eq!(third.challenges, ["PASSWORD_VERIFIER"]);
+    let metadata = third.new_device_metadata.as_ref().unwrap();
+    assert_ne!(metadata.device_key, device.device_key);
+    assert!(
+        client
+            .list_devices(&third.tokens.access_token)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Forgetting ended the device's refresh tokens.
+    let error = client
+        .refresh(
+            second.tokens.refresh_token.as_deref().unwrap(),
+            USER,
+            Some(&device),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_device_password_is_not_authorized() {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let mut impostor = device.clone();
+    // Another device password of the same form (base64 of 40 bytes).
+    impostor.device_password = "kR+yT5epOn8KOcNlEykBJEAYfvpTe6PFXpTlz1A5m4uxL7blEx7D5w==".into();
+    assert_ne!(impostor.device_password, device.device_password);
+
+    let error = client
+        .sign_in(USER, PASSWORD, Some(&impostor))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    assert_eq!(error.message(), Some("Incorrect username or password."));
+    assert!(!error.is_device_not_found());
+    assert_eq!(
+        error.to_string(),
+        "NotAuthorizedException: Incorrect username or password."
+    );
+    match &error {
+        Error::Service(service) => assert!(
+            matches!(
+                **service,
+                aws_sdk_cognitoidentityprovider::Error::NotAuthorizedException(_)
+            ),
+            "{service:?}"
+        ),
+        other => panic!("expected a service error, got {other:?}"),
+    }
+    // The real device still signs in.
+    let again = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_device_sign_in(&again, &device);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn client_with_a_secret_does_the_whole_flow() {
+    let emulator = builder().client_secret(SECRET).start().await.unwrap();
+    let url = emulator.url();
+    let client = CognitoSrpClient::new(sdk_client(&url), POOL, CLIENT)
+        .unwrap()
+        .with_client_secret(SECRET);
+
+    let device = sign_in_and_remember(&client, true).await;
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert_device_sign_in(&second, &device);
+    let refresh_token = second.tokens.refresh_token.as_deref().unwrap();
+    let refreshed = client
+        .refresh(refresh_token, USER, Some(&device))
+        .await
+        .unwrap();
+    assert_eq!(
+        claims(&refreshed.access_token)["device_key"],
+        device.device_key.as_str()
+    );
+    let devices = client
+        .list_devices(&second.tokens.access_token)
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].device_key(), Some(device.device_key.as_str()));
+    client
+        .forget_device(&second.tokens.access_token, &device.device_key)
+        .await
+        .unwrap();
+    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    assert!(third.device_forgotten);
+
+    // The same client without the secret, and with another one, is refused.
+    let without = CognitoSrpClient::new(sdk_client(&url), POOL, CLIENT).unwrap();
+    let error = without.sign_in(USER, PASSWORD, None).await.unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    let wrong = without.clone().with_client_secret("another secret");
+    let error = wrong.sign_in(USER, PASSWORD, None).await.unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        error.message(),
+        Some(format!("Unable to verify secret hash for client {CLIENT}").as_str())
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_devices_lists_the_remembered_device() {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let devices = client
+        .list_devices(&second.tokens.access_token)
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    let listed = &devices[0];
+    assert_eq!(listed.device_key(), Some(device.device_key.as_str()));
+    let name = listed
+        .device_attributes()
+        .iter()
+        .find(|attribute| attribute.name() == "device_name")
+        .and_then(|attribute| attribute.value());
+    assert_eq!(name, Some("integration test"));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_created_user_sets_a_new_password() {
+    let (emulator, client) = start(builder()).await;
+    let created = admin_client(&emulator.url())
+        .admin_create_user()
+        .user_pool_id(POOL)
+        .username("bob")
+        .temporary_password("Temporary-Password-1")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.user().unwrap().user_status().unwrap().as_str(),
+        "FORCE_CHANGE_PASSWORD"
+    );
+
+    let step = client
+        .sign_in("bob", "Temporary-Password-1", None)
+        .await
+        .unwrap();
+    let SignIn::NewPasswordRequired(new_password) = step else {
+        panic!("expected NEW_PASSWORD_REQUIRED, got {step:?}");
+    };
+    let signed_in = signed_in(new_password.answer("bob's own password").await.unwrap());
+    assert_eq!(
+        signed_in.challenges,
+        ["PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED"]
+    );
+    assert!(signed_in.new_device_metadata.is_some());
+
+    let again = signed_in_with(&client, "bob", "bob's own password").await;
+    assert_eq!(again.challenges, ["PASSWORD_VERIFIER"]);
+    let error = client
+        .sign_in("bob", "Temporary-Password-1", None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NotAuthorizedException"));
+    emulator.shutdown().await;
+}
+
+async fn signed_in_with(client: &CognitoSrpClient, username: &str, password: &str) -> SignedIn {
+    signed_in(client.sign_in(username, password, None).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_shows_no_secret() {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let signed_in = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let tokens = &signed_in.tokens;
+    let secrets = [
+        device.device_password.as_str(),
+        tokens.access_token.as_str(),
+        tokens.id_token.as_str(),
+        tokens.refresh_token.as_deref().unwrap(),
+    ];
+    let device_debug = format!("{device:?}");
+    assert!(device_debug.contains(&device.device_key), "{device_debug}");
+    for shown in [
+        device_debug,
+        format!("{device:#?}"),
+        format!("{tokens:?}"),
+        format!("{tokens:#?}"),
+        format!("{signed_in:?}"),
+        format!("{signed_in:#?}"),
+        format!("{client:?}"),
+    ] {
+        for secret in secrets {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(!shown.contains(PASSWORD), "{shown}");
+    }
+
+    // A step waiting for the app (its flow holds the device) shows no device password.
+    let (emulator_mfa, mfa_client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let secret_client = mfa_client.clone().with_client_secret(SECRET);
+    let first = self::signed_in(
+        match mfa_client.sign_in(USER, PASSWORD, None).await.unwrap() {
+            SignIn::SoftwareTokenMfa(mfa) => mfa.answer(&totp_now()).await.unwrap(),
+            other => panic!("expected SOFTWARE_TOKEN_MFA, got {other:?}"),
+        },
+    );
+    let mfa_device = mfa_client
+        .remember_device(
+            &first.tokens.access_token,
+            first.new_device_metadata.as_ref().unwrap(),
+            None,
+            true,
+        )
+        .await
+        .unwrap();
+    let step = mfa_client
+        .sign_in(USER, PASSWORD, Some(&mfa_device))
+        .await
+        .unwrap();
+    let shown = format!("{step:?}");
+    assert!(matches!(step, SignIn::SoftwareTokenMfa(_)), "{shown}");
+    assert!(!shown.contains(&mfa_device.device_password), "{shown}");
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    assert!(!format!("{secret_client:?}").contains(SECRET));
+    emulator_mfa.shutdown().await;
+    emulator.shutdown().await;
+}
