@@ -78,3 +78,26 @@ impl CognitoSrpClient {
             .map(|secret| AppClient::new(&self.client_id, secret.as_str()))
     }
 }
+
+/// Apps spawn sign-ins on multi-threaded runtimes: every future here must be `Send`. This
+/// does not compile otherwise.
+#[cfg(test)]
+#[allow(dead_code)]
+fn futures_are_send(
+    cognito: &CognitoSrpClient,
+    device: &StoredDevice,
+    metadata: &NewDeviceMetadata,
+    mfa: MfaCode,
+    new_password: NewPassword,
+    select: SelectMfaType,
+) {
+    fn send<T: Send>(_: T) {}
+    send(cognito.sign_in("u", "p", Some(device)));
+    send(cognito.remember_device("t", metadata, None, true));
+    send(cognito.refresh("r", "u", Some(device)));
+    send(cognito.forget_device("t", "k"));
+    send(cognito.list_devices("t"));
+    send(mfa.answer("123456"));
+    send(new_password.answer("p"));
+    send(select.choose(MfaType::Sms));
+}

@@ -110,9 +110,9 @@ fn run_pycognito(mode: &str, url: &str, stdin: Option<&str>) -> Value {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap_or_else(|e| {
-        panic!("cannot start {} ({e}): {SETUP_HINT}", python.display())
-    });
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {} ({e}): {SETUP_HINT}", python.display()));
     {
         let mut pipe = child.stdin.take().unwrap();
         if let Some(input) = stdin {
@@ -346,7 +346,12 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
     assert!(listed.contains(&theirs.device_key), "{listed:?}");
 
     // And this crate's own device still works from here after pycognito used it.
-    let with_ours = signed_in(client.sign_in(USERNAME, PASSWORD, Some(&ours)).await.unwrap());
+    let with_ours = signed_in(
+        client
+            .sign_in(USERNAME, PASSWORD, Some(&ours))
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         with_ours.challenges,
         [

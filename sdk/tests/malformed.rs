@@ -133,7 +133,10 @@ fn respond(
 }
 
 /// The answer to a step: the next challenge with its parameters.
-fn challenge(name: ChallengeNameType, parameters: HashMap<String, String>) -> RespondToAuthChallengeOutput {
+fn challenge(
+    name: ChallengeNameType,
+    parameters: HashMap<String, String>,
+) -> RespondToAuthChallengeOutput {
     RespondToAuthChallengeOutput::builder()
         .challenge_name(name)
         .session("session-next")
@@ -258,7 +261,11 @@ async fn srp_b_a_multiple_of_n() {
 async fn srp_b_not_hex() {
     for value in ["xyz", "0x1234", "12 34", ""] {
         let error = password_verifier_with("SRP_B", value).await;
-        assert_eq!(error.parameter(), Some("SRP_B"), "SRP_B {value:?}: {error:?}");
+        assert_eq!(
+            error.parameter(),
+            Some("SRP_B"),
+            "SRP_B {value:?}: {error:?}"
+        );
         assert!(
             matches!(error, cognito_srp6a::Error::Malformed { .. }),
             "SRP_B {value:?}: {error:?}"
@@ -541,7 +548,10 @@ async fn custom_challenge_is_unsupported() {
 async fn unknown_challenge_is_unsupported() {
     let first = initiate_ok();
     let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::from("SOME_FUTURE_CHALLENGE"), HashMap::new())
+        challenge(
+            ChallengeNameType::from("SOME_FUTURE_CHALLENGE"),
+            HashMap::new(),
+        )
     });
     match sign_in(&[&first, &second], None).await {
         Err(Error::UnsupportedChallenge(name)) => assert_eq!(name, "SOME_FUTURE_CHALLENGE"),
@@ -676,7 +686,9 @@ async fn forgotten_device_signs_in_again_without_it() {
     };
     assert!(signed_in.device_forgotten);
     assert_eq!(
-        signed_in.new_device_metadata.map(|metadata| metadata.device_key),
+        signed_in
+            .new_device_metadata
+            .map(|metadata| metadata.device_key),
         Some("us-east-1_new".to_owned())
     );
 }
@@ -733,10 +745,9 @@ async fn list_devices_stops_on_an_empty_pagination_token() {
 #[tokio::test]
 async fn list_devices_stops_when_pagination_tokens_cycle() {
     // token-a, token-b, token-a, ...: never the token just sent, but a loop all the same.
-    let (calls, _) = list_devices_with(|call| {
-        Some(if call % 2 == 1 { "token-a" } else { "token-b" }.into())
-    })
-    .await;
+    let (calls, _) =
+        list_devices_with(|call| Some(if call % 2 == 1 { "token-a" } else { "token-b" }.into()))
+            .await;
     assert!(
         calls <= 3,
         "ListDevices called {calls} times (stopped by the mock's cap of {PAGE_CAP}) for \
