@@ -539,6 +539,16 @@ async fn confirm_device_refuses_what_the_service_refuses() {
             "{what}: {refusal:?}"
         );
     }
+    // The AWS CLI reference's own example values, unpadded base64 ("MyVerifierString",
+    // "MySRPSalt"), are accepted as the service accepts them.
+    let second = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (_, seed_key) = second.new_device().unwrap();
+    let seeded = api
+        .call("ConfirmDevice", json!({ "AccessToken": second.result["AccessToken"], "DeviceKey": seed_key,
+            "DeviceSecretVerifierConfig": { "PasswordVerifier": "TXlWZXJpZmllclN0cmluZw", "Salt": "TXlTUlBTYWx0" } }))
+        .await
+        .unwrap();
+    assert_eq!(seeded, json!({ "UserConfirmationNecessary": false }));
     let refusal = confirm("us-west-2_not-issued".into(), "Ag==", good_salt)
         .await
         .unwrap_err();

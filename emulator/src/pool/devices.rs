@@ -53,8 +53,13 @@ impl Pool {
         let salt = config
             .opt_str("Salt")?
             .ok_or_else(|| ServiceError::InvalidParameterException("Salt is required.".into()))?;
-        // The core reads both as the service does (strict base64 of signed big-endian
-        // integers) and refuses a verifier outside 2..N-2; a negative salt is refused here.
+        // The service takes base64 without its `=` padding: the AWS CLI's own confirm-device
+        // example sends `PasswordVerifier=TXlWZXJpZmllclN0cmluZw` (../shared/seeds/) and gets
+        // `UserConfirmationNecessary`. Padded here, then the core reads both as the service
+        // does (base64 of signed big-endian integers, a verifier in 2..N-2); a negative salt is
+        // refused here.
+        let verifier = &with_padding(verifier);
+        let salt = &with_padding(salt);
         let record = VerifierRecord::from_confirm_device(
             &device.device_group_key,
             device_key,
@@ -205,6 +210,16 @@ impl Pool {
             }
             _ => Err(ServiceError::no_device()),
         }
+    }
+}
+
+/// Base64 with the `=` padding an unpadded value lacks; anything else is left for the core
+/// to judge.
+fn with_padding(text: &str) -> String {
+    match text.len() % 4 {
+        2 => format!("{text}=="),
+        3 => format!("{text}="),
+        _ => text.to_string(),
     }
 }
 
