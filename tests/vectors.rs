@@ -1,5 +1,5 @@
 //! Runs every committed vector file (made by amazon-cognito-identity-js and pycognito, see
-//! `vectors/README.md`) through the same checks as the `validate_vectors` example, and shows
+//! `vectors/README.md`) through the same checks as `cognito-srp6a validate` (cli/), and shows
 //! that those checks fail when any expected value is altered.
 
 // Test and example code may index and unwrap: a panic there is a failed check, not bad input.
@@ -10,7 +10,6 @@
     clippy::panic
 )]
 
-#[path = "../examples/validate_vectors/check.rs"]
 mod check;
 
 use serde_json::Value;

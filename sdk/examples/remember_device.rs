@@ -209,18 +209,17 @@ fn print_challenges(signed_in: &SignedIn) {
 }
 
 /// No device file yet: sign in with the password and remember the device into a new file.
-async fn first_run(
-    args: &Args,
-    client: &CognitoSrpClient,
-    password: &str,
-) -> Result<(), Failure> {
+async fn first_run(args: &Args, client: &CognitoSrpClient, password: &str) -> Result<(), Failure> {
     // Created (empty) before anything is asked of the service, so that a file that appears
     // meanwhile is never overwritten and a device key is not spent on an unwritable path.
     let mut file = create_device_file(&args.device_file)?;
     let result = remember(args, client, password).await;
     let written = result.and_then(|(device, signed_in)| {
         let json = Zeroizing::new(serde_json::to_string_pretty(&device).map_err(|error| {
-            Failure::new("DeviceFileError", format!("cannot encode the device: {error}"))
+            Failure::new(
+                "DeviceFileError",
+                format!("cannot encode the device: {error}"),
+            )
         })?);
         file.write_all(json.as_bytes())
             .and_then(|()| file.write_all(b"\n"))
@@ -320,11 +319,7 @@ async fn run() -> Result<(), Failure> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             first_run(&args, &client, &password).await
         }
-        Err(error) => Err(device_file_error(
-            &args.device_file,
-            "cannot open",
-            &error,
-        )),
+        Err(error) => Err(device_file_error(&args.device_file, "cannot open", &error)),
     }
 }
 

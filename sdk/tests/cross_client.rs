@@ -238,9 +238,9 @@ fn stored_device(file: &Value) -> StoredDevice {
     {
         let by_serde: StoredDevice = serde_json::from_value(file.clone()).unwrap();
         assert_eq!(by_serde, device, "serde reads the device file differently");
-        assert_eq!(
-            serde_json::to_value(&device).unwrap(),
-            *file,
+        // Compared without printing: the values include the device password.
+        assert!(
+            serde_json::to_value(&device).unwrap() == *file,
             "serde writes the device file differently"
         );
     }

@@ -171,7 +171,10 @@ async fn password_sign_in_issues_a_device() {
     assert_eq!(signed_in.challenges, ["PASSWORD_VERIFIER"]);
     assert!(!signed_in.device_forgotten);
     let metadata = signed_in.new_device_metadata.as_ref().unwrap();
-    assert!(metadata.device_key.starts_with("us-east-1_"), "{metadata:?}");
+    assert!(
+        metadata.device_key.starts_with("us-east-1_"),
+        "{metadata:?}"
+    );
     assert!(!metadata.device_group_key.is_empty());
     let tokens = &signed_in.tokens;
     assert_eq!(tokens.token_type, "Bearer");
@@ -187,7 +190,10 @@ async fn password_sign_in_issues_a_device() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_password_is_not_authorized() {
     let (emulator, client) = start(builder()).await;
-    let error = client.sign_in(USER, "not the password", None).await.unwrap_err();
+    let error = client
+        .sign_in(USER, "not the password", None)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     assert_eq!(error.message(), Some("Incorrect username or password."));
     emulator.shutdown().await;
@@ -363,7 +369,10 @@ async fn refresh_needs_the_device() {
     assert_eq!(access["origin_jti"], original["origin_jti"]);
     assert_eq!(claims(&refreshed.id_token)["token_use"], "id");
 
-    let error = client.refresh(&refresh_token, USER, None).await.unwrap_err();
+    let error = client
+        .refresh(&refresh_token, USER, None)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     assert_eq!(error.message(), Some("Invalid Refresh Token."));
     emulator.shutdown().await;

@@ -22,20 +22,14 @@ use serde_json::{Map, Value, json};
 const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
 
 impl Pool {
-    pub(super) fn initiate_auth(
-        &self,
-        input: &Input,
-        caller: &Caller,
-    ) -> Result<Value, ServiceError> {
+    pub(super) fn initiate_auth(&self, input: &Input) -> Result<Value, ServiceError> {
         let flow = input.str("AuthFlow")?;
         let client_id = input.str("ClientId")?;
         self.check_client(client_id)?;
         let params = input.opt_params("AuthParameters")?.unwrap_or_default();
         match flow {
             "USER_SRP_AUTH" => self.user_srp_auth(client_id, &params),
-            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-                self.refresh_token_auth(client_id, &params, caller)
-            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_token_auth(client_id, &params),
             "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => {
                 Err(ServiceError::InvalidParameterException(format!(
                     "{flow} flow not enabled for this client"
@@ -141,18 +135,14 @@ impl Pool {
         self.check_secret_hash(responses.get("SECRET_HASH").map(String::as_str), &usernames)?;
         match &taken.pending.step {
             Step::PasswordVerifier { .. } => {
-                self.answer_password_verifier(taken, input, &responses, caller)
+                self.answer_password_verifier(taken, input, &responses)
             }
             Step::DeviceSrpAuth => self.device_srp_auth(taken.pending.progress, &responses),
             Step::DevicePasswordVerifier { .. } => {
                 self.device_password_verifier(taken.pending, &responses, caller)
             }
-            Step::SoftwareTokenMfa => {
-                self.software_token_mfa(taken.pending.progress, &responses, caller)
-            }
-            Step::NewPasswordRequired => {
-                self.new_password(taken.pending.progress, &responses, caller)
-            }
+            Step::SoftwareTokenMfa => self.software_token_mfa(taken.pending.progress, &responses),
+            Step::NewPasswordRequired => self.new_password(taken.pending.progress, &responses),
         }
     }
 
@@ -162,7 +152,6 @@ impl Pool {
         taken: Taken,
         input: &Input,
         responses: &Params,
-        caller: &Caller,
     ) -> Result<Value, ServiceError> {
         let Step::PasswordVerifier {
             initiate_device_key,
@@ -211,7 +200,7 @@ impl Pool {
             ));
         }
         progress.device = device;
-        self.next_step(progress, caller)
+        self.next_step(progress)
     }
 
     /// `DEVICE_SRP_AUTH`: the device's `DEVICE_PASSWORD_VERIFIER` challenge for its new `SRP_A`.
@@ -269,7 +258,7 @@ impl Pool {
         check_proof(issued, responses)?;
         self.store.touch_device(&device_key, &caller.ip, now())?;
         progress.device = DeviceState::Authenticated(device_key);
-        self.next_step(progress, caller)
+        self.next_step(progress)
     }
 
     /// `SOFTWARE_TOKEN_MFA`: the TOTP code.
@@ -277,7 +266,6 @@ impl Pool {
         &self,
         mut progress: Progress,
         responses: &Params,
-        caller: &Caller,
     ) -> Result<Value, ServiceError> {
         let code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
         let user = self.user(&progress.username)?;
@@ -292,16 +280,11 @@ impl Pool {
             ));
         }
         progress.mfa_passed = true;
-        self.next_step(progress, caller)
+        self.next_step(progress)
     }
 
     /// `NEW_PASSWORD_REQUIRED`: an administrator-created user sets a password.
-    fn new_password(
-        &self,
-        progress: Progress,
-        responses: &Params,
-        caller: &Caller,
-    ) -> Result<Value, ServiceError> {
+    fn new_password(&self, progress: Progress, responses: &Params) -> Result<Value, ServiceError> {
         let password = required(responses, "NEW_PASSWORD")?;
         super::users::check_password_policy(password)?;
         let (salt_hex, verifier_hex) = self.new_verifier(&progress.username, password)?;
@@ -312,11 +295,11 @@ impl Pool {
             UserStatus::Confirmed,
             now(),
         )?;
-        self.next_step(progress, caller)
+        self.next_step(progress)
     }
 
     /// What comes after a passed step: the next challenge, or the tokens.
-    fn next_step(&self, progress: Progress, caller: &Caller) -> Result<Value, ServiceError> {
+    fn next_step(&self, progress: Progress) -> Result<Value, ServiceError> {
         let user = self.user(&progress.username)?;
         if user.status == UserStatus::ForceChangePassword {
             let parameters = json!({
@@ -360,7 +343,6 @@ impl Pool {
             );
             return Ok(challenge("SOFTWARE_TOKEN_MFA", parameters, &session));
         }
-        let _ = caller;
         self.sign_in_tokens(&progress, &user)
     }
 
@@ -452,13 +434,7 @@ impl Pool {
     }
 
     /// `REFRESH_TOKEN_AUTH`: new ID and access tokens; the refresh token stays.
-    fn refresh_token_auth(
-        &self,
-        client_id: &str,
-        params: &Params,
-        caller: &Caller,
-    ) -> Result<Value, ServiceError> {
-        let _ = caller;
+    fn refresh_token_auth(&self, client_id: &str, params: &Params) -> Result<Value, ServiceError> {
         let token = required(params, "REFRESH_TOKEN")?;
         let invalid = || ServiceError::NotAuthorizedException("Invalid Refresh Token.".into());
         let row = self

@@ -77,7 +77,7 @@ impl Pool {
         caller: &Caller,
     ) -> Option<Result<Value, ServiceError>> {
         Some(match operation {
-            "InitiateAuth" => self.initiate_auth(input, caller),
+            "InitiateAuth" => self.initiate_auth(input),
             "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, caller),
             "ConfirmDevice" => self.confirm_device(input),
             "UpdateDeviceStatus" => self.update_device_status(input),

@@ -1,5 +1,5 @@
 //! Checks one vector file (schema in `vectors/README.md`) against the crate's public API.
-//! Shared by the `validate_vectors` example and `tests/vectors.rs`.
+//! Shared by `tests/vectors.rs` and the CLI's `cognito-srp6a validate` (cli/src/validate.rs).
 
 use cognito_srp6a::{
     AppClient, DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig,

@@ -1,0 +1,153 @@
+//! The device file: the `StoredDevice` of `cognito-srp6a-sdk` as JSON, `{"DeviceGroupKey",
+//! "DeviceKey", "DevicePassword"}`. Created with mode 0600 and `create_new`, so an existing file
+//! is never overwritten, even one that appears between a check and the write. Its contents never
+//! reach an error message: the device password signs in as the device.
+
+use crate::failure::Failure;
+use cognito_srp6a_sdk::StoredDevice;
+use std::{
+    fs::{File, OpenOptions},
+    io::{self, Read as _, Write as _},
+    path::Path,
+};
+use zeroize::Zeroizing;
+
+/// A new device file, empty, readable and writable by its owner only.
+pub fn create(path: &Path) -> Result<File, Failure> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|error| {
+        if error.kind() == io::ErrorKind::AlreadyExists {
+            Failure::new(
+                "DeviceFileError",
+                format!(
+                    "{} exists; refusing to overwrite it (it may hold a remembered device)",
+                    path.display()
+                ),
+            )
+        } else {
+            file_error(path, "cannot create", &error)
+        }
+    })
+}
+
+/// Writes `device` into `file` (made by [`create`]) and syncs it to disk.
+pub fn write(file: &mut File, path: &Path, device: &StoredDevice) -> Result<(), Failure> {
+    // Room for the whole text up front: a growing buffer would leave copies of the password.
+    let mut json = Zeroizing::new(Vec::with_capacity(1024));
+    serde_json::to_writer_pretty(&mut *json, device).map_err(|error| {
+        Failure::new(
+            "DeviceFileError",
+            format!("cannot encode the device: {error}"),
+        )
+    })?;
+    json.push(b'\n');
+    file.write_all(&json)
+        .and_then(|()| file.sync_all())
+        .map_err(|error| file_error(path, "cannot write", &error))
+}
+
+/// Removes a file this run created and could not finish: nobody else's data is in it.
+pub fn remove_created(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// The device in the file at `path`, or `None` if there is no such file.
+pub fn read(path: &Path) -> Result<Option<StoredDevice>, Failure> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(file_error(path, "cannot open", &error)),
+    };
+    let mut text = Zeroizing::new(Vec::with_capacity(1024));
+    file.read_to_end(&mut text)
+        .map_err(|error| file_error(path, "cannot read", &error))?;
+    parse(&text).map(Some).map_err(|why| {
+        Failure::new(
+            "DeviceFileError",
+            format!("{} is not a device file: {why}", path.display()),
+        )
+    })
+}
+
+/// Parses a device file's text. The error says where, never what: serde's messages can quote
+/// the value they stumbled on.
+fn parse(text: &[u8]) -> Result<StoredDevice, String> {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err("it is empty (an interrupted --remember-device?); delete it".into());
+    }
+    let device: StoredDevice = serde_json::from_slice(text).map_err(|error| {
+        let what = match error.classify() {
+            serde_json::error::Category::Data => {
+                "expected {\"DeviceGroupKey\", \"DeviceKey\", \"DevicePassword\"} with string values"
+            }
+            _ => "not JSON",
+        };
+        format!("{what} (line {}, column {})", error.line(), error.column())
+    })?;
+    if device.device_group_key.is_empty()
+        || device.device_key.is_empty()
+        || device.device_password.is_empty()
+    {
+        return Err("DeviceGroupKey, DeviceKey and DevicePassword must not be empty".into());
+    }
+    Ok(device)
+}
+
+fn file_error(path: &Path, what: &str, error: &io::Error) -> Failure {
+    Failure::new(
+        "DeviceFileError",
+        format!("{what} {}: {error}", path.display()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device() -> StoredDevice {
+        StoredDevice {
+            device_group_key: "-Xy12AbCd".into(),
+            device_key: "us-east-1_0f1e2d3c".into(),
+            device_password: "c2VjcmV0IGRldmljZSBwYXNzd29yZA==".into(),
+        }
+    }
+
+    #[test]
+    fn round_trip_with_mode_0600_and_no_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.json");
+        assert!(read(&path).unwrap().is_none());
+        write(&mut create(&path).unwrap(), &path, &device()).unwrap();
+        assert_eq!(read(&path).unwrap(), Some(device()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        let before = std::fs::read(&path).unwrap();
+        let failure = create(&path).unwrap_err();
+        assert!(
+            failure.to_string().contains("refusing to overwrite"),
+            "{failure}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_bad_file_is_described_never_quoted() {
+        for text in [
+            "{\"DeviceGroupKey\": 1, \"DeviceKey\": \"k\", \"DevicePassword\": \"hunter2hunter2\"}",
+            "{\"DeviceKey\": \"k\", \"DevicePassword\": \"hunter2hunter2\"}",
+            "hunter2hunter2",
+            "{\"DeviceGroupKey\": \"\", \"DeviceKey\": \"k\", \"DevicePassword\": \"hunter2hunter2\"}",
+            "  \n",
+        ] {
+            let why = parse(text.as_bytes()).unwrap_err();
+            assert!(!why.contains("hunter2"), "{why}");
+        }
+    }
+}

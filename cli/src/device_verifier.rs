@@ -1,0 +1,162 @@
+//! `device-verifier`: what `aws cognito-idp confirm-device --device-secret-verifier-config`
+//! takes, for a device key a sign-in returned in `NewDeviceMetadata` (SPEC "Device
+//! registration"). Draws the device password and salt, writes the device file first, then
+//! prints `PasswordVerifier=...,Salt=...`.
+
+use crate::{device_file, failure::Failure, output};
+use clap::ValueEnum;
+use cognito_srp6a::{DeviceRegistration, DeviceSecretVerifierConfig};
+use cognito_srp6a_sdk::StoredDevice;
+use serde::Serialize;
+use std::{io::Write as _, path::PathBuf};
+
+const EXAMPLE: &str = "\
+Example, after a sign-in whose output had NewDeviceMetadata:
+
+  config=$(cognito-srp6a device-verifier --device-group-key -Xy12AbCd \\
+      --device-key us-east-1_0f1e2d3c-4b5a-6c7d-8e9f-0a1b2c3d4e5f --device-file alice.device.json)
+  echo \"$config\"    # PasswordVerifier=kx0C...2w,Salt=mXQ1...Bg==
+  aws cognito-idp confirm-device --access-token \"$ACCESS_TOKEN\" \\
+      --device-key us-east-1_0f1e2d3c-4b5a-6c7d-8e9f-0a1b2c3d4e5f \\
+      --device-secret-verifier-config \"$config\"
+
+then `cognito-srp6a login ... --device-file alice.device.json` signs in through the device.";
+
+/// Draws a device password and salt for a device key, writes them to a new device file
+/// (mode 0600, never overwriting one) and prints the DeviceSecretVerifierConfig that
+/// `aws cognito-idp confirm-device` takes.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLE)]
+pub struct Args {
+    /// NewDeviceMetadata.DeviceGroupKey of the sign-in.
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    device_group_key: String,
+    /// NewDeviceMetadata.DeviceKey of the sign-in, <region>_<uuid>.
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    device_key: String,
+    /// The device file to create: {"DeviceGroupKey", "DeviceKey", "DevicePassword"}.
+    #[arg(long, value_name = "FILE")]
+    device_file: PathBuf,
+    /// `shorthand`: PasswordVerifier=...,Salt=... ; `json`: {"PasswordVerifier": ..., "Salt": ...}.
+    #[arg(long, value_enum, default_value_t = Format::Shorthand)]
+    output: Format,
+}
+
+/// How the config is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The AWS CLI's shorthand syntax.
+    Shorthand,
+    /// The AWS CLI's JSON syntax.
+    Json,
+}
+
+/// `DeviceSecretVerifierConfig` in the API's member names.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Config<'a> {
+    password_verifier: &'a str,
+    salt: &'a str,
+}
+
+/// The config as `--device-secret-verifier-config` takes it, with its final newline.
+fn render(config: &DeviceSecretVerifierConfig, format: Format) -> Result<Vec<u8>, Failure> {
+    match format {
+        Format::Shorthand => Ok(format!(
+            "PasswordVerifier={},Salt={}\n",
+            config.password_verifier(),
+            config.salt()
+        )
+        .into_bytes()),
+        Format::Json => {
+            let config = Config {
+                password_verifier: config.password_verifier(),
+                salt: config.salt(),
+            };
+            output::aws_json(&config)
+                .map(|text| text.to_vec())
+                .map_err(|error| Failure::new("OutputError", error.to_string()))
+        }
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    if args.device_group_key.is_empty() || args.device_key.is_empty() {
+        return Err(Failure::usage(
+            "--device-group-key and --device-key must not be empty",
+        ));
+    }
+    // The file first: an existing one is refused before anything is drawn or printed.
+    let mut file = device_file::create(&args.device_file)?;
+    let registration =
+        DeviceRegistration::generate(&args.device_group_key, &args.device_key, &mut rand::rng());
+    let device = StoredDevice {
+        device_group_key: args.device_group_key.clone(),
+        device_key: args.device_key.clone(),
+        device_password: registration.device_password.as_str().to_string(),
+    };
+    let printed = device_file::write(&mut file, &args.device_file, &device)
+        .and_then(|()| render(&registration.device_secret_verifier_config, args.output));
+    let printed = match printed {
+        Ok(printed) => printed,
+        Err(failure) => {
+            drop(file);
+            device_file::remove_created(&args.device_file);
+            return Err(failure);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&printed)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cognito_srp6a::{RememberedDevice, VerifierRecord};
+
+    #[test]
+    fn both_forms_carry_what_the_service_checks_against() {
+        let registration =
+            DeviceRegistration::generate("-Xy12", "us-east-1_0f1e", &mut rand::rng());
+        let config = &registration.device_secret_verifier_config;
+        let shorthand = String::from_utf8(render(config, Format::Shorthand).unwrap()).unwrap();
+        let (verifier, salt) = shorthand
+            .trim_end()
+            .strip_prefix("PasswordVerifier=")
+            .and_then(|rest| rest.split_once(",Salt="))
+            .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&render(config, Format::Json).unwrap()).unwrap();
+        assert_eq!(json["PasswordVerifier"], verifier);
+        assert_eq!(json["Salt"], salt);
+        assert_eq!(json.as_object().unwrap().len(), 2);
+
+        // What ConfirmDevice would store verifies the device password's proof.
+        let record =
+            VerifierRecord::from_confirm_device("-Xy12", "us-east-1_0f1e", verifier, salt).unwrap();
+        let device = RememberedDevice {
+            device_group_key: "-Xy12",
+            device_key: "us-east-1_0f1e",
+            device_password: registration.device_password.as_str(),
+        };
+        let mut rng = rand::rng();
+        let sign_in = device.start_sign_in(&mut rng).unwrap();
+        let issued = record
+            .issue_challenge(sign_in.srp_a().as_str(), "alice", &mut rng)
+            .unwrap();
+        let parameters = issued.parameters().to_map();
+        let challenge =
+            cognito_srp6a::DevicePasswordVerifierChallenge::from_parameters(&parameters).unwrap();
+        let now = cognito_srp6a::Timestamp::now().unwrap();
+        let response = sign_in
+            .respond(&challenge, now)
+            .unwrap()
+            .parameters()
+            .to_map();
+        issued.verify(&response, now, 300).unwrap();
+    }
+}

@@ -1,0 +1,373 @@
+//! `login`: a `USER_SRP_AUTH` sign-in through `cognito-srp6a-sdk` (SPEC "Wire flow"), with a
+//! remembered device's `DEVICE_SRP_AUTH` / `DEVICE_PASSWORD_VERIFIER` when a device file is
+//! given, or remembering the new device into one. Prints the final answer as
+//! `aws cognito-idp initiate-auth` / `respond-to-auth-challenge` print it.
+
+use crate::{device_file, failure::Failure, output, secrets};
+use aws_sdk_cognitoidentityprovider::{
+    Client, Config,
+    config::{BehaviorVersion, Region},
+};
+use cognito_srp6a_sdk::{CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
+use serde::Serialize;
+use std::{collections::BTreeMap, io::Write as _, path::PathBuf};
+use zeroize::Zeroizing;
+
+const EXAMPLE: &str = "\
+Examples:
+
+  # Sign in and remember this machine as a device (the password is asked without echo):
+  cognito-srp6a login --pool-id us-east-1_Example --client-id 3n4b5urk1ft4fl3mg5e62d9ado \\
+      --username alice --device-file ~/.alice.device.json --remember-device
+
+  # Later sign-ins go through the device's DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+  # (here the password comes from a pipe, and only the access token is kept):
+  pass show cognito/alice | cognito-srp6a login --pool-id us-east-1_Example \\
+      --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice --password-stdin \\
+      --device-file ~/.alice.device.json | jq -r .AuthenticationResult.AccessToken
+
+Prints the final answer as `aws cognito-idp initiate-auth` prints it: {\"ChallengeParameters\",
+\"AuthenticationResult\": {\"AccessToken\", \"ExpiresIn\", \"TokenType\", \"RefreshToken\",
+\"IdToken\", \"NewDeviceMetadata\"}}. An MFA code is asked on the terminal. On failure prints
+`<ErrorName>: <message>` (the service's, e.g. `NotAuthorizedException: Incorrect username or
+password.`) on stderr and exits 1.";
+
+/// Signs a user in with USER_SRP_AUTH and prints the tokens as the AWS CLI does; with a device
+/// file, through the remembered device.
+// No secret here: the password and the client secret never come from arguments.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLE)]
+pub struct Args {
+    /// The user pool id, <region>_<name>.
+    #[arg(long, value_name = "ID")]
+    pool_id: String,
+    /// The app client id.
+    #[arg(long, value_name = "ID")]
+    client_id: String,
+    /// The user name (or an alias the pool accepts, such as the email address).
+    #[arg(long, value_name = "NAME")]
+    username: String,
+    /// Read the password from the first line of stdin instead of asking on the terminal.
+    #[arg(long)]
+    password_stdin: bool,
+    /// The environment variable holding the app client secret, if the client has one.
+    #[arg(long, value_name = "VAR")]
+    client_secret_env: Option<String>,
+    /// The service endpoint (a local emulator, a VPC endpoint); default: the region's.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// The region; default: the pool id's.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// A device file: sign in through the device in it; with --remember-device, created
+    /// (mode 0600) with the device this sign-in is issued if it does not exist yet.
+    #[arg(long, value_name = "FILE")]
+    device_file: Option<PathBuf>,
+    /// Remember the new device (ConfirmDevice, and UpdateDeviceStatus when the pool asks the
+    /// user) into --device-file, when that file does not exist yet.
+    #[arg(long, requires = "device_file")]
+    remember_device: bool,
+    /// The device's name in ConfirmDevice (DeviceName), with --remember-device.
+    #[arg(long, value_name = "NAME", requires = "remember_device")]
+    device_name: Option<String>,
+    /// Say on stderr which challenges were answered and what became of the device file.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// The service's answer, in the API's member names and order: what the AWS CLI prints.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer<'a> {
+    /// A finished sign-in's are empty.
+    challenge_parameters: BTreeMap<String, String>,
+    authentication_result: AuthenticationResult<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AuthenticationResult<'a> {
+    access_token: &'a str,
+    expires_in: i32,
+    token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
+    id_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_device_metadata: Option<NewDeviceMetadata<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct NewDeviceMetadata<'a> {
+    device_key: &'a str,
+    device_group_key: &'a str,
+}
+
+/// The JSON the AWS CLI prints for this finished sign-in.
+fn render(signed_in: &SignedIn) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let tokens = &signed_in.tokens;
+    let answer = Answer {
+        challenge_parameters: BTreeMap::new(),
+        authentication_result: AuthenticationResult {
+            access_token: &tokens.access_token,
+            expires_in: tokens.expires_in,
+            token_type: &tokens.token_type,
+            refresh_token: tokens.refresh_token.as_deref(),
+            id_token: &tokens.id_token,
+            new_device_metadata: signed_in.new_device_metadata.as_ref().map(|metadata| {
+                NewDeviceMetadata {
+                    device_key: &metadata.device_key,
+                    device_group_key: &metadata.device_group_key,
+                }
+            }),
+        },
+    };
+    output::aws_json(&answer).map_err(|error| Failure::new("OutputError", error.to_string()))
+}
+
+/// Runs the subcommand: local checks and the password first, then the calls.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let region = region(args)?;
+    let client_secret = args
+        .client_secret_env
+        .as_deref()
+        .map(secrets::from_env)
+        .transpose()?;
+    let device = match &args.device_file {
+        Some(path) => match device_file::read(path)? {
+            Some(device) => Some(device),
+            None if args.remember_device => None,
+            None => {
+                return Err(Failure::new(
+                    "DeviceFileError",
+                    format!(
+                        "{} does not exist; add --remember-device to remember this device into it",
+                        path.display()
+                    ),
+                ));
+            }
+        },
+        None => None,
+    };
+    let password = secrets::password(args.password_stdin, &args.username)?;
+    let mut client =
+        CognitoSrpClient::new(sdk_client(args, region), &args.pool_id, &args.client_id)
+            .map_err(|error| Failure::usage(format!("--pool-id: {error}")))?;
+    if let Some(secret) = &client_secret {
+        client = client.with_client_secret(secret.as_str());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::new("RuntimeError", error.to_string()))?;
+    let printed = runtime.block_on(async {
+        match (&args.device_file, device) {
+            (Some(path), None) => remember(args, &client, &password, path).await,
+            (path, device) => {
+                let signed_in =
+                    sign_in(&client, &args.username, &password, device.as_ref()).await?;
+                if let (Some(path), Some(device), true) =
+                    (path, &device, signed_in.device_forgotten)
+                {
+                    eprintln!(
+                        "DeviceForgotten: the service no longer knows device {}; signed in \
+                         without it. {} is left as it is: delete it and sign in with \
+                         --remember-device to remember this device again.",
+                        device.device_key,
+                        path.display()
+                    );
+                }
+                report(args, &signed_in, None);
+                render(&signed_in)
+            }
+        }
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&printed)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+}
+
+/// No device file yet: a password sign-in, then the device it was issued is confirmed and
+/// written to a new file. The file is created before the first call, so a path that cannot be
+/// written costs no device key, and is removed again if anything after fails.
+async fn remember(
+    args: &Args,
+    client: &CognitoSrpClient,
+    password: &str,
+    path: &std::path::Path,
+) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let mut file = device_file::create(path)?;
+    let result = async {
+        let signed_in = sign_in(client, &args.username, password, None).await?;
+        let metadata = signed_in.new_device_metadata.as_ref().ok_or_else(|| {
+            Failure::new(
+                "NoNewDeviceMetadata",
+                "the service issued no device key with the tokens: does the pool remember devices?",
+            )
+        })?;
+        let device = client
+            .remember_device(
+                &signed_in.tokens.access_token,
+                metadata,
+                args.device_name.as_deref(),
+                true,
+            )
+            .await?;
+        device_file::write(&mut file, path, &device)?;
+        report(args, &signed_in, Some(&device));
+        render(&signed_in)
+    }
+    .await;
+    if result.is_err() {
+        drop(file);
+        device_file::remove_created(path);
+    }
+    result
+}
+
+/// The sign-in to its end, asking on the terminal whatever the pool asks the user.
+async fn sign_in(
+    client: &CognitoSrpClient,
+    username: &str,
+    password: &str,
+    device: Option<&StoredDevice>,
+) -> Result<SignedIn, Failure> {
+    let mut step = client.sign_in(username, password, device).await?;
+    loop {
+        step = match step {
+            SignIn::SignedIn(signed_in) => return Ok(signed_in),
+            SignIn::SoftwareTokenMfa(mfa) => {
+                let code = secrets::ask_terminal(
+                    "MFA code from your authenticator app: ",
+                    "the pool asks for SOFTWARE_TOKEN_MFA",
+                )?;
+                mfa.answer(&code).await?
+            }
+            SignIn::SmsMfa(mfa) => {
+                let destination = mfa
+                    .parameters()
+                    .get("CODE_DELIVERY_DESTINATION")
+                    .map_or("your phone", String::as_str);
+                let code = secrets::ask_terminal(
+                    &format!("MFA code sent to {destination}: "),
+                    "the pool asks for SMS_MFA",
+                )?;
+                mfa.answer(&code).await?
+            }
+            SignIn::SelectMfaType(select) => {
+                let choice = secrets::ask_terminal(
+                    "Second factor, SOFTWARE_TOKEN_MFA or SMS_MFA: ",
+                    "the pool asks to choose an MFA type",
+                )?;
+                let mfa = match choice.to_ascii_uppercase().as_str() {
+                    "SMS_MFA" | "SMS" => MfaType::Sms,
+                    "SOFTWARE_TOKEN_MFA" | "TOTP" | "APP" => MfaType::SoftwareToken,
+                    _ => return Err(Failure::usage("answer SOFTWARE_TOKEN_MFA or SMS_MFA")),
+                };
+                select.choose(mfa).await?
+            }
+            SignIn::NewPasswordRequired(new) => new.answer(&secrets::new_password()?).await?,
+            _ => {
+                return Err(Failure::new(
+                    "UnsupportedChallenge",
+                    "the pool asks for a challenge this tool does not answer",
+                ));
+            }
+        };
+    }
+}
+
+/// With --verbose: the challenges answered and the device file written, on stderr.
+fn report(args: &Args, signed_in: &SignedIn, remembered: Option<&StoredDevice>) {
+    if !args.verbose {
+        return;
+    }
+    eprintln!("challenges: {}", signed_in.challenges.join(" "));
+    if let (Some(device), Some(path)) = (remembered, &args.device_file) {
+        eprintln!(
+            "remembered device {} into {}",
+            device.device_key,
+            path.display()
+        );
+    }
+}
+
+/// `--region`, or the pool id's.
+fn region(args: &Args) -> Result<String, Failure> {
+    if let Some(region) = &args.region {
+        return Ok(region.clone());
+    }
+    args.pool_id
+        .split_once('_')
+        .map(|(region, _)| region)
+        .filter(|region| !region.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--pool-id {:?} is not <region>_<name>",
+                args.pool_id
+            ))
+        })
+}
+
+/// An SDK client without credentials: the sign-in and device operations are the ones the
+/// service takes unsigned, as an app on a phone calls them.
+fn sdk_client(args: &Args, region: String) -> Client {
+    let mut config = Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region));
+    if let Some(url) = &args.endpoint_url {
+        config = config.endpoint_url(url);
+    }
+    Client::from_conf(config.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        login: Args,
+    }
+
+    fn args(extra: &[&str]) -> Result<Args, clap::Error> {
+        let base = [
+            "login",
+            "--pool-id",
+            "eu-west-3_Pool",
+            "--client-id",
+            "c",
+            "--username",
+            "u",
+        ];
+        Cli::try_parse_from(base.iter().chain(extra)).map(|cli| cli.login)
+    }
+
+    #[test]
+    fn region_from_the_pool_id_unless_given() {
+        assert_eq!(region(&args(&[]).unwrap()).unwrap(), "eu-west-3");
+        assert_eq!(
+            region(&args(&["--region", "us-east-1"]).unwrap()).unwrap(),
+            "us-east-1"
+        );
+    }
+
+    #[test]
+    fn remember_device_needs_a_device_file() {
+        assert!(args(&["--remember-device"]).is_err());
+        assert!(args(&["--remember-device", "--device-file", "f"]).is_ok());
+        assert!(args(&["--device-name", "laptop", "--device-file", "f"]).is_err());
+    }
+
+    #[test]
+    fn no_password_argument_exists() {
+        assert!(args(&["--password", "hunter2"]).is_err());
+        assert!(args(&["--client-secret", "s"]).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! `cognito-srp6a`: Amazon Cognito's SRP from the command line. `login` signs in with
+//! `USER_SRP_AUTH` (and a remembered device), `device-verifier` computes what
+//! `aws cognito-idp confirm-device` takes, `secret-hash` the `SECRET_HASH`, and `validate`
+//! checks another implementation's vector files. One module per subcommand; the protocol lives
+//! in `cognito-srp6a` and the calls in `cognito-srp6a-sdk`.
+
+mod device_file;
+mod device_verifier;
+mod failure;
+mod login;
+mod output;
+mod secret_hash;
+mod secrets;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Amazon Cognito SRP-6a from the command line: USER_SRP_AUTH sign-in, remembered devices,
+/// the DeviceSecretVerifierConfig for `aws cognito-idp confirm-device`, SECRET_HASH, and a
+/// checker for other SRP implementations' vectors.
+///
+/// Secrets never go in arguments: passwords come from stdin or a prompt without echo, client
+/// secrets from an environment variable. `cognito-srp6a <COMMAND> --help` shows an example.
+#[derive(Debug, Parser)]
+#[command(name = "cognito-srp6a", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in with USER_SRP_AUTH (and a remembered device); print the tokens as the AWS CLI does.
+    Login(login::Args),
+    /// Draw a device password and salt, write the device file, print the verifier config.
+    DeviceVerifier(device_verifier::Args),
+    /// Print the SECRET_HASH of a user name for an app client with a secret.
+    SecretHash(secret_hash::Args),
+    /// Check SRP vector files against this implementation: `N passed, M failed`.
+    Validate(validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Login(args) => login::run(args),
+        Command::DeviceVerifier(args) => device_verifier::run(args),
+        Command::SecretHash(args) => secret_hash::run(args),
+        Command::Validate(args) => return validate::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

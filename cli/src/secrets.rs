@@ -1,0 +1,161 @@
+//! Where secrets come from: the password from stdin (`--password-stdin`) or a no-echo prompt on
+//! the terminal, the app client secret from an environment variable, an MFA code typed on the
+//! terminal. Never from an argument, where `ps` and shell history would see it. Each is held in
+//! `Zeroizing` and wiped when dropped.
+
+use crate::failure::Failure;
+use std::io::{self, BufRead, Write};
+use zeroize::Zeroizing;
+
+/// One line of `input` without its `\n` or `\r\n`; an empty one is refused.
+pub fn read_line_secret(
+    input: &mut impl BufRead,
+    what: &str,
+) -> Result<Zeroizing<String>, Failure> {
+    let mut line = Zeroizing::new(String::new());
+    input
+        .read_line(&mut line)
+        .map_err(|error| Failure::new("InvalidPassword", format!("cannot read {what}: {error}")))?;
+    if line.ends_with('\n') {
+        line.pop();
+        if line.ends_with('\r') {
+            line.pop();
+        }
+    }
+    if line.is_empty() {
+        return Err(Failure::new(
+            "InvalidPassword",
+            format!("no {what} (one line expected)"),
+        ));
+    }
+    Ok(line)
+}
+
+/// The password: the first line of stdin, or typed on the terminal without echo.
+pub fn password(from_stdin: bool, username: &str) -> Result<Zeroizing<String>, Failure> {
+    if from_stdin {
+        return read_line_secret(&mut io::stdin().lock(), "password on stdin");
+    }
+    let typed = rpassword::prompt_password(format!("Password for {username}: "))
+        .map(Zeroizing::new)
+        .map_err(|error| {
+            Failure::new(
+                "NoTerminal",
+                format!(
+                    "cannot ask for the password on the terminal ({error}): use --password-stdin"
+                ),
+            )
+        })?;
+    if typed.is_empty() {
+        return Err(Failure::new("InvalidPassword", "empty password"));
+    }
+    Ok(typed)
+}
+
+/// The value of the environment variable `variable`, which must be set and not empty.
+pub fn from_env(variable: &str) -> Result<Zeroizing<String>, Failure> {
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Ok(Zeroizing::new(value)),
+        Ok(_) => Err(Failure::usage(format!(
+            "the environment variable {variable} is empty"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Failure::usage(format!(
+            "the environment variable {variable} is not set"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "the environment variable {variable} is not UTF-8"
+        ))),
+    }
+}
+
+/// Asks on `output` and reads the answer's line from `input`, trimmed.
+pub fn ask(
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+    prompt: &str,
+) -> Result<Zeroizing<String>, Failure> {
+    let no_terminal = |error: io::Error| Failure::new("NoTerminal", format!("cannot ask: {error}"));
+    output
+        .write_all(prompt.as_bytes())
+        .and_then(|()| output.flush())
+        .map_err(no_terminal)?;
+    let line = read_line_secret(input, "answer")?;
+    Ok(Zeroizing::new(line.trim().to_string()))
+}
+
+/// Asks on the terminal (`/dev/tty`), so that stdin and stdout stay the caller's pipes. An MFA
+/// code is short-lived and typed with echo, as the authenticator app shows it.
+pub fn ask_terminal(prompt: &str, why: &str) -> Result<Zeroizing<String>, Failure> {
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|error| {
+            Failure::new(
+                "NoTerminal",
+                format!("{why}, but there is no terminal to ask on: {error}"),
+            )
+        })?;
+    let mut output = &terminal;
+    ask(&mut io::BufReader::new(&terminal), &mut output, prompt)
+}
+
+/// A new password, typed twice on the terminal without echo.
+pub fn new_password() -> Result<Zeroizing<String>, Failure> {
+    let prompt = |text: &str| {
+        rpassword::prompt_password(text)
+            .map(Zeroizing::new)
+            .map_err(|error| {
+                Failure::new(
+                    "NoTerminal",
+                    format!("the pool asks for a new password, but it cannot be asked: {error}"),
+                )
+            })
+    };
+    let first = prompt("New password: ")?;
+    let second = prompt("New password again: ")?;
+    if first.is_empty() || *first != *second {
+        return Err(Failure::new(
+            "InvalidPassword",
+            "the two new passwords are empty or differ",
+        ));
+    }
+    Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_without_its_ending() {
+        for input in ["pa ss\n", "pa ss\r\n", "pa ss", "pa ss\nrest\n"] {
+            let line = read_line_secret(&mut input.as_bytes(), "password").unwrap();
+            assert_eq!(line.as_str(), "pa ss", "{input:?}");
+        }
+        for input in ["", "\n", "\r\n"] {
+            let failure = read_line_secret(&mut input.as_bytes(), "password").unwrap_err();
+            assert_eq!(
+                failure.to_string(),
+                "InvalidPassword: no password (one line expected)"
+            );
+        }
+    }
+
+    #[test]
+    fn asks_then_reads_a_trimmed_answer() {
+        let mut shown = Vec::new();
+        let code = ask(&mut " 123456 \n".as_bytes(), &mut shown, "MFA code: ").unwrap();
+        assert_eq!(code.as_str(), "123456");
+        assert_eq!(shown, b"MFA code: ");
+    }
+
+    #[test]
+    fn an_unset_variable_is_named_never_read_out() {
+        let failure = from_env("COGNITO_SRP6A_CLI_TEST_SURELY_UNSET").unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            "InvalidArguments: the environment variable COGNITO_SRP6A_CLI_TEST_SURELY_UNSET is not set"
+        );
+    }
+}

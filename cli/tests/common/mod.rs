@@ -1,0 +1,136 @@
+//! What the tests share: the built `cognito-srp6a` binary run as a user runs it, an emulator
+//! on a free port, and a look inside the tokens.
+
+// Shared by several test binaries; each uses a part.
+#![allow(dead_code)]
+
+use base64::Engine as _;
+use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use serde_json::Value;
+use std::{
+    io::Write as _,
+    path::Path,
+    process::{Command, Output, Stdio},
+};
+
+pub const POOL: &str = "us-east-1_CliTest";
+pub const CLIENT: &str = "5cli7test7client5";
+pub const USER: &str = "alice";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The binary under test, as cargo built it for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_cognito-srp6a");
+
+pub fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .pool_id(POOL)
+        .client_id(CLIENT)
+        .user(USER, PASSWORD)
+}
+
+pub async fn start(builder: EmulatorBuilder) -> RunningEmulator {
+    builder.start().await.expect("the emulator starts")
+}
+
+/// Runs the binary with `args`, `stdin` written to its standard input, and `env` added.
+pub fn run(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().expect("a stdin pipe");
+    // The binary may exit before reading (a usage error): a broken pipe is no failure here.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().expect("the binary ends")
+}
+
+/// [`run`] off the async runtime, whose threads serve the in-process emulator meanwhile.
+pub async fn run_async(args: Vec<String>, stdin: String, env: Vec<(String, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run(&args, &stdin, &env)
+    })
+    .await
+    .expect("the run finished")
+}
+
+/// `login` against `emulator` with the password on stdin, and `extra` arguments.
+pub async fn login(emulator: &RunningEmulator, password: &str, extra: &[&str]) -> Output {
+    let mut args: Vec<String> = [
+        "login",
+        "--endpoint-url",
+        &emulator.url(),
+        "--pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--username",
+        USER,
+        "--password-stdin",
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    run_async(args, format!("{password}\n"), Vec::new()).await
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The output of a successful run, as JSON; panics with stderr otherwise.
+pub fn success_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}, stderr: {}",
+        output.status.code(),
+        text(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+/// A JWT's claims (the signature is the emulator's business).
+pub fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// The device file as JSON, checked to be the three members, each a non-empty string.
+pub fn device_file(path: &Path) -> Value {
+    let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let object = json.as_object().expect("an object");
+    assert_eq!(object.len(), 3, "{:?}", object.keys());
+    for key in ["DeviceGroupKey", "DeviceKey", "DevicePassword"] {
+        assert!(
+            json[key].as_str().is_some_and(|value| !value.is_empty()),
+            "{key}"
+        );
+    }
+    json
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Nothing secret in what the run printed.
+pub fn assert_no_secret(output: &Output, secrets: &[&str]) {
+    for stream in [&output.stdout, &output.stderr] {
+        let stream = text(stream);
+        for secret in secrets {
+            assert!(!stream.contains(secret), "a secret was printed: {stream}");
+        }
+    }
+}
