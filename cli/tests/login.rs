@@ -216,10 +216,11 @@ async fn service_refusals_print_the_service_error() {
         ),
         "{stderr}"
     );
+    let url = emulator.url();
     emulator.shutdown().await;
 
     // Nothing listens there any more: the cause is said, not just "dispatch failure".
-    let output = login(&emulator, PASSWORD, &[]).await;
+    let output = login_at(&url, PASSWORD, &[]).await;
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.starts_with("RequestFailed: "), "{stderr}");

@@ -62,10 +62,15 @@ pub async fn run_async(args: Vec<String>, stdin: String, env: Vec<(String, Strin
 
 /// `login` against `emulator` with the password on stdin, and `extra` arguments.
 pub async fn login(emulator: &RunningEmulator, password: &str, extra: &[&str]) -> Output {
+    login_at(&emulator.url(), password, extra).await
+}
+
+/// [`login`] against the endpoint `url`, whatever (if anything) listens there.
+pub async fn login_at(url: &str, password: &str, extra: &[&str]) -> Output {
     let mut args: Vec<String> = [
         "login",
         "--endpoint-url",
-        &emulator.url(),
+        url,
         "--pool-id",
         POOL,
         "--client-id",
