@@ -10,6 +10,7 @@
     clippy::panic
 )]
 
+#[path = "vectors/check.rs"]
 mod check;
 
 use serde_json::Value;
