@@ -278,7 +278,7 @@ fn srp_a(c: &mut Criterion) {
     let device = RememberedDevice {
         device_group_key: field(case, "device_group_key"),
         device_key: field(case, "device_key"),
-        device_password: field(case, "device_password"),
+        device_password: field(case, "device_password").as_bytes(),
     };
     let a_bytes = hex_bytes(field(case, "a_hex"));
     assert_eq!(a_bytes.len(), 128);
@@ -312,7 +312,7 @@ fn device_password_verifier(c: &mut Criterion) {
     let device = RememberedDevice {
         device_group_key: gk,
         device_key: dk,
-        device_password: pw,
+        device_password: pw.as_bytes(),
     };
     let a_bytes = hex_bytes(field(case, "a_hex"));
     let (srp_b, salt, secret_block, ts_text) = (
@@ -449,7 +449,7 @@ fn device_sign_in_as_shipped(c: &mut Criterion) {
     let device = RememberedDevice {
         device_group_key: gk,
         device_key: dk,
-        device_password: pw,
+        device_password: pw.as_bytes(),
     };
     let (srp_b, salt, secret_block, ts_text) = (
         field(case, "SRP_B"),

@@ -367,7 +367,7 @@ impl App<'_> {
                     let remembered = RememberedDevice {
                         device_group_key: &d.device_group_key,
                         device_key: &d.device_key,
-                        device_password: &d.device_password,
+                        device_password: d.device_password.as_bytes(),
                     };
                     let pending = remembered.start_sign_in(&mut rng).unwrap();
                     let map = pending

@@ -59,8 +59,7 @@ impl DeviceSecretVerifierConfig {
             p: device_group_key,
             i: device_key,
         };
-        let x = srp::private_key(id, device_password, &salt);
-        let v = srp::verifier(&x);
+        let v = crate::wipe::wiped(|| srp::verifier(&srp::private_key(id, device_password, &salt)));
         Self {
             password_verifier: encode_base64(crate::wire::public_tc(&v).as_bytes()),
             salt: encode_base64(salt.tc().as_bytes()),
@@ -93,10 +92,11 @@ impl fmt::Debug for DeviceSecretVerifierConfig {
 pub struct DevicePassword(AsciiBuf<56>);
 
 impl DevicePassword {
-    fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+    /// Draws a new password into `self`, in place.
+    fn generate_in_place<R: CryptoRng + ?Sized>(&mut self, rng: &mut R) {
         let mut bytes = Zeroizing::new([0u8; DEVICE_PASSWORD_BYTES]);
         rng.fill_bytes(bytes.as_mut());
-        Self(encode_base64(bytes.as_ref()))
+        self.0.set_base64(bytes.as_ref());
     }
 
     /// The password text, to store beside the device key.
@@ -129,26 +129,41 @@ pub struct DeviceRegistration {
 impl DeviceRegistration {
     /// Draws a device password and a salt from `rng` and makes the verifier, from the
     /// `NewDeviceMetadata` of a sign-in.
+    // The result is built where it is returned: the password is written there in place by a
+    // callee whose frames are wiped, and never moved.
     pub fn generate<R: CryptoRng + ?Sized>(
         device_group_key: &str,
         device_key: &str,
         rng: &mut R,
     ) -> Self {
-        let device_password = DevicePassword::generate(rng);
+        let mut registration = Self {
+            device_secret_verifier_config: DeviceSecretVerifierConfig {
+                password_verifier: AsciiBuf::new(),
+                salt: AsciiBuf::new(),
+            },
+            device_password: DevicePassword(AsciiBuf::new()),
+        };
+        crate::wipe::wiped(|| registration.fill(device_group_key, device_key, rng));
+        registration
+    }
+
+    fn fill<R: CryptoRng + ?Sized>(
+        &mut self,
+        device_group_key: &str,
+        device_key: &str,
+        rng: &mut R,
+    ) {
+        self.device_password.generate_in_place(rng);
         let mut salt = [0u8; SALT_RANDOM_BYTES];
         rng.fill_bytes(&mut salt);
         // The salt is sent to ConfirmDevice: public from the moment it is drawn.
         crate::ct::declassify("salt", &mut salt);
-        let device_secret_verifier_config = DeviceSecretVerifierConfig::from_password_bytes(
+        self.device_secret_verifier_config = DeviceSecretVerifierConfig::from_password_bytes(
             device_group_key,
             device_key,
-            device_password.0.as_bytes(),
+            self.device_password.0.as_bytes(),
             &salt,
         );
-        Self {
-            device_secret_verifier_config,
-            device_password,
-        }
     }
 }
 
@@ -159,8 +174,11 @@ pub struct RememberedDevice<'a> {
     pub device_group_key: &'a str,
     /// `DeviceKey` from `NewDeviceMetadata`.
     pub device_key: &'a str,
-    /// The device password from [`DeviceRegistration`].
-    pub device_password: &'a str,
+    /// The device password from [`DeviceRegistration`], as bytes: `stored.as_bytes()` for a
+    /// stored `String`, [`DevicePassword::as_bytes`] for a fresh one. Neither looks at the
+    /// bytes; a `&str` from [`DevicePassword::as_str`] would have run a UTF-8 check over them,
+    /// which branches on the secret.
+    pub device_password: &'a [u8],
 }
 
 impl fmt::Debug for RememberedDevice<'_> {
@@ -178,7 +196,7 @@ impl<'a> RememberedDevice<'a> {
         self,
         rng: &mut R,
     ) -> Result<DeviceSignIn<'a>, Error> {
-        DeviceSignIn::new(self, SecretExponent::random(rng))
+        DeviceSignIn::new(self, SecretExponent::random(rng, "a")?)
     }
 
     /// Starts a device sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384

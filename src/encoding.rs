@@ -356,16 +356,21 @@ pub(crate) fn decode_base64_vartime(
 /// arithmetic encoder; the gate checks it on the generated device password): only their
 /// length shows, so it may take secrets.
 pub(crate) fn encode_base64<const CAP: usize>(bytes: &[u8]) -> AsciiBuf<CAP> {
-    use base64ct::{Base64, Encoding};
     let mut out = AsciiBuf::new();
-    let mut buf = [0u8; CAP];
-    // Callers size CAP as 4 * ceil(len / 3); a short buffer would give an empty string,
-    // which the known-answer tests would catch.
-    if let Ok(s) = Base64::encode(bytes, &mut buf) {
-        out.push_bytes(s.as_bytes());
-    }
-    buf.zeroize();
+    out.set_base64(bytes);
     out
+}
+
+impl<const CAP: usize> AsciiBuf<CAP> {
+    /// Replaces the contents with [`encode_base64`]'s, written in place: a secret encoded
+    /// here is never moved, so it leaves no copy behind.
+    pub(crate) fn set_base64(&mut self, bytes: &[u8]) {
+        use base64ct::{Base64, Encoding};
+        self.zeroize();
+        // Callers size CAP as 4 * ceil(len / 3); a short buffer would give an empty string,
+        // which the known-answer tests would catch.
+        self.len = Base64::encode(bytes, &mut self.bytes).map_or(0, str::len);
+    }
 }
 
 #[cfg(test)]

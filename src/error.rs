@@ -33,7 +33,9 @@ pub enum Error {
     /// The verifier refused the proof: wrong signature, user, device, secret block or a
     /// timestamp outside the window. One variant for all, so it tells an attacker nothing.
     NotAuthorized,
-    /// A well-formed value that SRP-6a forbids: `B mod N = 0`, `A mod N = 0`, `u = 0`, `a = 0`.
+    /// A well-formed value that SRP-6a forbids: `B mod N = 0`, `A mod N` in {0, 1, N - 1},
+    /// `u = 0`, a verifier in {0, 1, N - 1}, a zero secret exponent `a` or `b` (given, or
+    /// drawn again and again from a broken RNG).
     IllegalValue {
         /// The name of the forbidden value.
         parameter: &'static str,

@@ -38,7 +38,7 @@ pub fn challenge_maps(data: &[u8]) {
     let device = RememberedDevice {
         device_group_key: "-Xy12AbCd",
         device_key: "us-west-2_0f1e",
-        device_password: "pw",
+        device_password: b"pw",
     };
     match DevicePasswordVerifierChallenge::from_parameters(map.iter().map(|(k, v)| (k, v))) {
         Ok(challenge) => {
@@ -164,7 +164,14 @@ pub fn verifier_responses(data: &[u8]) {
         Ok(()) => panic!("a response made of fuzz input was accepted"),
         Err(Error::NotAuthorized) => {}
         Err(e) => assert!(
-            matches!(e, Error::Missing { .. } | Error::Duplicate { .. }),
+            matches!(
+                e,
+                Error::Missing { .. }
+                    | Error::Duplicate { .. }
+                    | Error::Malformed {
+                        parameter: "ChallengeResponses"
+                    }
+            ),
             "{e:?}"
         ),
     }

@@ -24,6 +24,7 @@ mod server;
 mod srp;
 mod timestamp;
 mod user;
+mod wipe;
 mod wire;
 
 #[cfg(cognito_srp6a_ct)]

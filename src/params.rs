@@ -16,16 +16,49 @@ where
     K: AsRef<str> + ?Sized + 'm,
     V: AsRef<str> + ?Sized + 'm,
 {
+    pick_from(parameters, names, None)
+}
+
+/// Picks the named parameters out of a client's `ChallengeResponses`, refusing duplicates and
+/// any name not in `names` as [`Error::Malformed`] `parameter`: a verifier takes only what the
+/// API documents for the challenge.
+#[cfg(feature = "server")]
+pub(crate) fn pick_only<'m, K, V, const COUNT: usize>(
+    parameters: impl IntoIterator<Item = (&'m K, &'m V)>,
+    names: [&'static str; COUNT],
+    parameter: &'static str,
+) -> Result<[Option<&'m str>; COUNT], Error>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: AsRef<str> + ?Sized + 'm,
+{
+    pick_from(parameters, names, Some(parameter))
+}
+
+fn pick_from<'m, K, V, const COUNT: usize>(
+    parameters: impl IntoIterator<Item = (&'m K, &'m V)>,
+    names: [&'static str; COUNT],
+    refuse_unknown: Option<&'static str>,
+) -> Result<[Option<&'m str>; COUNT], Error>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: AsRef<str> + ?Sized + 'm,
+{
     let mut found = [None; COUNT];
     for (key, value) in parameters {
         let key = key.as_ref();
+        let mut known = false;
         for (name, slot) in names.iter().zip(found.iter_mut()) {
             if key == *name {
                 if slot.is_some() {
                     return Err(Error::Duplicate { parameter: name });
                 }
                 *slot = Some(value.as_ref());
+                known = true;
             }
+        }
+        if let (false, Some(parameter)) = (known, refuse_unknown) {
+            return Err(Error::Malformed { parameter });
         }
     }
     Ok(found)

@@ -11,7 +11,7 @@ use crate::{
     Error,
     encoding::{WireInt, decode_base64_vartime},
     group::N,
-    params::{Parameters, pick, required},
+    params::{Parameters, pick_only, required},
     srp::{self, Identity, SecretExponent},
     timestamp::Timestamp,
     user::UserPoolId,
@@ -101,7 +101,8 @@ impl VerifierRecord {
             p: pool.pool_name(),
             i: user_id_for_srp,
         };
-        let verifier = srp::verifier(&srp::private_key(id, password.as_bytes(), &salt));
+        let verifier =
+            crate::wipe::wiped(|| srp::verifier(&srp::private_key(id, password.as_bytes(), &salt)));
         Ok(Self::user(pool, user_id_for_srp, salt, verifier))
     }
 
@@ -159,7 +160,12 @@ impl VerifierRecord {
         rng.fill_bytes(&mut secret_block);
         // Sent in the challenge: public from the moment it is drawn.
         crate::ct::declassify("SECRET_BLOCK", &mut secret_block);
-        self.issue(srp_a, username, SecretExponent::random(rng), &secret_block)
+        self.issue(
+            srp_a,
+            username,
+            SecretExponent::random(rng, "b")?,
+            &secret_block,
+        )
     }
 
     /// Issues a challenge with a caller-given b (big-endian, 1 to 384 bytes) and secret block.
@@ -188,7 +194,7 @@ impl VerifierRecord {
     ) -> Result<IssuedChallenge, Error> {
         // Refuses A ≡ 0 (mod N), after which S would be 0 whatever the password.
         let srp_a = SrpA::parse(srp_a)?;
-        let srp_b = srp::server_public(&b, &self.verifier);
+        let srp_b = crate::wipe::wiped(|| srp::server_public(&b, &self.verifier));
         srp::scrambler(&srp_a, &srp_b)?;
         let secret_block_text = String::from(base64_string(secret_block).as_str());
         Ok(IssuedChallenge {
@@ -287,8 +293,12 @@ impl IssuedChallenge {
     }
 
     /// Checks the client's `ChallengeResponses` at `now`, accepting a `TIMESTAMP` at most
-    /// `max_clock_skew_secs` away from it. Missing parameters are named; every other refusal
-    /// is [`Error::NotAuthorized`].
+    /// `max_clock_skew_secs` away from it. Missing and repeated parameters are named, a name
+    /// outside `USERNAME`, `PASSWORD_CLAIM_SECRET_BLOCK`, `TIMESTAMP`,
+    /// `PASSWORD_CLAIM_SIGNATURE`, `DEVICE_KEY` and `SECRET_HASH` is [`Error::Malformed`]
+    /// `ChallengeResponses`; every other refusal is [`Error::NotAuthorized`]. `SECRET_HASH`
+    /// and, in a user's response, `DEVICE_KEY` are not checked here: the caller has the client
+    /// secret and the user's devices.
     pub fn verify<'m, K, V>(
         self,
         responses: impl IntoIterator<Item = (&'m K, &'m V)>,
@@ -299,7 +309,19 @@ impl IssuedChallenge {
         K: AsRef<str> + ?Sized + 'm,
         V: AsRef<str> + ?Sized + 'm,
     {
-        let [username, secret_block, timestamp, signature, device_key] = pick(
+        // The names the API reference gives for both challenges' responses, and no other:
+        // `SRP_A` belongs to the step before and an unknown name to no step, so either means a
+        // confused or forged answer. `SECRET_HASH` is the caller's to check (it alone has the
+        // client secret); so is a `DEVICE_KEY` in a user's response, which names the device
+        // the user signs in from and must be one of theirs.
+        let [
+            username,
+            secret_block,
+            timestamp,
+            signature,
+            device_key,
+            _secret_hash,
+        ] = pick_only(
             responses,
             [
                 "USERNAME",
@@ -307,7 +329,9 @@ impl IssuedChallenge {
                 "TIMESTAMP",
                 "PASSWORD_CLAIM_SIGNATURE",
                 "DEVICE_KEY",
+                "SECRET_HASH",
             ],
+            "ChallengeResponses",
         )?;
         let username = required(username, "USERNAME")?;
         let secret_block = required(secret_block, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -350,7 +374,7 @@ impl IssuedChallenge {
         }
         let claimed = decode_base64_vartime(signature, "PASSWORD_CLAIM_SIGNATURE")
             .map_err(|_| Error::NotAuthorized)?;
-        let expected = self.expected_mac(id, &timestamp)?;
+        let expected = crate::wipe::wiped(|| self.expected_mac(id, &timestamp))?;
         let mut verdict = claimed.as_slice().ct_eq(expected.as_slice()).unwrap_u8();
         crate::ct::declassify("verdict", &mut verdict);
         if verdict == 1 {

@@ -33,6 +33,10 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
 /// exponentiations with a, and S's with a + u·x (now 513 bits), are 4 and 2 times shorter.
 pub(crate) const EPHEMERAL_BYTES: usize = 32;
 
+/// Draws of a secret exponent before an RNG that gives only zeros is refused. A working RNG
+/// draws zero with probability 2^-256.
+const RANDOM_DRAWS: usize = 4;
+
 /// HKDF `info` for the session key (SPEC "Client exchange").
 const KEY_INFO: &[u8] = b"Caldera Derived Key";
 
@@ -54,12 +58,22 @@ pub(crate) struct SecretExponent {
 }
 
 impl SecretExponent {
-    pub(crate) fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+    /// A fresh exponent from `rng`. A zero draw (a = 0 sends A = 1, and an eavesdropper can
+    /// then test passwords offline; b = 0 sends B = k·v + 1, which gives v away) is drawn
+    /// again; an RNG that gives only zeros is refused after [`RANDOM_DRAWS`] tries.
+    pub(crate) fn random<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        parameter: &'static str,
+    ) -> Result<Self, Error> {
         let mut bytes = Zeroizing::new([0u8; EPHEMERAL_BYTES]);
-        rng.fill_bytes(bytes.as_mut());
-        // A CSPRNG that returns 32 zero bytes is broken beyond what a check here could fix;
-        // the bytes are used as drawn, like the reference client's.
-        Self::from_be_bytes_unchecked(bytes.as_ref())
+        for _ in 0..RANDOM_DRAWS {
+            rng.fill_bytes(bytes.as_mut());
+            let e = Self::from_be_bytes_unchecked(bytes.as_ref());
+            if !e.is_zero_public() {
+                return Ok(e);
+            }
+        }
+        Err(Error::IllegalValue { parameter })
     }
 
     /// A caller-given exponent: 1 to 384 big-endian bytes, not zero. Its length is public.
@@ -71,10 +85,18 @@ impl SecretExponent {
             return Err(Error::TooLong { parameter });
         }
         let e = Self::from_be_bytes_unchecked(bytes);
-        if bool::from(e.value.is_zero()) {
+        if e.is_zero_public() {
             return Err(Error::IllegalValue { parameter });
         }
         Ok(e)
+    }
+
+    /// Whether the exponent is zero, computed without a branch and then made public: that one
+    /// bit is all a refusal (or a redraw) shows, and a zero exponent is never used.
+    fn is_zero_public(&self) -> bool {
+        let mut zero = u8::from(bool::from(self.value.is_zero()));
+        crate::ct::declassify("exponent is zero", &mut zero);
+        zero != 0
     }
 
     fn from_be_bytes_unchecked(bytes: &[u8]) -> Self {
@@ -109,14 +131,18 @@ impl core::fmt::Debug for SecretExponent {
     }
 }
 
-/// A = g^a mod N, refusing A mod N = 0 (which g^a never is, but the SPEC check is cheap).
+/// A = g^a mod N, refusing to send a degenerate A in {0, 1, N - 1} (`SrpA::is_degenerate`):
+/// g^a is 1 only for a ≡ 0, which the exponent checks refuse, and never 0 or N - 1, but the
+/// check on the public A costs nothing and holds whatever the exponent's origin.
 pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
-    let mut big_a = a.public_value();
+    // pow_g's frames hold g to the leading bits of a on the way: wiped after.
+    let mut big_a = crate::wipe::wiped(|| a.public_value());
     crate::ct::declassify("A", &mut big_a);
-    if bool::from(big_a.is_zero()) {
+    let srp_a = SrpA::new(big_a);
+    if srp_a.is_degenerate() {
         return Err(Error::IllegalValue { parameter: "SRP_A" });
     }
-    Ok(SrpA::new(big_a))
+    Ok(srp_a)
 }
 
 /// The password-equivalent x = H(TC(salt) || H(P || I || ":" || secret)), read unsigned.
@@ -239,22 +265,25 @@ pub(crate) fn claim_mac(
     Ok(mac.finalize().into_bytes().into())
 }
 
-/// The whole client proof for a `*PASSWORD_VERIFIER` challenge.
+/// The whole client proof for a `*PASSWORD_VERIFIER` challenge. Its x, S, exponent and key
+/// live in callees' frames, wiped before it returns.
 pub(crate) fn password_claim_signature(
     id: Identity<'_>,
-    secret: &str,
+    secret: &[u8],
     a: &SecretExponent,
     srp_a: &SrpA,
     challenge: &Challenge<'_>,
     timestamp: &Timestamp,
 ) -> Result<PasswordClaimSignature, Error> {
-    let u = scrambler(srp_a, challenge.srp_b)?;
-    let x = private_key(id, secret.as_bytes(), challenge.salt);
-    let s = client_premaster(a, challenge.srp_b, &u, &x);
-    let key = session_key(&u, &s);
-    let mut mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
-    crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
-    Ok(PasswordClaimSignature::from_mac(&mac))
+    crate::wipe::wiped(|| {
+        let u = scrambler(srp_a, challenge.srp_b)?;
+        let x = private_key(id, secret, challenge.salt);
+        let s = client_premaster(a, challenge.srp_b, &u, &x);
+        let key = session_key(&u, &s);
+        let mut mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
+        crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
+        Ok(PasswordClaimSignature::from_mac(&mac))
+    })
 }
 
 /// The parts of a `*PASSWORD_VERIFIER` challenge that the math reads.

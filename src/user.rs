@@ -79,7 +79,7 @@ impl<'a> User<'a> {
         self,
         rng: &mut R,
     ) -> Result<UserSignIn<'a>, Error> {
-        UserSignIn::new(self, SecretExponent::random(rng))
+        UserSignIn::new(self, SecretExponent::random(rng, "a")?)
     }
 
     /// Starts a sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384 bytes).
@@ -147,7 +147,7 @@ impl<'a> UserSignIn<'a> {
         };
         let signature = srp::password_claim_signature(
             id,
-            self.user.password,
+            self.user.password.as_bytes(),
             &self.a,
             &self.srp_a,
             &srp::Challenge {

@@ -60,14 +60,26 @@ impl SrpA {
         }
     }
 
-    /// Parses `SRP_A` as a verifier receives it: the spellings `SRP_B` accepts; `A ≡ 0 (mod N)`
-    /// is refused.
+    /// Parses `SRP_A` as a verifier receives it: the spellings `SRP_B` accepts. A degenerate A,
+    /// ≡ 0, 1 or N - 1 (mod N), is refused: with A ≡ 0 S is 0 whatever the password, and 1 and
+    /// N - 1 (the elements of order 1 and 2) only come from a = 0 or a forged A.
     pub fn parse(hex: &str) -> Result<Self, Error> {
         let element = GroupElement::parse(hex, "SRP_A")?;
-        Ok(Self {
+        let srp_a = Self {
             hex: element.hex(),
             element,
-        })
+        };
+        if srp_a.is_degenerate() {
+            return Err(Error::IllegalValue { parameter: "SRP_A" });
+        }
+        Ok(srp_a)
+    }
+
+    /// A mod N in {0, 1, N - 1}. A is public.
+    pub(crate) fn is_degenerate(&self) -> bool {
+        let a = &self.element.reduced;
+        let n_minus_one = crate::group::N.wrapping_sub(&U3072::ONE);
+        bool::from(a.is_zero()) || *a == U3072::ONE || *a == n_minus_one
     }
 
     #[cfg_attr(not(feature = "server"), allow(dead_code))]

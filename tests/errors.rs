@@ -155,7 +155,7 @@ fn test_exponent_is_checked() {
     let device = RememberedDevice {
         device_group_key: "g",
         device_key: "k",
-        device_password: "p",
+        device_password: b"p",
     };
     assert_eq!(
         device.start_sign_in_with_test_exponent(&[]).err(),
@@ -205,7 +205,7 @@ fn secrets_stay_out_of_debug() {
     let device = RememberedDevice {
         device_group_key: "g",
         device_key: "k",
-        device_password: &password,
+        device_password: password.as_bytes(),
     };
     assert!(!format!("{device:?}").contains(&password));
     let sign_in = device.start_sign_in(&mut rng).unwrap();
@@ -259,7 +259,7 @@ proptest! {
         let _ = SecretHash::new(&AppClient::new(&s, &s), &s);
         let config = DeviceSecretVerifierConfig::from_parts(&s, &s, &s, &salt);
         prop_assert!(!config.salt().is_empty() && !config.password_verifier().is_empty());
-        let device = RememberedDevice { device_group_key: &s, device_key: &s, device_password: &s };
+        let device = RememberedDevice { device_group_key: &s, device_key: &s, device_password: s.as_bytes() };
         if let Ok(sign_in) = device.start_sign_in_with_test_exponent(&bytes) {
             let _ = sign_in.device_srp_auth(&s).parameters().iter().count();
         }

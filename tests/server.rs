@@ -133,7 +133,7 @@ proptest! {
         let good = RememberedDevice {
             device_group_key: &case.group_key,
             device_key: &case.device_key,
-            device_password: &case.password,
+            device_password: case.password.as_bytes(),
         };
         prop_assert_eq!(device_round(&case, seed, good, None, NOW + skew), Ok(()));
 
@@ -141,7 +141,7 @@ proptest! {
         let wrong_device_key = other(&case.device_key);
         let wrong_group_key = other(&case.group_key);
         let rejected = [
-            device_round(&case, seed, RememberedDevice { device_password: &wrong_password, ..good }, None, NOW),
+            device_round(&case, seed, RememberedDevice { device_password: wrong_password.as_bytes(), ..good }, None, NOW),
             device_round(&case, seed, RememberedDevice { device_key: &wrong_device_key, ..good }, None, NOW),
             device_round(&case, seed, RememberedDevice { device_group_key: &wrong_group_key, ..good }, None, NOW),
             // The DEVICE_KEY claimed must be the record's, even when the proof was made for it.

@@ -141,7 +141,7 @@ mod tests {
         let device = RememberedDevice {
             device_group_key: "-Xy12",
             device_key: "us-east-1_0f1e",
-            device_password: registration.device_password.as_str(),
+            device_password: registration.device_password.as_bytes(),
         };
         let mut rng = rand::rng();
         let sign_in = device.start_sign_in(&mut rng).unwrap();

@@ -29,7 +29,7 @@ fn assert_verifier_matches(device: &Value, verifier: &str, salt: &str) {
     let remembered = RememberedDevice {
         device_group_key: device["DeviceGroupKey"].as_str().unwrap(),
         device_key: device["DeviceKey"].as_str().unwrap(),
-        device_password: device["DevicePassword"].as_str().unwrap(),
+        device_password: device["DevicePassword"].as_str().unwrap().as_bytes(),
     };
     let mut rng = rand::rng();
     let sign_in = remembered.start_sign_in(&mut rng).unwrap();

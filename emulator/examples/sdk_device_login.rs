@@ -118,7 +118,7 @@ impl StoredDevice {
         RememberedDevice {
             device_group_key: &self.device_group_key,
             device_key: &self.device_key,
-            device_password: &self.device_password,
+            device_password: self.device_password.as_bytes(),
         }
     }
 }

@@ -21,7 +21,7 @@ pub extern "C" fn cognito_srp6a_no_std_check(a: &[u8; 32], out: &mut [u8; 44]) -
     if config.salt().is_empty() {
         return 1;
     }
-    let device = RememberedDevice { device_group_key: "-Xy12AbCd", device_key: "us-west-2_0f1e", device_password: "pw" };
+    let device = RememberedDevice { device_group_key: "-Xy12AbCd", device_key: "us-west-2_0f1e", device_password: b"pw" };
     let mut run = || -> Result<(), cognito_srp6a::Error> {
         let sign_in = device.start_sign_in_with_test_exponent(a)?;
         let challenge = DevicePasswordVerifierChallenge::new("alice", "5c5df301f1b7", "3e389bd7", "YQ==")?;

@@ -31,6 +31,13 @@ impl TryRng for PoisonRng {
 
 impl TryCryptoRng for PoisonRng {}
 
+/// Secret bytes: undefined from the start.
+fn secret_bytes(bytes: &[u8]) -> Vec<u8> {
+    let v = bytes.to_vec();
+    poison(v.as_slice());
+    v
+}
+
 /// A secret string: its bytes are undefined after UTF-8 was checked.
 fn secret(text: &str) -> String {
     let s = text.to_string();
@@ -127,11 +134,8 @@ fn gate() -> i32 {
                 config.salt(),
             )
             .unwrap();
-            // The app's copy: declassified just to make a `str` of it, then secret again.
-            let bytes = registration.device_password.as_bytes();
-            unpoison(bytes);
-            let password = &secret(std::str::from_utf8(bytes).unwrap());
-            poison(bytes);
+            // As the README builds it: the generated password's bytes, still undefined.
+            let password = registration.device_password.as_bytes();
             for tamper in [false, true] {
                 let device = RememberedDevice {
                     device_group_key: "-Xy12AbCd",
@@ -186,6 +190,41 @@ fn gate() -> i32 {
                 .parameters()
                 .to_map();
             assert!(issued.verify(&response, now, 300).is_ok());
+        },
+    );
+
+    findings += step(
+        "test-exponent constructors (caller-given a and b, refused when zero)",
+        || {
+            let password = secret("kR+yT5epOn8KOcNlEykBJEAYfvpTe6PFXpTlz1A5m4uxL7blEx7D5w==");
+            let config = &registration.device_secret_verifier_config;
+            let record = VerifierRecord::from_confirm_device(
+                "-Xy12AbCd",
+                "us-west-2_0f1e",
+                config.password_verifier(),
+                config.salt(),
+            )
+            .unwrap();
+            let device = RememberedDevice {
+                device_group_key: "-Xy12AbCd",
+                device_key: "us-west-2_0f1e",
+                device_password: password.as_bytes(),
+            };
+            let user = User::new("us-east-1_AbC123", "alice", &password).unwrap();
+            for bytes in [[0u8; 32], [0x5a; 32]] {
+                let a = secret_bytes(&bytes);
+                let b = secret_bytes(&bytes);
+                let zero = bytes == [0; 32];
+                let sign_in = device.start_sign_in_with_test_exponent(&a);
+                assert_eq!(sign_in.is_err(), zero);
+                assert_eq!(user.start_sign_in_with_test_exponent(&a).is_err(), zero);
+                let srp_a = match &sign_in {
+                    Ok(sign_in) => sign_in.srp_a().as_str().to_string(),
+                    Err(_) => "2".to_string(),
+                };
+                let issued = record.issue_challenge_with_test_values(&srp_a, "alice", &b, b"blk");
+                assert_eq!(issued.is_err(), zero);
+            }
         },
     );
 
@@ -273,7 +312,7 @@ fn device_response(password: &str, rng: &mut StdRng) -> (String, String) {
     let device = RememberedDevice {
         device_group_key: "-Xy12AbCd",
         device_key: "us-west-2_0f1e",
-        device_password: password,
+        device_password: password.as_bytes(),
     };
     let sign_in = device.start_sign_in(rng).unwrap();
     let srp_a = sign_in.srp_a().as_str().to_string();

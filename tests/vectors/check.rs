@@ -85,7 +85,7 @@ fn device_signature(case: &Value) -> Result<String, String> {
     let device = RememberedDevice {
         device_group_key: field(case, "device_group_key")?,
         device_key: field(case, "device_key")?,
-        device_password: field(case, "device_password")?,
+        device_password: field(case, "device_password")?.as_bytes(),
     };
     let sign_in = device
         .start_sign_in_with_test_exponent(&hex_bytes(field(case, "a_hex")?)?)

@@ -151,7 +151,7 @@ impl Device {
         RememberedDevice {
             device_group_key: &self.group_key,
             device_key: &self.key,
-            device_password: &self.password,
+            device_password: self.password.as_bytes(),
         }
     }
 }
