@@ -227,9 +227,10 @@ fn find(haystack: &[u8], secret: &Secret) -> Option<String> {
             }
             if let Some(at) = haystack.windows(NEEDLE).position(|w| w == needle) {
                 return Some(format!(
-                    "{} ({form}, bytes {start}..{}) at {at} below the frame",
+                    "{} ({form}, bytes {start}..{}) {} bytes below the caller's frame",
                     secret.name,
-                    start + NEEDLE
+                    start + NEEDLE,
+                    haystack.len() - at
                 ));
             }
         }
@@ -457,9 +458,7 @@ fn the_service_leaves_no_secret() {
             .unwrap()
             .parameters()
             .to_map();
-        let issued = issued.take().unwrap();
         let mut verdict = None;
-        let mut issued = Some(issued);
         let verify_residue = residue(|| {
             verdict = Some(issued.take().unwrap().verify(&responses, now, 300));
         });
