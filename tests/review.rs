@@ -24,17 +24,25 @@ const NOW: i64 = 1_793_499_720;
 const GROUP: &str = "-Xy12AbCd";
 const KEY: &str = "us-east-1_0f1e";
 
-/// An RNG that returns `zeros` all-zero draws, then a seeded stream.
+/// An RNG that passes `skip` draws through, then gives `zeros` all-zero draws, then goes on
+/// with its seeded stream.
 struct ZeroRng {
+    skip: usize,
     zeros: usize,
     then: StdRng,
 }
 
 impl ZeroRng {
+    /// `zeros` zero draws first.
     fn new(zeros: usize) -> Self {
+        Self::after(0, zeros, 99)
+    }
+
+    fn after(skip: usize, zeros: usize, seed: u64) -> Self {
         Self {
+            skip,
             zeros,
-            then: StdRng::seed_from_u64(99),
+            then: StdRng::seed_from_u64(seed),
         }
     }
 }
@@ -48,7 +56,10 @@ impl TryRng for ZeroRng {
         Ok(self.then.next_u64())
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        if self.zeros > 0 {
+        if self.skip > 0 {
+            self.skip -= 1;
+            self.then.fill_bytes(dst);
+        } else if self.zeros > 0 {
             self.zeros -= 1;
             dst.fill(0);
         } else {
@@ -138,46 +149,11 @@ fn a_zero_draw_is_drawn_again() {
     );
     // The service's b likewise: its first draw is the secret block, then b.
     let issue = |zeros| {
-        let mut rng = SkipThenZero {
-            skip: 1,
-            zeros,
-            then: StdRng::seed_from_u64(5),
-        };
+        let mut rng = ZeroRng::after(1, zeros, 5);
         record.issue_challenge(&srp_a, "alice", &mut rng).unwrap()
     };
     assert_eq!(issue(1).srp_b(), issue(0).srp_b());
 }
-
-/// Passes `skip` draws through, then gives `zeros` zero draws, then the stream again.
-struct SkipThenZero {
-    skip: usize,
-    zeros: usize,
-    then: StdRng,
-}
-
-impl TryRng for SkipThenZero {
-    type Error = Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(self.then.next_u32())
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.then.next_u64())
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        if self.skip > 0 {
-            self.skip -= 1;
-            self.then.fill_bytes(dst);
-        } else if self.zeros > 0 {
-            self.zeros -= 1;
-            dst.fill(0);
-        } else {
-            self.then.fill_bytes(dst);
-        }
-        Ok(())
-    }
-}
-
-impl TryCryptoRng for SkipThenZero {}
 
 #[test]
 fn an_rng_of_zeros_is_refused() {
