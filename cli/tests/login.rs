@@ -17,12 +17,15 @@ use serde_json::Value;
 
 /// The AWS CLI's answer shape, with or without `NewDeviceMetadata`.
 fn assert_aws_shape(answer: &Value, new_device: bool) {
-    let top: Vec<&str> = answer
+    // Sorted: the printed order is checked on the text, and serde_json keeps it when parsing
+    // only with `preserve_order`, which the workspace's feature set turns on.
+    let mut top: Vec<&str> = answer
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
+    top.sort_unstable();
     assert_eq!(top, ["AuthenticationResult", "ChallengeParameters"]);
     assert_eq!(answer["ChallengeParameters"], serde_json::json!({}));
     let result = &answer["AuthenticationResult"];
@@ -60,12 +63,13 @@ async fn remember_then_sign_in_through_the_device() {
     let stdout = text(&first.stdout);
     assert!(stdout.starts_with("{\n    \"ChallengeParameters\": {},\n    \"AuthenticationResult\": {\n        \"AccessToken\": "), "{stdout}");
     let metadata = &answer["AuthenticationResult"]["NewDeviceMetadata"];
-    let keys: Vec<&str> = metadata
+    let mut keys: Vec<&str> = metadata
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
+    keys.sort_unstable();
     assert_eq!(keys, ["DeviceGroupKey", "DeviceKey"]);
     let stderr = text(&first.stderr);
     assert!(

@@ -131,7 +131,9 @@ impl CognitoSrpClient {
     pub async fn list_devices(&self, access_token: &str) -> Result<Vec<DeviceType>, Error> {
         let mut devices = Vec::new();
         let mut token: Option<String> = None;
-        let mut previous: Option<String> = None;
+        // Every token sent so far: a service that hands one back again, at once or after a
+        // cycle, would otherwise be asked for ever.
+        let mut sent = std::collections::HashSet::new();
         loop {
             let page = self
                 .client
@@ -142,9 +144,7 @@ impl CognitoSrpClient {
                 .await?;
             devices.extend(page.devices().iter().cloned());
             match page.pagination_token() {
-                // A service that hands back the token it was given would loop for ever.
-                Some(next) if !next.is_empty() && previous.as_deref() != Some(next) => {
-                    previous = Some(next.to_string());
+                Some(next) if !next.is_empty() && sent.insert(next.to_string()) => {
                     token = Some(next.to_string());
                 }
                 _ => return Ok(devices),
