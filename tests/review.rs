@@ -85,6 +85,15 @@ fn record() -> (DeviceRegistration, VerifierRecord) {
     (registration, record)
 }
 
+/// The registered device, its password taken as the README takes it.
+fn device(registration: &DeviceRegistration) -> RememberedDevice<'_> {
+    RememberedDevice {
+        device_group_key: GROUP,
+        device_key: KEY,
+        device_password: registration.device_password.as_bytes(),
+    }
+}
+
 #[test]
 fn the_service_refuses_a_degenerate_srp_a() {
     let (_, record) = record();
@@ -118,11 +127,7 @@ fn the_service_refuses_a_degenerate_srp_a() {
 #[test]
 fn a_zero_draw_is_drawn_again() {
     let (registration, record) = record();
-    let device = RememberedDevice {
-        device_group_key: GROUP,
-        device_key: KEY,
-        device_password: registration.device_password.as_bytes(),
-    };
+    let device = device(&registration);
     // One zero draw: it is thrown away and the next one is a, the same a as an RNG that
     // starts at that next draw gives.
     let sign_in = device.start_sign_in(&mut ZeroRng::new(1)).unwrap();
@@ -158,11 +163,7 @@ fn a_zero_draw_is_drawn_again() {
 #[test]
 fn an_rng_of_zeros_is_refused() {
     let (registration, record) = record();
-    let device = RememberedDevice {
-        device_group_key: GROUP,
-        device_key: KEY,
-        device_password: registration.device_password.as_bytes(),
-    };
+    let device = device(&registration);
     let broken = || ZeroRng::new(usize::MAX);
     assert_eq!(
         device.start_sign_in(&mut broken()).err(),
@@ -182,11 +183,7 @@ fn an_rng_of_zeros_is_refused() {
 #[test]
 fn zero_test_exponents_are_refused() {
     let (registration, record) = record();
-    let device = RememberedDevice {
-        device_group_key: GROUP,
-        device_key: KEY,
-        device_password: registration.device_password.as_bytes(),
-    };
+    let device = device(&registration);
     let user = User::new("us-east-1_P", "alice", "pw").unwrap();
     for zero in [&[0u8][..], &[0; 32], &[0; 384]] {
         assert_eq!(
@@ -242,11 +239,7 @@ fn degenerate_stored_verifiers_are_refused() {
 /// A device response to a fresh challenge, and the challenge it answers.
 fn device_exchange(extra: &[(&str, &str)]) -> Result<(), Error> {
     let (registration, record) = record();
-    let device = RememberedDevice {
-        device_group_key: GROUP,
-        device_key: KEY,
-        device_password: registration.device_password.as_bytes(),
-    };
+    let device = device(&registration);
     let mut rng = StdRng::seed_from_u64(7);
     let sign_in = device.start_sign_in(&mut rng).unwrap();
     let issued = record
