@@ -290,25 +290,15 @@ async fn the_client_secret_comes_from_the_environment() {
     let path = dir.path().join("device.json");
     let url = emulator.url();
     let args = |device: bool| {
-        let mut args: Vec<String> = [
-            "login",
-            "--endpoint-url",
+        let mut args = login_args(
             &url,
-            "--pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-            "--username",
-            USER,
-            "--password-stdin",
-            "--client-secret-env",
-            "CLI_TEST_CLIENT_SECRET",
-            "--device-file",
-            path.to_str().unwrap(),
-        ]
-        .iter()
-        .map(|arg| arg.to_string())
-        .collect();
+            &[
+                "--client-secret-env",
+                "CLI_TEST_CLIENT_SECRET",
+                "--device-file",
+                path.to_str().unwrap(),
+            ],
+        );
         if device {
             args.push("--remember-device".into());
         }
@@ -424,20 +414,8 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
         let url = emulator.url();
         move || {
             let mut child = std::process::Command::new("setsid")
-                .args([
-                    "--wait",
-                    BIN,
-                    "login",
-                    "--endpoint-url",
-                    &url,
-                    "--pool-id",
-                    POOL,
-                    "--client-id",
-                    CLIENT,
-                    "--username",
-                    USER,
-                    "--password-stdin",
-                ])
+                .args(["--wait", BIN])
+                .args(login_args(&url, &[]))
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())

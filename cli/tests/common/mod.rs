@@ -67,7 +67,12 @@ pub async fn login(emulator: &RunningEmulator, password: &str, extra: &[&str]) -
 
 /// [`login`] against the endpoint `url`, whatever (if anything) listens there.
 pub async fn login_at(url: &str, password: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<String> = [
+    run_async(login_args(url, extra), format!("{password}\n"), Vec::new()).await
+}
+
+/// `login` for [`USER`] of the test pool at `url`, password on stdin, then `extra`.
+pub fn login_args(url: &str, extra: &[&str]) -> Vec<String> {
+    [
         "login",
         "--endpoint-url",
         url,
@@ -80,10 +85,9 @@ pub async fn login_at(url: &str, password: &str, extra: &[&str]) -> Output {
         "--password-stdin",
     ]
     .iter()
+    .chain(extra)
     .map(|arg| arg.to_string())
-    .collect();
-    args.extend(extra.iter().map(|arg| arg.to_string()));
-    run_async(args, format!("{password}\n"), Vec::new()).await
+    .collect()
 }
 
 pub fn text(bytes: &[u8]) -> String {
