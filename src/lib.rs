@@ -8,6 +8,11 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+#[cfg(feature = "__bench")]
+#[doc(hidden)]
+pub mod bench;
+#[cfg(feature = "comb-table")]
+mod comb;
 mod ct;
 mod device;
 mod encoding;
@@ -16,9 +21,13 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod group;
+#[cfg(test)]
+mod kernel_tests;
+mod monty;
 #[cfg(all(test, feature = "server"))]
 mod oracle_tests;
 mod params;
+mod pow;
 #[cfg(feature = "server")]
 mod server;
 mod srp;

@@ -7,11 +7,12 @@
 
 use crate::{
     encoding::{MAX_WIRE_BYTES, SecretTc, WireInt},
-    group::{G, K, N, N_BYTES},
+    group::{G, K, N_BYTES},
+    kernel_tests::{big, n, residue, u3072},
     srp::{self, SecretExponent},
     wire::{SrpA, SrpB, public_tc},
 };
-use crypto_bigint::{U256, U3072};
+use crypto_bigint::U256;
 use num_bigint::{BigInt, BigUint, Sign};
 use proptest::prelude::*;
 use std::{
@@ -20,21 +21,6 @@ use std::{
     vec::Vec,
 };
 
-fn big(u: &U3072) -> BigUint {
-    BigUint::from_bytes_be(&u.to_be_bytes())
-}
-
-fn n() -> BigUint {
-    big(&N)
-}
-
-fn u3072(b: &BigUint) -> U3072 {
-    let bytes = b.to_bytes_be();
-    let mut be = [0u8; N_BYTES];
-    be[N_BYTES - bytes.len()..].copy_from_slice(&bytes);
-    U3072::from_be_slice(&be)
-}
-
 /// Java's `toByteArray` is `BigInt::to_signed_bytes_be`.
 fn java_tc(b: &BigInt) -> Vec<u8> {
     b.to_signed_bytes_be()
@@ -42,17 +28,6 @@ fn java_tc(b: &BigInt) -> Vec<u8> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Residues mod N with the shapes the SPEC singles out: small, near N, top bits, random.
-fn residue() -> impl Strategy<Value = BigUint> {
-    prop_oneof![
-        (1u64..1000).prop_map(BigUint::from),
-        (1u64..1000).prop_map(|d| n() - BigUint::from(d)),
-        proptest::collection::vec(any::<u8>(), 1..=N_BYTES)
-            .prop_map(|b| BigUint::from_bytes_be(&b) % n()),
-    ]
-    .prop_filter("nonzero", |v| *v != BigUint::ZERO)
 }
 
 proptest! {

@@ -3,13 +3,16 @@
 //! key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
 //! `server` only choose the identity `(P, I, secret)` and the wire shapes.
 //!
-//! Secrets (a, b, x, S, the key) only meet constant-time crypto-bigint operations with public
-//! exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is zeroized.
+//! Secrets (a, b, x, S, the key) only meet the constant-time exponentiations of `pow` with
+//! public exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is
+//! zeroized.
 
 use crate::{
     Error,
     encoding::SecretTc,
-    group::{Fe, K, N_BYTES, pow_g},
+    group::{K, N_BYTES},
+    monty::Elem,
+    pow::{pow, pow_g},
     timestamp::Timestamp,
     wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
 };
@@ -113,7 +116,7 @@ impl SecretExponent {
 
     /// g^self mod N.
     pub(crate) fn public_value(&self) -> U3072 {
-        pow_g(&self.value, self.bits).retrieve()
+        pow_g(self.value.as_words(), self.bits).retrieve()
     }
 
     pub(crate) fn value(&self) -> &U3072 {
@@ -169,7 +172,7 @@ pub(crate) fn private_key(id: Identity<'_>, secret: &[u8], salt: &Salt) -> Zeroi
 
 /// The verifier v = g^x mod N. x is 256 bits, the public bound of the exponentiation.
 pub(crate) fn verifier(x: &U256) -> U3072 {
-    let mut v = pow_g(x, 256).retrieve();
+    let mut v = pow_g(x.as_words(), 256).retrieve();
     crate::ct::declassify("v", &mut v);
     v
 }
@@ -200,19 +203,19 @@ pub(crate) fn client_premaster(
     u: &U256,
     x: &U256,
 ) -> Zeroizing<U3072> {
-    let k_v = Fe::new(&K).mul(&pow_g(x, 256));
-    let base = Fe::new(srp_b.reduced()).sub(&k_v);
+    let k_v = Elem::new(&K).mul(&pow_g(x.as_words(), 256));
+    let base = Elem::new(srp_b.reduced()).sub(&k_v);
     let u_x: Zeroizing<U4096> = Zeroizing::new(u.concatenating_mul::<4, 8>(x).resize());
     let exponent: Zeroizing<U4096> = Zeroizing::new(a.value().resize::<64>().wrapping_add(&u_x));
     let bits = a.bits().max(512) + 1;
-    Zeroizing::new(base.pow_bounded_exp(&*exponent, bits).retrieve())
+    Zeroizing::new(pow(&base, exponent.as_words(), bits).retrieve())
 }
 
 /// The service's B = (k·v + g^b) mod N.
 #[cfg(feature = "server")]
 pub(crate) fn server_public(b: &SecretExponent, v: &U3072) -> SrpB {
-    let g_b = pow_g(b.value(), b.bits());
-    let mut big_b = Fe::new(&K).mul(&Fe::new(v)).add(&g_b).retrieve();
+    let g_b = pow_g(b.value().as_words(), b.bits());
+    let mut big_b = Elem::new(&K).mul(&Elem::new(v)).add(&g_b).retrieve();
     crate::ct::declassify("B", &mut big_b);
     SrpB::from_reduced(big_b)
 }
@@ -225,8 +228,9 @@ pub(crate) fn server_premaster(
     v: &U3072,
     u: &U256,
 ) -> Zeroizing<U3072> {
-    let base = Fe::new(srp_a.reduced()).mul(&Fe::new(v).pow_bounded_exp(u, 256));
-    Zeroizing::new(base.pow_bounded_exp(b.value(), b.bits()).retrieve())
+    let v_u = pow(&Elem::new(v), u.as_words(), 256);
+    let base = Elem::new(srp_a.reduced()).mul(&v_u);
+    Zeroizing::new(pow(&base, b.value().as_words(), b.bits()).retrieve())
 }
 
 /// The 16-byte session key HKDF-SHA256(salt = TC(u), ikm = TC(S), "Caldera Derived Key").

@@ -1,0 +1,106 @@
+//! The exponentiations of SRP-6a (SPEC "Device registration", "Client exchange", "Service
+//! side"): g^e for v, A, k·g^x and the service's g^b, and base^e for S and the service's v^u.
+//!
+//! g^e goes through the fixed-base comb (`comb`, feature `comb-table`) when e fits it, and
+//! otherwise through square-and-double, which needs no table: with g = 2 the multiply step of
+//! square-and-multiply is a modular doubling. Any other base uses a fixed window whose width
+//! depends only on the public bit bound, scanning its whole table for every window.
+//!
+//! Exponents are secret; their bit bound `bits` is public and is all the running time depends
+//! on. Bits of the exponent at or above `bits` must be zero.
+
+#![allow(
+    clippy::indexing_slicing,
+    reason = "table indices are loop counters below the table's length"
+)]
+
+use crate::monty::{Elem, ONE};
+use crypto_bigint::Word;
+use zeroize::Zeroize;
+
+/// Bits `pos..pos + width` (width at most 6) of the little-endian `words`, zero past the end.
+/// `pos` and `width` are public: they pick the words read, the bits' values never do.
+pub(crate) fn window(words: &[Word], pos: u32, width: u32) -> u64 {
+    let (index, shift) = ((pos / Word::BITS) as usize, pos % Word::BITS);
+    let low = words.get(index).map_or(0, |&w| w as u64 >> shift);
+    let high = if shift + width > Word::BITS {
+        words
+            .get(index + 1)
+            .map_or(0, |&w| (w as u64) << (Word::BITS - shift))
+    } else {
+        0
+    };
+    (low | high) & ((1 << width) - 1)
+}
+
+/// g^e, for e below 2^bits.
+pub(crate) fn pow_g(e: &[Word], bits: u32) -> Elem {
+    #[cfg(feature = "comb-table")]
+    if bits <= crate::comb::BITS {
+        return crate::comb::pow_g(e);
+    }
+    pow_g_doubling(e, bits)
+}
+
+/// g^e by square-and-double: per bit, one squaring, one doubling and a masked select.
+pub(crate) fn pow_g_doubling(e: &[Word], bits: u32) -> Elem {
+    let mut acc = ONE;
+    for i in (0..bits).rev() {
+        acc = acc.square();
+        let doubled = acc.double();
+        acc.assign_if(&doubled, window(e, i, 1));
+    }
+    acc
+}
+
+/// base^e for e below 2^bits, with the fixed window that costs least for `bits`.
+pub(crate) fn pow(base: &Elem, e: &[Word], bits: u32) -> Elem {
+    match best_window(bits) {
+        0..=2 => pow_window::<2, 4>(base, e, bits),
+        3 => pow_window::<3, 8>(base, e, bits),
+        4 => pow_window::<4, 16>(base, e, bits),
+        5 => pow_window::<5, 32>(base, e, bits),
+        _ => pow_window::<6, 64>(base, e, bits),
+    }
+}
+
+/// The window width, 2 to 6, with the fewest products for a `bits`-bit exponent: the table's
+/// 2^w - 2, one per window, and the scans (each entry costs about 1/200 of a product to read).
+/// The squarings are `bits` whatever the width. 5 for S's 513 bits, 4 for 256.
+pub(crate) const fn best_window(bits: u32) -> u32 {
+    let mut best = (2, u32::MAX);
+    let mut w = 2;
+    while w <= 6 {
+        let windows = bits.div_ceil(w);
+        let cost = 200 * ((1 << w) - 2 + windows) + windows * (1 << w);
+        if cost < best.1 {
+            best = (w, cost);
+        }
+        w += 1;
+    }
+    best.0
+}
+
+/// base^e with a `W`-bit fixed window over a table of `T` = 2^W powers.
+fn pow_window<const W: u32, const T: usize>(base: &Elem, e: &[Word], bits: u32) -> Elem {
+    let mut table = [const { Elem([0; crate::monty::LIMBS]) }; T];
+    for i in 0..T {
+        table[i] = match i {
+            0 => ONE,
+            1 => base.clone(),
+            // Squaring is cheaper than a product: even powers square their half.
+            _ if i % 2 == 0 => table[i / 2].square(),
+            _ => table[i - 1].mul(base),
+        };
+    }
+    let windows = bits.div_ceil(W).max(1);
+    let mut acc = Elem::select(&table, window(e, (windows - 1) * W, W));
+    for k in (0..windows - 1).rev() {
+        for _ in 0..W {
+            acc = acc.square();
+        }
+        acc = acc.mul(&Elem::select(&table, window(e, k * W, W)));
+    }
+    table.zeroize();
+    acc
+}
