@@ -33,7 +33,7 @@ pub(crate) const N: U3072 =
 
 /// The generator g = 2. The arithmetic uses it as a doubling or through the comb's table
 /// (`pow::pow_g`); tests check both against this value.
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 pub(crate) const G: U3072 = U3072::from_u8(2);
 
 /// Byte length of N, and so the largest a value modulo N can need.

@@ -48,10 +48,20 @@ pub(crate) const fn limbs_of(x: &U3072) -> [u64; LIMBS] {
     let mut out = [0u64; LIMBS];
     let mut i = 0;
     while i < words.len() {
-        out[i / per_limb] |= (words[i] as u64) << ((i % per_limb) as u32 * Word::BITS);
+        out[i / per_limb] |= widen(words[i]) << ((i % per_limb) as u32 * Word::BITS);
         i += 1;
     }
     out
+}
+
+/// A crypto-bigint word as a limb: 32 bits on some targets, 64 on others, so the cast widens
+/// or does nothing (`From` is not const).
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "a no-op only where words are 64 bits"
+)]
+pub(crate) const fn widen(word: Word) -> u64 {
+    word as u64
 }
 
 /// The crypto-bigint integer of `limbs`.
@@ -165,7 +175,8 @@ impl Elem {
         Self(out)
     }
 
-    /// self + other mod N.
+    /// self + other mod N (the service's B).
+    #[cfg(any(feature = "server", test))]
     pub(crate) fn add(&self, other: &Self) -> Self {
         let mut out = [0u64; LIMBS];
         let mut carry = 0;
@@ -292,7 +303,7 @@ impl Columns for Square<'_> {
             cross.add_dot(&a[low..half], &a[k + 1 - half..=k - low]);
         }
         cross.double();
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             cross.add_product(a[k / 2], a[k / 2]);
         }
         cross.add(acc);

@@ -14,7 +14,7 @@
     reason = "table indices are loop counters below the table's length"
 )]
 
-use crate::monty::{Elem, ONE};
+use crate::monty::{Elem, ONE, widen};
 use crypto_bigint::Word;
 use zeroize::Zeroize;
 
@@ -22,11 +22,11 @@ use zeroize::Zeroize;
 /// `pos` and `width` are public: they pick the words read, the bits' values never do.
 pub(crate) fn window(words: &[Word], pos: u32, width: u32) -> u64 {
     let (index, shift) = ((pos / Word::BITS) as usize, pos % Word::BITS);
-    let low = words.get(index).map_or(0, |&w| w as u64 >> shift);
+    let low = words.get(index).map_or(0, |&w| widen(w) >> shift);
     let high = if shift + width > Word::BITS {
         words
             .get(index + 1)
-            .map_or(0, |&w| (w as u64) << (Word::BITS - shift))
+            .map_or(0, |&w| widen(w) << (Word::BITS - shift))
     } else {
         0
     };
