@@ -39,3 +39,18 @@ pub fn squarings(a: &U3072, count: u32) -> U3072 {
     }
     x.retrieve()
 }
+
+/// The service's math for one sign-in, through the functions the service runs: B = k·v + g^b
+/// for a 256-bit b, then S = (A·v^u)^b. Returns B and S; `None` for b = 0.
+#[cfg(feature = "server")]
+pub fn service_math(v: &U3072, b: &U256, srp_a: &U3072, u: &U256) -> Option<(U3072, U3072)> {
+    let b = crate::srp::SecretExponent::from_be_bytes(&b.to_be_bytes(), "b").ok()?;
+    let big_b = crate::srp::server_public(&b, v);
+    let s = crate::srp::server_premaster(&b, &crate::wire::SrpA::new(*srp_a), v, u);
+    Some((*big_b.reduced(), *s))
+}
+
+/// The multiplier k = H(00 || N || 02).
+pub fn k() -> U3072 {
+    crate::group::K
+}

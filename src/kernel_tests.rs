@@ -7,7 +7,7 @@
 
 use crate::{
     group::{Modulus, N, N_BYTES},
-    monty::{Elem, LIMBS, ONE, limbs_of},
+    monty::{Elem, LIMBS, ONE, carrying_add, limbs_of},
     pow::{best_window, pow, pow_g, pow_g_doubling, window},
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
@@ -194,4 +194,21 @@ fn windows_are_the_cheapest() {
     assert_eq!(best_window(513), 5);
     assert_eq!(best_window(1), 2);
     assert_eq!(best_window(3072), 6);
+}
+
+#[test]
+fn carrying_add_is_the_wide_sum() {
+    let edges = [0, 1, 2, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+    for a in edges {
+        for b in edges {
+            for carry in [false, true] {
+                let wide = u128::from(a) + u128::from(b) + u128::from(carry);
+                assert_eq!(
+                    carrying_add(a, b, carry),
+                    (wide as u64, wide >> 64 == 1),
+                    "{a} + {b} + {carry}"
+                );
+            }
+        }
+    }
 }

@@ -209,22 +209,39 @@ impl Elem {
     }
 }
 
-/// A column sum of 128-bit products: the products' low halves add up in `low`, their high
-/// halves in `high`, worth `low + high·2^64`. Neither can overflow (a column has at most 96
-/// products and a carry below 2^73), and the two sums are independent chains of additions,
-/// which the processor runs side by side.
+/// a + b + carry as (sum, carry out), written so that LLVM joins a chain of them into `add`,
+/// `adc`, `adc` on x86-64 and the like elsewhere; the `u128` form above becomes flag
+/// round-trips (`setb`) when the carry feeds another addition.
+#[inline(always)]
+pub(crate) fn carrying_add(a: u64, b: u64, carry: bool) -> (u64, bool) {
+    let (sum, c1) = a.overflowing_add(b);
+    let (sum, c2) = sum.overflowing_add(u64::from(carry));
+    (sum, c1 | c2)
+}
+
+/// A column sum of 128-bit products in three limbs, worth `lo + hi·2^64 + top·2^128`. A
+/// column has at most 96 products and a carry below 2^73, so `top` never overflows. Each
+/// product costs one multiply and three chained additions.
 #[derive(Default)]
 struct Acc {
-    low: u128,
-    high: u128,
+    lo: u64,
+    hi: u64,
+    top: u64,
 }
 
 impl Acc {
     #[inline(always)]
+    fn add_wide(&mut self, lo: u64, hi: u64, top: u64) {
+        let (lo, carry) = carrying_add(self.lo, lo, false);
+        let (hi, carry) = carrying_add(self.hi, hi, carry);
+        let (top, _) = carrying_add(self.top, top, carry);
+        (self.lo, self.hi, self.top) = (lo, hi, top);
+    }
+
+    #[inline(always)]
     fn add_product(&mut self, x: u64, y: u64) {
         let p = (x as u128).wrapping_mul(y as u128);
-        self.low = self.low.wrapping_add(p as u64 as u128);
-        self.high = self.high.wrapping_add(p >> 64);
+        self.add_wide(p as u64, (p >> 64) as u64, 0);
     }
 
     /// Σ xs_i · ys_(n-1-i): a column's products, `ys` read backwards. Unrolled by four, as
@@ -245,27 +262,26 @@ impl Acc {
 
     #[inline(always)]
     fn add_word(&mut self, x: u64) {
-        self.low = self.low.wrapping_add(x as u128);
+        self.add_wide(x, 0, 0);
     }
 
     #[inline(always)]
     fn add(&mut self, other: &Self) {
-        self.low = self.low.wrapping_add(other.low);
-        self.high = self.high.wrapping_add(other.high);
+        self.add_wide(other.lo, other.hi, other.top);
     }
 
     #[inline(always)]
     fn double(&mut self) {
-        self.low <<= 1;
-        self.high <<= 1;
+        self.top = (self.top << 1) | (self.hi >> 63);
+        self.hi = (self.hi << 1) | (self.lo >> 63);
+        self.lo <<= 1;
     }
 
     /// The low limb out, the rest shifted down one limb.
     #[inline(always)]
     fn shift(&mut self) -> u64 {
-        let out = self.low as u64;
-        self.low = (self.low >> 64).wrapping_add(self.high);
-        self.high = 0;
+        let out = self.lo;
+        (self.lo, self.hi, self.top) = (self.hi, self.top, 0);
         out
     }
 }
@@ -325,7 +341,7 @@ fn montgomery(columns: &impl Columns) -> Elem {
     for k in 0..LIMBS {
         columns.add_column(k, &mut acc);
         acc.add_dot(&m[..k], &MODULUS[1..=k]);
-        let mk = acc.low as u64;
+        let mk = acc.lo;
         m[k] = mk;
         acc.shift();
         acc.add_word(mk);
