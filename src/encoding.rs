@@ -352,6 +352,22 @@ pub(crate) fn decode_base64_vartime(
     Base64::decode_vec(text).map_err(|_| Error::Malformed { parameter })
 }
 
+/// Public base64 decoded into `buf`, without the heap: the decoded bytes, or
+/// [`Error::Malformed`] for text outside the alphabet or longer than `buf` holds.
+#[cfg(feature = "server")]
+pub(crate) fn decode_base64_into_vartime<'b>(
+    text: &str,
+    buf: &'b mut [u8],
+    parameter: &'static str,
+) -> Result<&'b [u8], Error> {
+    use base64ct::{Base64, Encoding};
+    if !is_base64_alphabet(text) {
+        return Err(Error::Malformed { parameter });
+    }
+    let decoded = Base64::decode(text, buf).map_err(|_| Error::Malformed { parameter })?;
+    Ok(decoded)
+}
+
 /// Standard base64 with padding into a fixed buffer. Constant time in the bytes (base64ct's
 /// arithmetic encoder; the gate checks it on the generated device password): only their
 /// length shows, so it may take secrets.

@@ -9,7 +9,7 @@
 
 use crate::{
     Error,
-    encoding::{WireInt, decode_base64_vartime},
+    encoding::{WireInt, decode_base64_into_vartime, decode_base64_vartime},
     group::N,
     params::{Parameters, pick_only, required},
     srp::{self, Identity, SecretExponent},
@@ -17,11 +17,12 @@ use crate::{
     user::UserPoolId,
     wire::{AsciiHex, Salt, SecretBlock, SrpA, SrpB},
 };
-use alloc::{string::String, vec::Vec};
+use alloc::string::String;
 use core::fmt;
 use crypto_bigint::{U3072, U4096};
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// Random bytes in an issued `SECRET_BLOCK` (the service's is an opaque encrypted blob).
 const SECRET_BLOCK_BYTES: usize = 64;
@@ -372,10 +373,13 @@ impl IssuedChallenge {
         if timestamp.unix_seconds().abs_diff(now.unix_seconds()) > u64::from(max_clock_skew_secs) {
             return Err(Error::NotAuthorized);
         }
-        let claimed = decode_base64_vartime(signature, "PASSWORD_CLAIM_SIGNATURE")
-            .map_err(|_| Error::NotAuthorized)?;
+        // A signature is 32 bytes; a longer one fails to decode and is refused as a wrong one.
+        let mut claimed = [0u8; 32];
+        let claimed =
+            decode_base64_into_vartime(signature, &mut claimed, "PASSWORD_CLAIM_SIGNATURE")
+                .map_err(|_| Error::NotAuthorized)?;
         let expected = crate::wipe::wiped(|| self.expected_mac(id, &timestamp))?;
-        let mut verdict = claimed.as_slice().ct_eq(expected.as_slice()).unwrap_u8();
+        let mut verdict = claimed.ct_eq(expected.as_slice()).unwrap_u8();
         crate::ct::declassify("verdict", &mut verdict);
         if verdict == 1 {
             Ok(())
@@ -385,11 +389,15 @@ impl IssuedChallenge {
     }
 
     /// HMAC(key, P || I || SECRET_BLOCK || TIMESTAMP) with the service's S = (A·v^u)^b.
-    fn expected_mac(&self, id: Identity<'_>, timestamp: &Timestamp) -> Result<Vec<u8>, Error> {
+    fn expected_mac(
+        &self,
+        id: Identity<'_>,
+        timestamp: &Timestamp,
+    ) -> Result<Zeroizing<[u8; 32]>, Error> {
         let u = srp::scrambler(&self.srp_a, &self.srp_b)?;
         let s = srp::server_premaster(&self.b, &self.srp_a, &self.record.verifier, &u);
         let key = srp::session_key(&u, &s);
         let block = SecretBlock::parse(&self.secret_block)?;
-        Ok(srp::claim_mac(&key, id, &block, timestamp)?.to_vec())
+        Ok(Zeroizing::new(srp::claim_mac(&key, id, &block, timestamp)?))
     }
 }
