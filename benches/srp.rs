@@ -3,7 +3,8 @@
 //!
 //! Each group holds two benchmarks over the same inputs:
 //!
-//! - `<group>/cognito-srp6a`: this crate (crypto-bigint 0.7, constant time).
+//! - `<group>/cognito-srp6a`: this crate (its own constant-time Montgomery kernels and, with
+//!   the default `comb-table` feature, the fixed-base comb for g).
 //! - `<group>/num-bigint-vartime`: the same math written the way the peer Rust crates
 //!   (`aws-cognito-srp`, `cognito_srp`) write it: `num_bigint::BigUint::modpow`, `sha2`, `hmac`
 //!   and `hkdf`. `BigUint::modpow` is variable time; it stands for the peer crates' approach and

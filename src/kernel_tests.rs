@@ -7,7 +7,7 @@
 
 use crate::{
     group::{Modulus, N, N_BYTES},
-    monty::{Elem, LIMBS, ONE, carrying_add, limbs_of},
+    monty::{Acc, Elem, LIMBS, ONE, limbs_of},
     pow::{best_window, pow, pow_g, pow_g_doubling, window},
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
@@ -197,18 +197,34 @@ fn windows_are_the_cheapest() {
 }
 
 #[test]
-fn carrying_add_is_the_wide_sum() {
-    let edges = [0, 1, 2, u64::MAX / 2, u64::MAX - 1, u64::MAX];
-    for a in edges {
-        for b in edges {
-            for carry in [false, true] {
-                let wide = u128::from(a) + u128::from(b) + u128::from(carry);
-                assert_eq!(
-                    carrying_add(a, b, carry),
-                    (wide as u64, wide >> 64 == 1),
-                    "{a} + {b} + {carry}"
-                );
+fn the_accumulator_holds_the_column_sum() {
+    // A column at its largest (96 products of the largest limbs and a carried-in word), then
+    // doubled, added and shifted as a square's column and the reduction do.
+    let edges = [0, 1, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+    for &x in &edges {
+        for &y in &edges {
+            let mut acc = Acc::default();
+            let mut model = BigUint::from(0u8);
+            for _ in 0..96 {
+                acc.add_product(x, y);
+                model += BigUint::from(x) * BigUint::from(y);
             }
+            acc.add_word(u64::MAX);
+            model += BigUint::from(u64::MAX);
+            let value = |acc: &Acc| BigUint::from(acc.lo) + (BigUint::from(acc.hi) << 64u32);
+            assert_eq!(value(&acc), model, "{x} · {y}");
+            let mut twice = Acc::default();
+            twice.add(&acc);
+            twice.double();
+            assert_eq!(value(&twice), &model * 2u8, "doubled");
+            twice.add(&acc);
+            assert_eq!(value(&twice), &model * 3u8, "added");
+            let low = twice.shift();
+            assert_eq!(
+                BigUint::from(low),
+                (&model * 3u8) % (BigUint::from(1u8) << 64u32)
+            );
+            assert_eq!(value(&twice), (&model * 3u8) >> 64u32, "shifted");
         }
     }
 }

