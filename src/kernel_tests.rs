@@ -8,7 +8,7 @@
 use crate::{
     group::{Modulus, N, N_BYTES},
     monty::{Acc, Elem, LIMBS, ONE, limbs_of},
-    pow::{best_window, pow, pow_g, pow_g_doubling, window},
+    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent, window},
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
 use num_bigint::BigUint;
@@ -131,6 +131,13 @@ proptest! {
     }
 
     #[test]
+    fn public_exponent_pow_matches_modpow(base in operand(), bits in 1u32..=300, seed in any::<[u8; 40]>()) {
+        let e = BigUint::from_bytes_be(&seed) % (BigUint::from(1u8) << bits);
+        let got = pow_public_exponent(&Elem::new(&u3072(&base)), &words(&e), bits).retrieve();
+        prop_assert_eq!(big(&got), base.modpow(&e, &n()));
+    }
+
+    #[test]
     fn pow_g_matches_modpow(e in exponent(256), near in exponent(280), bits in 250u32..=280) {
         let g = BigUint::from(2u8);
         // The comb for exponents up to 270 bits, square-and-double above and without the table.
@@ -175,8 +182,29 @@ fn edge_exponents() {
             big(&pow(&base, &words(&e), bits).retrieve()),
             (n() - 1u8).modpow(&e, &n())
         );
+        assert_eq!(
+            big(&pow_public_exponent(&base, &words(&e), bits).retrieve()),
+            (n() - 1u8).modpow(&e, &n())
+        );
     }
     assert_eq!(pow_g(&[], 0), ONE);
+    // Windows of every length, runs of zeros between them, and a bound above the top bit.
+    let base = Elem::new(&U3072::from_u32(3));
+    for e in [
+        0b1u32,
+        0b11111,
+        0b100001,
+        0b1000000001,
+        0xffff_ffff,
+        0x8000_0001,
+    ] {
+        for bits in [32, 40] {
+            let want = BigUint::from(3u8).modpow(&BigUint::from(e), &n());
+            let got = pow_public_exponent(&base, &words(&BigUint::from(e)), bits);
+            assert_eq!(big(&got.retrieve()), want, "3^{e:#x}, {bits} bits");
+        }
+    }
+    assert_eq!(pow_public_exponent(&base, &[], 0), ONE);
 }
 
 #[test]

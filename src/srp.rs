@@ -228,7 +228,8 @@ pub(crate) fn server_premaster(
     v: &U3072,
     u: &U256,
 ) -> Zeroizing<U3072> {
-    let v_u = pow(&Elem::new(v), u.as_words(), 256);
+    // u = H(A, B) is public: a sliding window, its steps following u's bits, is allowed.
+    let v_u = crate::pow::pow_public_exponent(&Elem::new(v), u.as_words(), 256);
     let base = Elem::new(srp_a.reduced()).mul(&v_u);
     Zeroizing::new(pow(&base, b.value().as_words(), b.bits()).retrieve())
 }
