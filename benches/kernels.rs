@@ -20,21 +20,27 @@
 //! - `service_math`: the service's share of one sign-in, B = k·v + g^b and S = (A·v^u)^b with a
 //!   256-bit b (this crate through `srp::server_public` and `srp::server_premaster`).
 //!
+//! After the groups, `service_math paired` times the service's math again, this crate and the
+//! code before it alternating, and prints the median ratio of 60 rounds: on a shared machine
+//! the steadier figure.
+//!
 //! Every group checks that all its implementations agree before timing. Run with
 //! `cargo bench --features __bench --bench kernels` (about a minute on two cores: 20 samples,
 //! 1 s warm-up and 2 s measurement per benchmark).
 
 #![allow(
     clippy::unwrap_used,
-    reason = "a benchmark: inputs that do not parse should stop it loudly"
+    clippy::indexing_slicing,
+    reason = "a benchmark: an input that does not parse should stop it loudly"
 )]
 
-use std::{hint::black_box, time::Duration};
+use std::{
+    hint::black_box,
+    time::{Duration, Instant},
+};
 
 use cognito_srp6a::{N_HEX, bench};
-use criterion::{
-    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
+use criterion::{BenchmarkGroup, Criterion, criterion_group, measurement::WallTime};
 use crypto_bigint::{CtAssign, U256, U3072, U4096, const_monty_params, modular::ConstMontyForm};
 use num_bigint::BigUint;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -223,12 +229,21 @@ fn products(c: &mut Criterion) {
     g.finish();
 }
 
-fn service_math(c: &mut Criterion) {
+/// The service's inputs: v, A, b and u.
+fn service_inputs() -> (U3072, U3072, U256, U256) {
     let mut rng = StdRng::seed_from_u64(4);
     let v = random_below_n(&mut rng);
     let srp_a = random_below_n(&mut rng);
-    let b: U256 = random_bits(&mut rng, 256);
-    let u: U256 = random_bits(&mut rng, 256);
+    (
+        v,
+        srp_a,
+        random_bits(&mut rng, 256),
+        random_bits(&mut rng, 256),
+    )
+}
+
+fn service_math(c: &mut Criterion) {
+    let (v, srp_a, b, u) = service_inputs();
     let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
     let (big_v, big_b, big_a, big_u) = (big(&v), big(&b), big(&srp_a), big(&u));
     let expected = baseline_service_math(&n, &big_v, &big_b, &big_a, &big_u);
@@ -252,5 +267,45 @@ fn service_math(c: &mut Criterion) {
     g.finish();
 }
 
+/// The service's math again, this crate and the code before it alternating in rounds of five
+/// calls, so that a change in the machine's speed during the run (a shared VM) falls on both:
+/// the median of the rounds' ratios, steadier than two groups timed a minute apart.
+fn paired_service_ratio() {
+    const ROUNDS: usize = 60;
+    const CALLS: u32 = 5;
+    let (v, srp_a, b, u) = service_inputs();
+    let time = |f: &dyn Fn()| {
+        let started = Instant::now();
+        for _ in 0..CALLS {
+            f();
+        }
+        started.elapsed().as_secs_f64() * 1e3 / f64::from(CALLS)
+    };
+    let mut rounds: Vec<(f64, f64, f64)> = (0..ROUNDS)
+        .map(|_| {
+            let ours = time(&|| {
+                black_box(bench::service_math(black_box(&v), &b, &srp_a, &u));
+            });
+            let before = time(&|| {
+                black_box(before_service_math(black_box(&v), &b, &srp_a, &u));
+            });
+            (before / ours, ours, before)
+        })
+        .collect();
+    rounds.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let (median, ours, before) = rounds[ROUNDS / 2];
+    println!(
+        "service_math paired: {CRATE} {ours:.2} ms, {BEFORE} {before:.2} ms, ratio {median:.2} \
+         (median of {ROUNDS} rounds; quartiles {:.2} to {:.2})",
+        rounds[ROUNDS / 4].0,
+        rounds[3 * ROUNDS / 4].0
+    );
+}
+
 criterion_group!(benches, g_pow_256, pow_513, products, service_math);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    paired_service_ratio();
+    Criterion::default().configure_from_args().final_summary();
+}
