@@ -150,6 +150,9 @@ proptest! {
             device_round(&case, seed, good, Some(("PASSWORD_CLAIM_SECRET_BLOCK", Some("AAAA"))), NOW),
             device_round(&case, seed, good, Some(("PASSWORD_CLAIM_SIGNATURE", Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))), NOW),
             device_round(&case, seed, good, Some(("PASSWORD_CLAIM_SIGNATURE", Some("not base64"))), NOW),
+            // 33 and 31 bytes: longer than the service's 32-byte buffer, and shorter.
+            device_round(&case, seed, good, Some(("PASSWORD_CLAIM_SIGNATURE", Some(&"A".repeat(44)))), NOW),
+            device_round(&case, seed, good, Some(("PASSWORD_CLAIM_SIGNATURE", Some(&format!("{}AA==", "A".repeat(40))))), NOW),
             device_round(&case, seed, good, None, NOW + SKEW as i64 + 1),
             device_round(&case, seed, good, None, NOW - SKEW as i64 - 1),
         ];
