@@ -23,6 +23,7 @@
 
 mod config;
 mod error;
+pub(crate) mod ids;
 mod input;
 mod pool;
 pub mod protocol;
