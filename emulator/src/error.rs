@@ -1,5 +1,5 @@
 //! The service's errors, named as the service names them (the `__type` of its JSON error shape)
-//! and carrying the message it sends. One enum for the crate: the pool room returns it, the
+//! and carrying the message it sends. One enum for the crate: the service room returns it, the
 //! protocol room turns it into HTTP 400 with `x-amzn-ErrorType`; nothing matches on strings.
 
 use std::fmt;
@@ -28,6 +28,12 @@ pub enum ServiceError {
     CodeMismatchException(String),
     /// A device key confirmed twice.
     DeviceKeyExistsException(String),
+    /// A wrong code in `VerifySoftwareToken`.
+    EnableSoftwareTokenMFAException(String),
+    /// A bound of the emulator (pools, clients) reached.
+    LimitExceededException(String),
+    /// A request from a browser page or a host name the emulator does not serve.
+    AccessDeniedException(String),
     /// The body is not JSON, or a field has the wrong JSON type.
     SerializationException(String),
     /// No such operation, or not the JSON protocol.
@@ -51,6 +57,9 @@ impl ServiceError {
             Self::InvalidPasswordException(_) => "InvalidPasswordException",
             Self::CodeMismatchException(_) => "CodeMismatchException",
             Self::DeviceKeyExistsException(_) => "DeviceKeyExistsException",
+            Self::EnableSoftwareTokenMFAException(_) => "EnableSoftwareTokenMFAException",
+            Self::LimitExceededException(_) => "LimitExceededException",
+            Self::AccessDeniedException(_) => "AccessDeniedException",
             Self::SerializationException(_) => "SerializationException",
             Self::UnknownOperationException(_) => "UnknownOperationException",
             Self::RequestEntityTooLargeException(_) => "RequestEntityTooLargeException",
@@ -70,6 +79,9 @@ impl ServiceError {
             | Self::InvalidPasswordException(m)
             | Self::CodeMismatchException(m)
             | Self::DeviceKeyExistsException(m)
+            | Self::EnableSoftwareTokenMFAException(m)
+            | Self::LimitExceededException(m)
+            | Self::AccessDeniedException(m)
             | Self::SerializationException(m)
             | Self::UnknownOperationException(m)
             | Self::RequestEntityTooLargeException(m)
@@ -82,6 +94,7 @@ impl ServiceError {
     pub fn status(&self) -> u16 {
         match self {
             Self::RequestEntityTooLargeException(_) => 413,
+            Self::AccessDeniedException(_) => 403,
             Self::InternalErrorException(_) => 500,
             _ => 400,
         }

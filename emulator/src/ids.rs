@@ -55,7 +55,11 @@ pub fn pool_id(region: &str) -> String {
 pub fn derived_pool_id(region: &str, seed: &str) -> String {
     format!(
         "{region}_{}",
-        derived(POOL_ALPHABET, POOL_SUFFIX_LEN, &format!("pool\0{region}\0{seed}"))
+        derived(
+            POOL_ALPHABET,
+            POOL_SUFFIX_LEN,
+            &format!("pool\0{region}\0{seed}")
+        )
     )
 }
 
@@ -104,15 +108,25 @@ mod tests {
         assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()));
         let client = client_id();
         assert_eq!(client.len(), CLIENT_ID_LEN);
-        assert!(client.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(
+            client
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
         assert_eq!(client_secret().len(), CLIENT_SECRET_LEN);
         assert_ne!(client_id(), client_id());
     }
 
     #[test]
     fn derived_ids_are_stable_and_distinct() {
-        assert_eq!(derived_pool_id("us-east-1", "a"), derived_pool_id("us-east-1", "a"));
-        assert_ne!(derived_pool_id("us-east-1", "a"), derived_pool_id("us-east-1", "b"));
+        assert_eq!(
+            derived_pool_id("us-east-1", "a"),
+            derived_pool_id("us-east-1", "a")
+        );
+        assert_ne!(
+            derived_pool_id("us-east-1", "a"),
+            derived_pool_id("us-east-1", "b")
+        );
         assert_eq!(derived_client_id("x").len(), CLIENT_ID_LEN);
         assert_eq!(derived_client_id("x"), derived_client_id("x"));
         assert!(split_pool_id("nounderscore").is_none());

@@ -11,8 +11,14 @@ use std::collections::HashMap;
 pub type Params = HashMap<String, String>;
 
 /// A request body: a JSON object.
-#[derive(Debug, Default)]
-pub struct Input(Map<String, Value>);
+#[derive(Debug)]
+pub struct Input(Value);
+
+impl Default for Input {
+    fn default() -> Self {
+        Self(Value::Object(Map::new()))
+    }
+}
 
 fn wrong_type(member: &str, expected: &str) -> ServiceError {
     ServiceError::SerializationException(format!("{member} must be {expected}"))
@@ -26,7 +32,7 @@ impl Input {
             return Ok(Self::default());
         }
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(value @ Value::Object(_)) => Ok(Self(value)),
             Ok(_) => Err(ServiceError::SerializationException(
                 "The request body must be a JSON object".into(),
             )),
@@ -34,6 +40,11 @@ impl Input {
                 "The request body is not valid JSON".into(),
             )),
         }
+    }
+
+    /// The whole body, for an operation whose input is a typed struct (`model::parse`).
+    pub fn value(&self) -> &Value {
+        &self.0
     }
 
     fn get(&self, member: &str) -> Option<&Value> {
@@ -117,7 +128,7 @@ impl Input {
     pub fn opt_object(&self, member: &str) -> Result<Option<Input>, ServiceError> {
         match self.get(member) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Input(map.clone()))),
+            Some(value @ Value::Object(_)) => Ok(Some(Input(value.clone()))),
             Some(_) => Err(wrong_type(member, "a structure")),
         }
     }
@@ -132,7 +143,7 @@ impl Input {
                     let Value::Object(entry) = item else {
                         return Err(wrong_type(member, "a list of attributes"));
                     };
-                    let entry = Input(entry.clone());
+                    let entry = Input(Value::Object(entry.clone()));
                     let name = entry.str("Name")?;
                     let value = entry.opt_str("Value")?.unwrap_or_default();
                     attributes.insert(name.to_string(), Value::String(value.to_string()));

@@ -1,13 +1,23 @@
-//! `cognito-srp6a-emulator`: a local Cognito user-pools endpoint on 127.0.0.1 that checks user
-//! and device SRP proofs. Prints `listening on 127.0.0.1:PORT` once it accepts connections.
+//! `cognito-srp6a-emulator`: a local Cognito user-pools endpoint that checks user and device
+//! SRP proofs. Prints `listening on HOST:PORT` once it accepts connections, then the endpoint
+//! and each pool and app client it serves (never a secret).
 
 use clap::Parser;
-use cognito_srp6a_emulator::Emulator;
-use std::{path::PathBuf, process::ExitCode};
+use cognito_srp6a_emulator::{Access, DEFAULT_PORT, Emulator, Limits};
+use std::{net::IpAddr, path::PathBuf, process::ExitCode};
 
 /// A local Amazon Cognito user-pools endpoint that really checks user and device SRP proofs.
 ///
-/// Example:
+/// Pools and app clients come from the API (CreateUserPool, CreateUserPoolClient, as the AWS
+/// CLI and SDKs make them), from a seed file (--config), from a CloudFormation template
+/// (--cloudformation), or from the flags below for one pool.
+///
+/// Examples:
+///
+///   cognito-srp6a-emulator
+///   aws --endpoint-url http://127.0.0.1:9229 cognito-idp create-user-pool --pool-name app
+///
+///   cognito-srp6a-emulator --config pools.yaml --state state.sqlite
 ///
 ///   cognito-srp6a-emulator --port 9229 --pool-id us-east-1_Example \
 ///       --client-id 3n4b5urk1ft4fl3mg5e62d9ado --user 'alice:correct horse battery staple'
@@ -20,39 +30,81 @@ use std::{path::PathBuf, process::ExitCode};
 #[derive(Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "COGNITO_EMULATOR_PORT", default_value_t = DEFAULT_PORT)]
     port: u16,
-    /// User pool id, <region>_<name>.
-    #[arg(long, default_value = "us-east-1_Example")]
-    pool_id: String,
-    /// App client id.
-    #[arg(long, default_value = "3n4b5urk1ft4fl3mg5e62d9ado")]
-    client_id: String,
-    /// App client secret (then SECRET_HASH is required everywhere).
+    /// Address to listen on. Another than 127.0.0.1 exposes the emulator to the network.
+    #[arg(long, env = "COGNITO_EMULATOR_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Region of pools made by CreateUserPool when the request is not signed for one.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// A seed file (JSON or YAML) of pools, app clients and users to make at start. Repeatable.
+    #[arg(long = "config", value_name = "FILE")]
+    configs: Vec<PathBuf>,
+    /// A CloudFormation template (JSON or YAML) whose Cognito user pools, clients and users are
+    /// made at start. Repeatable.
+    #[arg(long = "cloudformation", value_name = "FILE")]
+    templates: Vec<PathBuf>,
+    /// Keep pools, clients, users, devices and refresh tokens in this SQLite file.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// A Host name to serve besides localhost and the addresses listened on; '*' serves any.
+    /// Repeatable.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// A browser origin allowed to call the API besides http://localhost:*, 127.0.0.1 and
+    /// [::1] (like https://app.example.test:8443); '*' allows any page. Repeatable.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+    /// User pools this emulator holds at most.
+    #[arg(long, default_value_t = Limits::default().max_pools)]
+    max_pools: u64,
+    /// One pool made at start: its id, <region>_<name> (default us-east-1_Example).
+    #[arg(long)]
+    pool_id: Option<String>,
+    /// That pool's app client id (default 3n4b5urk1ft4fl3mg5e62d9ado).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// That client's secret (then SECRET_HASH is required everywhere).
     #[arg(long, conflicts_with = "client_secret_env")]
     client_secret: Option<String>,
     /// Like --client-secret, but read from this environment variable.
     #[arg(long, value_name = "VAR")]
     client_secret_env: Option<String>,
-    /// A confirmed user, NAME:PASSWORD, split at the first ':' (any Unicode). Repeatable.
+    /// A confirmed user of that pool, NAME:PASSWORD, split at the first ':' (any Unicode).
+    /// Repeatable.
     #[arg(long = "user", value_name = "NAME:PASSWORD")]
     users: Vec<String>,
     /// Like --user, but the value is read from this environment variable.
     #[arg(long = "user-env", value_name = "VAR")]
     user_envs: Vec<String>,
-    /// Gives a user a software token: NAME:BASE32SECRET. Repeatable.
+    /// Gives a user of that pool a software token: NAME:BASE32SECRET. Repeatable.
     #[arg(long = "totp", value_name = "NAME:BASE32SECRET")]
     totp: Vec<String>,
-    /// DeviceConfiguration.ChallengeRequiredOnNewDevice: a remembered device stands in for TOTP.
+    /// That pool's DeviceConfiguration.ChallengeRequiredOnNewDevice: a remembered device
+    /// stands in for TOTP.
     #[arg(long)]
     challenge_required_on_new_device: bool,
-    /// DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt: devices wait for UpdateDeviceStatus.
+    /// That pool's DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt: devices wait for
+    /// UpdateDeviceStatus.
     #[arg(long)]
     device_only_remembered_on_user_prompt: bool,
-    /// Keep users, devices and refresh tokens in this SQLite file across restarts.
-    #[arg(long, value_name = "FILE")]
-    state: Option<PathBuf>,
+}
+
+impl Args {
+    /// Whether any flag of the one start-up pool is given.
+    fn makes_flags_pool(&self) -> bool {
+        self.pool_id.is_some()
+            || self.client_id.is_some()
+            || self.client_secret.is_some()
+            || self.client_secret_env.is_some()
+            || !self.users.is_empty()
+            || !self.user_envs.is_empty()
+            || !self.totp.is_empty()
+            || self.challenge_required_on_new_device
+            || self.device_only_remembered_on_user_prompt
+    }
 }
 
 fn split_pair<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str), String> {
@@ -85,11 +137,34 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let mut builder = Emulator::builder()
         .port(args.port)
-        .pool_id(args.pool_id)
-        .client_id(args.client_id)
-        .challenge_required_on_new_device(args.challenge_required_on_new_device)
-        .device_only_remembered_on_user_prompt(args.device_only_remembered_on_user_prompt);
-    if let Some(secret) = args.client_secret {
+        .host(args.host)
+        .region(args.region.clone())
+        .access(Access {
+            hosts: args.allowed_hosts.clone(),
+            cors_origins: args.cors_origins.clone(),
+        })
+        .limits(Limits {
+            max_pools: args.max_pools,
+            ..Limits::default()
+        });
+    for path in &args.configs {
+        builder = builder.config_file(path);
+    }
+    for path in &args.templates {
+        builder = builder.cloudformation(path);
+    }
+    if args.makes_flags_pool() {
+        builder = builder
+            .challenge_required_on_new_device(args.challenge_required_on_new_device)
+            .device_only_remembered_on_user_prompt(args.device_only_remembered_on_user_prompt);
+        if let Some(pool_id) = &args.pool_id {
+            builder = builder.pool_id(pool_id);
+        }
+        if let Some(client_id) = &args.client_id {
+            builder = builder.client_id(client_id);
+        }
+    }
+    if let Some(secret) = &args.client_secret {
         builder = builder.client_secret(secret);
     }
     if let Some(var) = &args.client_secret_env {
@@ -110,14 +185,47 @@ async fn run(args: Args) -> Result<(), String> {
         let (name, secret) = split_pair(entry, "--totp")?;
         builder = builder.totp(name, secret);
     }
-    if let Some(state) = args.state {
+    if let Some(state) = &args.state {
         builder = builder.state_file(state);
     }
     let emulator = builder.start().await.map_err(|error| error.to_string())?;
+    for warning in emulator.warnings() {
+        eprintln!("cognito-srp6a-emulator: skipped: {warning}");
+    }
     println!("listening on {}", emulator.local_addr());
+    println!("endpoint {}", emulator.url());
+    // Names are the caller's text: printed quoted and escaped.
+    for pool in emulator.pools().map_err(|error| error.to_string())? {
+        let devices = if pool.devices {
+            "device tracking on"
+        } else {
+            "no device tracking"
+        };
+        println!("pool {} {:?} ({devices})", pool.id, pool.name);
+        for (client_id, name, secret) in &pool.clients {
+            let secret = if *secret { ", with a secret" } else { "" };
+            println!("  app client {client_id} {name:?}{secret}");
+        }
+    }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
+    stopped().await;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,8 +1,10 @@
 //! The protocol room: the Cognito user-pools AWS JSON 1.1 protocol over HTTP. `POST /` with
 //! `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>` and
 //! `Content-Type: application/x-amz-json-1.1`; answers are the operation's JSON, or HTTP 400
-//! with `{"__type": <exception>, "message": ...}` and `x-amzn-ErrorType`. Also the pool's
-//! JWKS at `GET /<pool-id>/.well-known/jwks.json`.
+//! with `{"__type": <exception>, "message": ...}` and `x-amzn-ErrorType`. Also each pool's
+//! JWKS at `GET /<pool-id>/.well-known/jwks.json` and OpenID configuration at
+//! `GET /<pool-id>/.well-known/openid-configuration`, and `GET /health`. Every route sits
+//! behind the `Host` and browser-origin rules of [`Access`].
 //!
 //! Every request, however malformed, gets an answer in that shape: a size-limited body,
 //! errors for a wrong content type, unknown operation, bad JSON or a wrongly typed member. A
@@ -11,18 +13,22 @@
 use crate::{
     error::ServiceError,
     input::Input,
-    pool::{Caller, Pool},
+    service::{Caller, Service},
 };
 use axum::{
     Router,
     body::{Body, Bytes},
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, Path, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
 };
 use serde_json::{Value, json};
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 /// The largest request body accepted. Cognito's largest real requests (`ConfirmDevice`, a
 /// sign-up with attributes) are a few KiB.
@@ -30,42 +36,216 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// The HTTP routes over a pool.
-pub fn router(pool: Arc<Pool>) -> Router {
-    Router::new()
-        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
-        .fallback(api)
-        .with_state(pool)
+/// Which `Host` names and browser origins the emulator serves besides its own: a web page
+/// open in the developer's browser must not drive it by accident (DNS rebinding, or a page
+/// that calls `http://127.0.0.1:9229` with `fetch`).
+///
+/// Served without being listed: a `Host` of `localhost`, of a loopback address or of the
+/// address listened on (with any port, or none), and when listening on every address, any IP
+/// address. Allowed without being listed: the browser origins `http(s)://localhost`,
+/// `http(s)://127.0.0.1` and `http(s)://[::1]` on any port, so a local dev server works.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// More `Host` names (`--allowed-host`); `*` serves any.
+    pub hosts: Vec<String>,
+    /// More browser origins (`--cors-origin`, like `https://app.example.test:8443`); `*`
+    /// allows any.
+    pub cors_origins: Vec<String>,
 }
 
-async fn jwks(State(pool): State<Arc<Pool>>, Path(pool_id): Path<String>) -> Response {
-    if pool_id != pool.config().pool_id {
-        return (StatusCode::NOT_FOUND, "no such user pool").into_response();
+/// [`Access`] for the address listened on.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    listen: IpAddr,
+    access: Access,
+}
+
+impl Access {
+    /// The rules for a server listening on `addr`.
+    pub fn for_address(self, addr: SocketAddr) -> Rules {
+        Rules {
+            listen: addr.ip(),
+            access: self,
+        }
     }
-    let mut response = (StatusCode::OK, pool.jwks().to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    allow_any_origin(&mut response);
+}
+
+impl Rules {
+    /// Whether a request naming `host` (the `Host` header, port included) is served.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let name = host_name(host).to_ascii_lowercase();
+        if self
+            .access
+            .hosts
+            .iter()
+            .any(|h| h == "*" || h.eq_ignore_ascii_case(&name))
+        {
+            return true;
+        }
+        if name == "localhost" {
+            return true;
+        }
+        match name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            Ok(ip) => ip.is_loopback() || ip == self.listen || self.listen.is_unspecified(),
+            Err(_) => false,
+        }
+    }
+
+    /// Whether a browser page of `origin` may call the API. `*` in the rules allows any.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        if self
+            .access
+            .cors_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+        {
+            return true;
+        }
+        let Some(rest) = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+        else {
+            return false;
+        };
+        if rest.contains('/') {
+            return false;
+        }
+        let name = host_name(rest).to_ascii_lowercase();
+        let port_ok = port_of(rest).is_none_or(|port| port.parse::<u16>().is_ok());
+        port_ok && matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    }
+}
+
+/// `example.test` of `example.test:9229`, `[::1]` of `[::1]:9229`.
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .find(']')
+            .map_or(host, |end| host.get(..=end).unwrap_or(host));
+    }
+    host.split(':').next().unwrap_or(host)
+}
+
+/// `9229` of `example.test:9229` and `[::1]:9229`; `None` without a port.
+fn port_of(host: &str) -> Option<&str> {
+    let after = if host.starts_with('[') {
+        host.find(']').and_then(|end| host.get(end + 1..))?
+    } else {
+        host
+    };
+    after.rsplit_once(':').map(|(_, port)| port)
+}
+
+/// The HTTP routes over the service, behind the `Host` and origin rules.
+pub fn router(service: Arc<Service>, rules: Rules) -> Router {
+    let rules = Arc::new(rules);
+    Router::new()
+        .route("/health", get(health))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .fallback(api)
+        .with_state(service)
+        .layer(middleware::from_fn_with_state(rules, guard))
+}
+
+/// The `Host` and origin rules, and the CORS headers of an allowed origin.
+async fn guard(State(rules): State<Arc<Rules>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    // The health check answers whatever name a container's probe uses: it says nothing.
+    let health = request.uri().path() == "/health";
+    if let Some(host) = &host
+        && !health
+        && !rules.host_allowed(host)
+    {
+        tracing::info!(host = ?host, "refused: Host not served");
+        return error_response(&ServiceError::AccessDeniedException(
+            "The Host header names a host this emulator does not serve; start it with \
+             --allowed-host NAME to serve it."
+                .into(),
+        ));
+    }
+    let origin = headers.get(header::ORIGIN).cloned();
+    if let Some(origin) = &origin {
+        let allowed = origin.to_str().is_ok_and(|o| rules.origin_allowed(o));
+        if !allowed {
+            tracing::info!(origin = ?origin, "refused: origin not allowed");
+            return error_response(&ServiceError::AccessDeniedException(
+                "Requests from this browser origin are not allowed; start the emulator with \
+                 --cors-origin ORIGIN to allow it."
+                    .into(),
+            ));
+        }
+    }
+    let mut response = if request.method() == Method::OPTIONS {
+        preflight(request.headers())
+    } else {
+        next.run(request).await
+    };
+    if let Some(origin) = origin {
+        let out = response.headers_mut();
+        let any = rules.access.cors_origins.iter().any(|o| o == "*");
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            if any {
+                HeaderValue::from_static("*")
+            } else {
+                origin
+            },
+        );
+        out.insert(header::VARY, HeaderValue::from_static("Origin"));
+        out.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-amzn-errortype, x-amzn-requestid"),
+        );
+    }
     response
 }
 
-/// Browser apps (identity-js, Amplify) call the API with `fetch` in `cors` mode and headers
-/// that need a preflight: any origin may call, as the service's endpoint allows.
-fn allow_any_origin(response: &mut Response) {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-amzn-errortype, x-amzn-requestid"),
-    );
+async fn health(State(service): State<Arc<Service>>) -> Response {
+    let pools = service.inventory().map(|pools| pools.len()).unwrap_or(0);
+    json_response(
+        StatusCode::OK,
+        &json!({ "status": "ok", "pools": pools, "version": env!("CARGO_PKG_VERSION") }),
+        "application/json",
+    )
 }
 
-/// The answer to a CORS preflight: the method and headers asked for are allowed.
+async fn jwks(State(service): State<Arc<Service>>, Path(pool_id): Path<String>) -> Response {
+    well_known(service.jwks(&pool_id))
+}
+
+async fn openid_configuration(
+    State(service): State<Arc<Service>>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    well_known(service.openid_configuration(&pool_id))
+}
+
+fn well_known(document: Result<Option<Value>, ServiceError>) -> Response {
+    match document {
+        Ok(Some(document)) => json_response(StatusCode::OK, &document, "application/json"),
+        Ok(None) => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({ "message": "User pool does not exist." }),
+            "application/json",
+        ),
+        Err(error) => error_response(&error),
+    }
+}
+
+/// The answer to a CORS preflight from an allowed origin: the method and headers asked for
+/// are allowed (the guard adds the origin).
 fn preflight(headers: &HeaderMap) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let asked = headers
@@ -77,31 +257,30 @@ fn preflight(headers: &HeaderMap) -> Response {
     let out = response.headers_mut();
     out.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("POST, OPTIONS"),
+        HeaderValue::from_static("POST, GET, OPTIONS"),
     );
     out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
     out.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
-    allow_any_origin(&mut response);
     response
 }
 
 async fn api(
-    State(pool): State<Arc<Pool>>,
+    State(service): State<Arc<Service>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if method == Method::OPTIONS {
-        return preflight(&headers);
-    }
     let request_id = uuid::Uuid::new_v4().to_string();
-    let result = handle(pool, peer, &method, &headers, body).await;
+    let result = handle(service, peer, &method, &headers, body).await;
     let mut response = match &result {
-        Ok((_, output)) => json_response(StatusCode::OK, output),
+        Ok((operation, output)) => {
+            tracing::info!(operation = operation.as_str(), "ok");
+            json_response(StatusCode::OK, output, CONTENT_TYPE)
+        }
         Err((operation, error)) => {
             tracing::info!(
                 operation = operation.as_deref().unwrap_or("-"),
@@ -112,20 +291,26 @@ async fn api(
             error_response(error)
         }
     };
-    if let Ok((operation, _)) = &result {
-        tracing::info!(operation = operation.as_str(), "ok");
-    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }
-    allow_any_origin(&mut response);
     response
+}
+
+/// The region of a SigV4 `Authorization` header's credential scope
+/// (`Credential=AKID/20261207/us-west-2/cognito-idp/aws4_request`).
+fn signed_region(headers: &HeaderMap) -> Option<String> {
+    let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let credential = authorization.split("Credential=").nth(1)?;
+    let scope = credential.split([',', ' ']).next()?;
+    let region = scope.split('/').nth(2)?;
+    crate::ids::is_region(region).then(|| region.to_string())
 }
 
 type Failure = (Option<String>, ServiceError);
 
 async fn handle(
-    pool: Arc<Pool>,
+    service: Arc<Service>,
     peer: SocketAddr,
     method: &Method,
     headers: &HeaderMap,
@@ -173,11 +358,12 @@ async fn handle(
     let input = Input::parse(&bytes).map_err(|error| (Some(operation.clone()), error))?;
     let caller = Caller {
         ip: peer.ip().to_string(),
+        region: signed_region(headers),
     };
     // The SRP math takes milliseconds: off the async workers. A panic in the operation is
     // an error answer, and the server keeps serving.
     let name = operation.clone();
-    let outcome = tokio::task::spawn_blocking(move || pool.call(&name, &input, &caller)).await;
+    let outcome = tokio::task::spawn_blocking(move || service.call(&name, &input, &caller)).await;
     match outcome {
         Ok(Some(Ok(output))) => Ok((operation, output)),
         Ok(Some(Err(error))) => Err((Some(operation), error)),
@@ -206,11 +392,11 @@ async fn read_body(body: Body) -> Result<Bytes, ServiceError> {
         })
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
+fn json_response(status: StatusCode, value: &Value, content_type: &'static str) -> Response {
     let mut response = (status, value.to_string()).into_response();
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -220,6 +406,7 @@ pub fn error_response(error: &ServiceError) -> Response {
     let mut response = json_response(
         status,
         &json!({ "__type": error.name(), "message": error.message() }),
+        CONTENT_TYPE,
     );
     response
         .headers_mut()

@@ -1,18 +1,40 @@
-//! The store room: what a user pool keeps between requests, in SQLite (rusqlite, bundled).
-//! A file with `--state FILE`, so users, remembered devices and refresh tokens survive a
-//! restart; otherwise an in-memory database, so both modes run the same queries.
+//! The store room: what the emulator keeps between requests, in SQLite (rusqlite, bundled).
+//! A file with `--state FILE`, so pools, clients, users, remembered devices and refresh tokens
+//! survive a restart; otherwise an in-memory database, so both modes run the same queries.
 //!
+//! Every row carries its pool. Pools and app clients are kept as the JSON of their API records
+//! (`UserPoolType`, `UserPoolClientType`), so a member the emulator only keeps is kept whole.
 //! As the service does, a user is kept as the SRP salt and verifier, never the password; a
 //! device as the `DeviceSecretVerifierConfig` it was confirmed with; a refresh token as its
 //! SHA-256, so the file holds nothing that signs in by itself.
+//!
+//! The schema is versioned by `PRAGMA user_version`. Version 1 (written before pools were
+//! made through the API, `user_version` 0) had one implicit pool: opening such a file moves its
+//! rows into the pool the start-up flags name, in one transaction.
 
+use crate::model::{client::UserPoolClient, pool::UserPool};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::{path::Path, sync::Mutex};
 
-/// The schema; `IF NOT EXISTS` so a state file from an earlier run is reused as it is.
+/// The schema this code writes.
+pub const SCHEMA_VERSION: i64 = 2;
+
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS users (
-    username TEXT PRIMARY KEY,
+CREATE TABLE pools (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX clients_by_pool ON clients (pool_id);
+CREATE TABLE users (
+    pool_id TEXT NOT NULL,
+    username TEXT NOT NULL,
     sub TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
     salt_hex TEXT NOT NULL,
@@ -21,10 +43,13 @@ CREATE TABLE IF NOT EXISTS users (
     attributes TEXT NOT NULL,
     device_group_key TEXT NOT NULL,
     created INTEGER NOT NULL,
-    modified INTEGER NOT NULL
+    modified INTEGER NOT NULL,
+    totp_pending TEXT,
+    PRIMARY KEY (pool_id, username)
 );
-CREATE TABLE IF NOT EXISTS devices (
+CREATE TABLE devices (
     device_key TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
     username TEXT NOT NULL,
     device_group_key TEXT NOT NULL,
     confirmed INTEGER NOT NULL,
@@ -37,9 +62,10 @@ CREATE TABLE IF NOT EXISTS devices (
     modified INTEGER NOT NULL,
     last_authenticated INTEGER
 );
-CREATE INDEX IF NOT EXISTS devices_by_user ON devices (username);
-CREATE TABLE IF NOT EXISTS refresh_tokens (
+CREATE INDEX devices_by_user ON devices (pool_id, username);
+CREATE TABLE refresh_tokens (
     token_sha256 TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
     username TEXT NOT NULL,
     client_id TEXT NOT NULL,
     device_key TEXT,
@@ -48,6 +74,24 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     expires INTEGER NOT NULL
 );
 ";
+
+/// Version 1 to 2: every row goes to the pool `?1`.
+const MIGRATE_V1: &str = "
+ALTER TABLE users RENAME TO users_v1;
+ALTER TABLE devices RENAME TO devices_v1;
+ALTER TABLE refresh_tokens RENAME TO refresh_tokens_v1;
+DROP INDEX IF EXISTS devices_by_user;
+";
+
+const COPY_V1: [&str; 3] = [
+    "INSERT INTO users SELECT ?1, username, sub, status, salt_hex, verifier_hex, totp_secret,
+         attributes, device_group_key, created, modified, NULL FROM users_v1",
+    "INSERT INTO devices SELECT device_key, ?1, username, device_group_key, confirmed,
+         remembered, password_verifier, salt, name, last_ip, created, modified,
+         last_authenticated FROM devices_v1",
+    "INSERT INTO refresh_tokens SELECT token_sha256, ?1, username, client_id, device_key,
+         auth_time, origin_jti, expires FROM refresh_tokens_v1",
+];
 
 /// A user's account status, as `UserStatus` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +126,9 @@ impl UserStatus {
 /// A user as the pool keeps it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserRow {
-    /// The user name, which is also `USER_ID_FOR_SRP` in this pool (no aliases).
+    /// The pool.
+    pub pool_id: String,
+    /// The internal user name: `USER_ID_FOR_SRP`, and what the SRP verifier is made over.
     pub username: String,
     /// The immutable `sub`.
     pub sub: String,
@@ -120,6 +166,8 @@ impl std::fmt::Debug for UserRow {
 pub struct DeviceRow {
     /// `DeviceKey`, `<region>_<uuid>`.
     pub device_key: String,
+    /// The pool.
+    pub pool_id: String,
     /// The owner.
     pub username: String,
     /// `DeviceGroupKey`.
@@ -158,6 +206,8 @@ impl std::fmt::Debug for DeviceRow {
 /// What a refresh token stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshRow {
+    /// The pool.
+    pub pool_id: String,
     /// Whose token.
     pub username: String,
     /// The app client it was issued to.
@@ -172,8 +222,36 @@ pub struct RefreshRow {
     pub expires: i64,
 }
 
-/// The pool's state. One connection behind a mutex: every query is short, and the SRP math
-/// runs outside it.
+/// Why a state file was not opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// SQLite refused it.
+    Sqlite(rusqlite::Error),
+    /// Written by a newer emulator.
+    NewerSchema(i64),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(error) => write!(f, "{error}"),
+            Self::NewerSchema(version) => write!(
+                f,
+                "the file has schema version {version}, written by a newer emulator \
+                 (this one writes {SCHEMA_VERSION})"
+            ),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Sqlite(error)
+    }
+}
+
+/// The emulator's state. One connection behind a mutex: every query is short, and the SRP
+/// math runs outside it.
 #[derive(Debug)]
 pub struct Store {
     connection: Mutex<Connection>,
@@ -181,17 +259,96 @@ pub struct Store {
 
 type Result<T> = std::result::Result<T, rusqlite::Error>;
 
+const USER_COLUMNS: &str = "SELECT pool_id, username, sub, status, salt_hex, verifier_hex,
+    totp_secret, attributes, device_group_key, created, modified FROM users";
+
+fn user_row(row: &rusqlite::Row<'_>) -> Result<UserRow> {
+    Ok(UserRow {
+        pool_id: row.get(0)?,
+        username: row.get(1)?,
+        sub: row.get(2)?,
+        status: UserStatus::parse(&row.get::<_, String>(3)?),
+        salt_hex: row.get(4)?,
+        verifier_hex: row.get(5)?,
+        totp_secret: row.get(6)?,
+        attributes: row.get(7)?,
+        device_group_key: row.get(8)?,
+        created: row.get(9)?,
+        modified: row.get(10)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "SELECT device_key, pool_id, username, device_group_key, confirmed,
+    remembered, password_verifier, salt, name, last_ip, created, modified, last_authenticated
+    FROM devices";
+
+fn device_row(row: &rusqlite::Row<'_>) -> Result<DeviceRow> {
+    Ok(DeviceRow {
+        device_key: row.get(0)?,
+        pool_id: row.get(1)?,
+        username: row.get(2)?,
+        device_group_key: row.get(3)?,
+        confirmed: row.get(4)?,
+        remembered: row.get(5)?,
+        password_verifier: row.get(6)?,
+        salt: row.get(7)?,
+        name: row.get(8)?,
+        last_ip: row.get(9)?,
+        created: row.get(10)?,
+        modified: row.get(11)?,
+        last_authenticated: row.get(12)?,
+    })
+}
+
+/// A record kept as JSON that no longer parses: the file was edited by hand.
+fn corrupt(error: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
+}
+
+fn to_json<T: serde::Serialize>(record: &T) -> Result<String> {
+    serde_json::to_string(record)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))
+}
+
 impl Store {
-    /// Opens (or creates) the state file, or an in-memory database for `None`.
-    pub fn open(path: Option<&Path>) -> Result<Self> {
-        let connection = match path {
+    /// Opens (or creates) the state file, or an in-memory database for `None`. A file of
+    /// schema version 1 is migrated, its rows moving into `legacy_pool_id`.
+    pub fn open(path: Option<&Path>, legacy_pool_id: &str) -> std::result::Result<Self, OpenError> {
+        let mut connection = match path {
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
         };
         // Durable enough for a test fixture, and readers never wait on the writer.
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.execute_batch(SCHEMA)?;
+        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let has_users: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users')",
+            [],
+            |row| row.get(0),
+        )?;
+        match version {
+            SCHEMA_VERSION => {}
+            0 => {
+                let transaction = connection.transaction()?;
+                if has_users {
+                    transaction.execute_batch(MIGRATE_V1)?;
+                }
+                transaction.execute_batch(SCHEMA)?;
+                if has_users {
+                    for copy in COPY_V1 {
+                        transaction.execute(copy, params![legacy_pool_id])?;
+                    }
+                    transaction.execute_batch(
+                        "DROP TABLE users_v1; DROP TABLE devices_v1; DROP TABLE refresh_tokens_v1;",
+                    )?;
+                    tracing::info!(pool = ?legacy_pool_id, "state file migrated from schema 1");
+                }
+                transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                transaction.commit()?;
+            }
+            newer => return Err(OpenError::NewerSchema(newer)),
+        }
         Ok(Self {
             connection: Mutex::new(connection),
         })
@@ -207,41 +364,217 @@ impl Store {
         f(&connection)
     }
 
-    /// The user named `username`.
-    pub fn user(&self, username: &str) -> Result<Option<UserRow>> {
+    fn with_transaction<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let transaction = connection.transaction()?;
+        let out = f(&transaction)?;
+        transaction.commit()?;
+        Ok(out)
+    }
+
+    // ---- pools
+
+    /// Adds a pool; `false` if the id is taken.
+    pub fn insert_pool(&self, pool: &UserPool) -> Result<bool> {
+        let record = to_json(pool)?;
+        self.with(|c| {
+            let added = c.execute(
+                "INSERT OR IGNORE INTO pools (id, record, created) VALUES (?1, ?2, ?3)",
+                params![pool.id, record, pool.creation_date],
+            )?;
+            Ok(added == 1)
+        })
+    }
+
+    /// Replaces a pool's record.
+    pub fn update_pool(&self, pool: &UserPool) -> Result<bool> {
+        let record = to_json(pool)?;
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE pools SET record = ?2 WHERE id = ?1",
+                params![pool.id, record],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// The pool with this id.
+    pub fn pool(&self, pool_id: &str) -> Result<Option<UserPool>> {
+        let record: Option<String> = self.with(|c| {
+            c.query_row(
+                "SELECT record FROM pools WHERE id = ?1",
+                params![pool_id],
+                |row| row.get(0),
+            )
+            .optional()
+        })?;
+        record
+            .map(|text| serde_json::from_str(&text).map_err(corrupt))
+            .transpose()
+    }
+
+    /// Every pool, oldest first.
+    pub fn pools(&self) -> Result<Vec<UserPool>> {
+        let records: Vec<String> = self.with(|c| {
+            let mut statement = c.prepare("SELECT record FROM pools ORDER BY created, id")?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect()
+        })?;
+        records
+            .iter()
+            .map(|text| serde_json::from_str(text).map_err(corrupt))
+            .collect()
+    }
+
+    /// How many pools there are.
+    pub fn pool_count(&self) -> Result<u64> {
+        self.with(|c| c.query_row("SELECT COUNT(*) FROM pools", [], |row| row.get::<_, i64>(0)))
+            .map(|count| u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Deletes a pool and everything in it. `false` if there was none.
+    pub fn delete_pool(&self, pool_id: &str) -> Result<bool> {
+        self.with_transaction(|t| {
+            for table in ["clients", "users", "devices", "refresh_tokens"] {
+                t.execute(
+                    &format!("DELETE FROM {table} WHERE pool_id = ?1"),
+                    params![pool_id],
+                )?;
+            }
+            Ok(t.execute("DELETE FROM pools WHERE id = ?1", params![pool_id])? == 1)
+        })
+    }
+
+    // ---- app clients
+
+    /// Adds an app client; `false` if the id is taken.
+    pub fn insert_client(&self, client: &UserPoolClient) -> Result<bool> {
+        let record = to_json(client)?;
+        self.with(|c| {
+            let added = c.execute(
+                "INSERT OR IGNORE INTO clients (client_id, pool_id, record, created)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    client.client_id,
+                    client.user_pool_id,
+                    record,
+                    client.creation_date
+                ],
+            )?;
+            Ok(added == 1)
+        })
+    }
+
+    /// Replaces an app client's record.
+    pub fn update_client(&self, client: &UserPoolClient) -> Result<bool> {
+        let record = to_json(client)?;
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE clients SET record = ?2 WHERE client_id = ?1",
+                params![client.client_id, record],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// The app client with this id.
+    pub fn client(&self, client_id: &str) -> Result<Option<UserPoolClient>> {
+        let record: Option<String> = self.with(|c| {
+            c.query_row(
+                "SELECT record FROM clients WHERE client_id = ?1",
+                params![client_id],
+                |row| row.get(0),
+            )
+            .optional()
+        })?;
+        record
+            .map(|text| serde_json::from_str(&text).map_err(corrupt))
+            .transpose()
+    }
+
+    /// A pool's app clients, oldest first.
+    pub fn clients(&self, pool_id: &str) -> Result<Vec<UserPoolClient>> {
+        let records: Vec<String> = self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT record FROM clients WHERE pool_id = ?1 ORDER BY created, client_id",
+            )?;
+            let rows = statement.query_map(params![pool_id], |row| row.get(0))?;
+            rows.collect()
+        })?;
+        records
+            .iter()
+            .map(|text| serde_json::from_str(text).map_err(corrupt))
+            .collect()
+    }
+
+    /// Deletes an app client and its refresh tokens. `false` if there was none.
+    pub fn delete_client(&self, client_id: &str) -> Result<bool> {
+        self.with_transaction(|t| {
+            t.execute(
+                "DELETE FROM refresh_tokens WHERE client_id = ?1",
+                params![client_id],
+            )?;
+            Ok(t.execute(
+                "DELETE FROM clients WHERE client_id = ?1",
+                params![client_id],
+            )? == 1)
+        })
+    }
+
+    // ---- users
+
+    /// The user of `pool_id` named `username` (the internal name).
+    pub fn user(&self, pool_id: &str, username: &str) -> Result<Option<UserRow>> {
         self.with(|c| {
             c.query_row(
-                "SELECT username, sub, status, salt_hex, verifier_hex, totp_secret, attributes,
-                        device_group_key, created, modified
-                 FROM users WHERE username = ?1",
-                params![username],
-                |row| {
-                    Ok(UserRow {
-                        username: row.get(0)?,
-                        sub: row.get(1)?,
-                        status: UserStatus::parse(&row.get::<_, String>(2)?),
-                        salt_hex: row.get(3)?,
-                        verifier_hex: row.get(4)?,
-                        totp_secret: row.get(5)?,
-                        attributes: row.get(6)?,
-                        device_group_key: row.get(7)?,
-                        created: row.get(8)?,
-                        modified: row.get(9)?,
-                    })
-                },
+                &format!("{USER_COLUMNS} WHERE pool_id = ?1 AND username = ?2"),
+                params![pool_id, username],
+                user_row,
             )
             .optional()
         })
     }
 
-    /// Adds a user; `false` if the name is taken.
+    /// The user of `pool_id` whose attribute `name` is `value`; with `verified`, only if
+    /// `<name>_verified` is `"true"` too (aliases sign in only once verified).
+    pub fn user_by_attribute(
+        &self,
+        pool_id: &str,
+        name: &str,
+        value: &str,
+        verified: bool,
+    ) -> Result<Option<UserRow>> {
+        let path = format!("$.\"{}\"", name.replace('"', ""));
+        let verified_path = format!("$.\"{}_verified\"", name.replace('"', ""));
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "{USER_COLUMNS} WHERE pool_id = ?1 AND json_extract(attributes, ?2) = ?3
+                       AND (?4 = 0 OR json_extract(attributes, ?5) = 'true')
+                     ORDER BY created LIMIT 1"
+                ),
+                params![pool_id, path, value, verified, verified_path],
+                user_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Adds a user; `false` if the name is taken in its pool.
     pub fn insert_user(&self, user: &UserRow) -> Result<bool> {
         self.with(|c| {
             let added = c.execute(
-                "INSERT OR IGNORE INTO users (username, sub, status, salt_hex, verifier_hex,
-                     totp_secret, attributes, device_group_key, created, modified)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT OR IGNORE INTO users (pool_id, username, sub, status, salt_hex,
+                     verifier_hex, totp_secret, attributes, device_group_key, created, modified)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
+                    user.pool_id,
                     user.username,
                     user.sub,
                     user.status.as_str(),
@@ -261,6 +594,7 @@ impl Store {
     /// Replaces a user's password verifier and status.
     pub fn set_user_password(
         &self,
+        pool_id: &str,
         username: &str,
         salt_hex: &str,
         verifier_hex: &str,
@@ -269,45 +603,108 @@ impl Store {
     ) -> Result<bool> {
         self.with(|c| {
             let changed = c.execute(
-                "UPDATE users SET salt_hex = ?2, verifier_hex = ?3, status = ?4, modified = ?5
-                 WHERE username = ?1",
-                params![username, salt_hex, verifier_hex, status.as_str(), now],
+                "UPDATE users SET salt_hex = ?3, verifier_hex = ?4, status = ?5, modified = ?6
+                 WHERE pool_id = ?1 AND username = ?2",
+                params![
+                    pool_id,
+                    username,
+                    salt_hex,
+                    verifier_hex,
+                    status.as_str(),
+                    now
+                ],
             )?;
             Ok(changed == 1)
         })
     }
 
     /// Sets a user's status.
-    pub fn set_user_status(&self, username: &str, status: UserStatus, now: i64) -> Result<bool> {
+    pub fn set_user_status(
+        &self,
+        pool_id: &str,
+        username: &str,
+        status: UserStatus,
+        now: i64,
+    ) -> Result<bool> {
         self.with(|c| {
             let changed = c.execute(
-                "UPDATE users SET status = ?2, modified = ?3 WHERE username = ?1",
-                params![username, status.as_str(), now],
+                "UPDATE users SET status = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, status.as_str(), now],
             )?;
             Ok(changed == 1)
         })
     }
 
-    /// Gives a user a software token (or takes it away).
-    pub fn set_user_totp(&self, username: &str, secret: Option<&str>) -> Result<bool> {
+    /// Keeps a software token secret `AssociateSoftwareToken` made until `VerifySoftwareToken`
+    /// proves the user's app has it; `None` drops it.
+    pub fn set_user_totp_pending(
+        &self,
+        pool_id: &str,
+        username: &str,
+        secret: Option<&str>,
+    ) -> Result<bool> {
         self.with(|c| {
             let changed = c.execute(
-                "UPDATE users SET totp_secret = ?2 WHERE username = ?1",
-                params![username, secret],
+                "UPDATE users SET totp_pending = ?3 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, secret],
             )?;
             Ok(changed == 1)
         })
     }
+
+    /// The secret waiting for `VerifySoftwareToken`.
+    pub fn user_totp_pending(&self, pool_id: &str, username: &str) -> Result<Option<String>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT totp_pending FROM users WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+        })
+    }
+
+    /// Gives a user a software token (or takes it away).
+    pub fn set_user_totp(
+        &self,
+        pool_id: &str,
+        username: &str,
+        secret: Option<&str>,
+    ) -> Result<bool> {
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE users SET totp_secret = ?3 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, secret],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// The number of users of a pool, for `EstimatedNumberOfUsers`.
+    pub fn user_count(&self, pool_id: &str) -> Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
+                params![pool_id],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .map(|count| u64::try_from(count).unwrap_or(0))
+    }
+
+    // ---- devices
 
     /// Records a device key issued in `NewDeviceMetadata`.
     pub fn issue_device(&self, device: &DeviceRow) -> Result<()> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO devices (device_key, username, device_group_key, confirmed,
+                "INSERT INTO devices (device_key, pool_id, username, device_group_key, confirmed,
                      remembered, created, modified)
-                 VALUES (?1, ?2, ?3, 0, 'not_remembered', ?4, ?4)",
+                 VALUES (?1, ?2, ?3, ?4, 0, 'not_remembered', ?5, ?5)",
                 params![
                     device.device_key,
+                    device.pool_id,
                     device.username,
                     device.device_group_key,
                     device.created
@@ -317,12 +714,12 @@ impl Store {
         })
     }
 
-    /// The device with this key, issued or confirmed.
-    pub fn device(&self, device_key: &str) -> Result<Option<DeviceRow>> {
+    /// The device with this key in `pool_id`, issued or confirmed.
+    pub fn device(&self, pool_id: &str, device_key: &str) -> Result<Option<DeviceRow>> {
         self.with(|c| {
             c.query_row(
-                &format!("{DEVICE_COLUMNS} WHERE device_key = ?1"),
-                params![device_key],
+                &format!("{DEVICE_COLUMNS} WHERE device_key = ?1 AND pool_id = ?2"),
+                params![device_key, pool_id],
                 device_row,
             )
             .optional()
@@ -330,14 +727,20 @@ impl Store {
     }
 
     /// A user's confirmed devices, oldest first; only remembered ones if asked.
-    pub fn devices(&self, username: &str, remembered_only: bool) -> Result<Vec<DeviceRow>> {
+    pub fn devices(
+        &self,
+        pool_id: &str,
+        username: &str,
+        remembered_only: bool,
+    ) -> Result<Vec<DeviceRow>> {
         self.with(|c| {
             let mut statement = c.prepare(&format!(
-                "{DEVICE_COLUMNS} WHERE username = ?1 AND confirmed = 1
-                   AND (?2 = 0 OR remembered = 'remembered')
+                "{DEVICE_COLUMNS} WHERE pool_id = ?1 AND username = ?2 AND confirmed = 1
+                   AND (?3 = 0 OR remembered = 'remembered')
                  ORDER BY created, device_key"
             ))?;
-            let rows = statement.query_map(params![username, remembered_only], device_row)?;
+            let rows =
+                statement.query_map(params![pool_id, username, remembered_only], device_row)?;
             rows.collect()
         })
     }
@@ -388,28 +791,30 @@ impl Store {
 
     /// Forgets a device, and the refresh tokens bound to it. `false` if there was none.
     pub fn forget_device(&self, device_key: &str) -> Result<bool> {
-        self.with(|c| {
-            c.execute(
+        self.with_transaction(|t| {
+            t.execute(
                 "DELETE FROM refresh_tokens WHERE device_key = ?1",
                 params![device_key],
             )?;
-            let removed = c.execute(
+            Ok(t.execute(
                 "DELETE FROM devices WHERE device_key = ?1",
                 params![device_key],
-            )?;
-            Ok(removed == 1)
+            )? == 1)
         })
     }
+
+    // ---- refresh tokens
 
     /// Keeps a refresh token (by its SHA-256).
     pub fn insert_refresh(&self, token_sha256: &str, row: &RefreshRow) -> Result<()> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO refresh_tokens (token_sha256, username, client_id, device_key,
-                     auth_time, origin_jti, expires)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO refresh_tokens (token_sha256, pool_id, username, client_id,
+                     device_key, auth_time, origin_jti, expires)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     token_sha256,
+                    row.pool_id,
                     row.username,
                     row.client_id,
                     row.device_key,
@@ -426,46 +831,64 @@ impl Store {
     pub fn refresh(&self, token_sha256: &str) -> Result<Option<RefreshRow>> {
         self.with(|c| {
             c.query_row(
-                "SELECT username, client_id, device_key, auth_time, origin_jti, expires
+                "SELECT pool_id, username, client_id, device_key, auth_time, origin_jti, expires
                  FROM refresh_tokens WHERE token_sha256 = ?1",
                 params![token_sha256],
                 |row| {
                     Ok(RefreshRow {
-                        username: row.get(0)?,
-                        client_id: row.get(1)?,
-                        device_key: row.get(2)?,
-                        auth_time: row.get(3)?,
-                        origin_jti: row.get(4)?,
-                        expires: row.get(5)?,
+                        pool_id: row.get(0)?,
+                        username: row.get(1)?,
+                        client_id: row.get(2)?,
+                        device_key: row.get(3)?,
+                        auth_time: row.get(4)?,
+                        origin_jti: row.get(5)?,
+                        expires: row.get(6)?,
                     })
                 },
             )
             .optional()
         })
     }
-
-    /// The number of users, for `EstimatedNumberOfUsers`.
-    pub fn user_count(&self) -> Result<i64> {
-        self.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0)))
-    }
 }
 
-const DEVICE_COLUMNS: &str = "SELECT device_key, username, device_group_key, confirmed, remembered,
-    password_verifier, salt, name, last_ip, created, modified, last_authenticated FROM devices";
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn device_row(row: &rusqlite::Row<'_>) -> Result<DeviceRow> {
-    Ok(DeviceRow {
-        device_key: row.get(0)?,
-        username: row.get(1)?,
-        device_group_key: row.get(2)?,
-        confirmed: row.get(3)?,
-        remembered: row.get(4)?,
-        password_verifier: row.get(5)?,
-        salt: row.get(6)?,
-        name: row.get(7)?,
-        last_ip: row.get(8)?,
-        created: row.get(9)?,
-        modified: row.get(10)?,
-        last_authenticated: row.get(11)?,
-    })
+    /// The file the one-pool emulator wrote (tests/fixtures/README.md) opens, its rows in the
+    /// pool named at start; opening it again changes nothing.
+    #[test]
+    fn a_version_1_file_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/state-v1.sqlite"
+        );
+        std::fs::copy(fixture, &path).unwrap();
+        let store = Store::open(Some(&path), "us-east-1_Legacy").unwrap();
+        let alice = store.user("us-east-1_Legacy", "alice").unwrap().unwrap();
+        assert!(alice.totp_secret.is_some());
+        let devices = store.devices("us-east-1_Legacy", "alice", true).unwrap();
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0].name.as_deref(), Some("fixture laptop"));
+        assert!(store.user("us-east-1_Other", "alice").unwrap().is_none());
+        drop(store);
+        let again = Store::open(Some(&path), "us-east-1_Ignored").unwrap();
+        assert!(again.user("us-east-1_Legacy", "alice").unwrap().is_some());
+        assert!(again.user("us-east-1_Ignored", "alice").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_newer_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let connection = Connection::open(&path).unwrap();
+        connection.pragma_update(None, "user_version", 9).unwrap();
+        drop(connection);
+        assert!(matches!(
+            Store::open(Some(&path), "x_y"),
+            Err(OpenError::NewerSchema(9))
+        ));
+    }
 }

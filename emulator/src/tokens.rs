@@ -1,5 +1,5 @@
-//! ID and access tokens: JWTs signed RS256 with a key made at start-up, published as a JWKS at
-//! `/{pool-id}/.well-known/jwks.json` (the issuer URL plus the path the service uses), with the
+//! ID and access tokens: JWTs signed RS256 with a key made at start-up, published as each
+//! pool's JWKS at `/{pool-id}/.well-known/jwks.json` (the issuer URL plus the path the service uses), with the
 //! claims the service puts in them. Refresh tokens are opaque random strings (see `store`).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -10,8 +10,6 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ServiceError;
 
-/// Lifetime of ID and access tokens, the service's default (`ExpiresIn`).
-pub const TOKEN_SECONDS: i64 = 3600;
 /// The only scope an SRP sign-in gets.
 const SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -62,6 +60,8 @@ pub struct AccessClaims {
     /// Set after a device sign-in, or a sign-in that issued a device key.
     #[serde(default)]
     pub device_key: Option<String>,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
 }
 
 impl Signer {
@@ -94,12 +94,15 @@ impl Signer {
         jsonwebtoken::encode(&header, claims, &self.encoding).map_err(internal)
     }
 
-    /// The access and ID tokens of a sign-in or refresh at `now`.
+    /// The access and ID tokens of a sign-in or refresh at `now`, lasting as long as the app
+    /// client says.
     pub fn tokens(
         &self,
         issuer: &str,
         subject: &Subject<'_>,
         now: i64,
+        access_seconds: i64,
+        id_seconds: i64,
     ) -> Result<(String, String), ServiceError> {
         let event_id = uuid::Uuid::new_v4().to_string();
         let mut access = json!({
@@ -111,7 +114,7 @@ impl Signer {
             "token_use": "access",
             "scope": SCOPE,
             "auth_time": subject.auth_time,
-            "exp": now + TOKEN_SECONDS,
+            "exp": now + access_seconds,
             "iat": now,
             "jti": uuid::Uuid::new_v4().to_string(),
             "username": subject.username,
@@ -129,7 +132,7 @@ impl Signer {
             ("event_id", json!(event_id)),
             ("token_use", json!("id")),
             ("auth_time", json!(subject.auth_time)),
-            ("exp", json!(now + TOKEN_SECONDS)),
+            ("exp", json!(now + id_seconds)),
             ("iat", json!(now)),
             ("jti", json!(uuid::Uuid::new_v4().to_string())),
         ] {
@@ -138,25 +141,46 @@ impl Signer {
         Ok((self.sign(&access)?, self.sign(&Value::Object(id))?))
     }
 
-    /// Checks an `AccessToken` as the device operations receive it: our signature, our issuer,
-    /// not expired, `token_use` access.
-    pub fn verify_access(&self, token: &str, issuer: &str) -> Result<AccessClaims, ServiceError> {
+    /// Checks an `AccessToken` as the operations that take one receive it: our signature, the
+    /// pool's issuer, `token_use` access, and `now` before its `exp` (RFC 7519: a token is not
+    /// accepted at its `exp`), on the service's clock.
+    pub fn verify_access(
+        &self,
+        token: &str,
+        issuer: &str,
+        now: i64,
+    ) -> Result<AccessClaims, ServiceError> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        // Expiry is checked below on the service's clock, not the system's.
+        validation.validate_exp = false;
         validation.leeway = 0;
         let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
-            .map_err(|error| match error.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ServiceError::NotAuthorizedException("Access Token has expired".into())
-                }
-                _ => invalid_access_token(),
-            })?;
+            .map_err(|_| invalid_access_token())?;
         if data.claims.token_use != "access" {
             return Err(invalid_access_token());
         }
+        if now >= data.claims.exp {
+            return Err(ServiceError::NotAuthorizedException(
+                "Access Token has expired".into(),
+            ));
+        }
         Ok(data.claims)
     }
+}
+
+/// The `iss` of a JWT, read without checking it: which pool's key and issuer to check it
+/// with. `None` if it is not a JWT with a string `iss`.
+pub fn unverified_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    // A token is a few KiB at most; a bigger one is not ours.
+    if payload.len() > 16 * 1024 {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("iss")?.as_str().map(str::to_string)
 }
 
 pub(crate) fn invalid_access_token() -> ServiceError {

@@ -1,41 +1,25 @@
-//! The device operations (SPEC "Device registration"): `ConfirmDevice` stores the verifier a
+//! The device operations (docs/protocol.md, "Device registration"): `ConfirmDevice` stores the verifier a
 //! client made for a key this pool issued, `UpdateDeviceStatus` remembers or not, and
 //! `GetDevice`, `ListDevices`, `ForgetDevice`; each also in its `Admin*` form, which names the
 //! pool and user instead of presenting an access token (no IAM check locally).
 
-use super::{Pool, now};
-use crate::{error::ServiceError, input::Input, store::DeviceRow, tokens::invalid_access_token};
+use super::Service;
+use crate::{error::ServiceError, input::Input, model::pool::UserPool, store::DeviceRow};
 use cognito_srp6a::VerifierRecord;
 use serde_json::{Value, json};
 
 /// `ListDevices` pages hold at most this many (the API's `Limit` maximum).
 const MAX_LIMIT: i64 = 60;
 
-impl Pool {
-    /// The user an `AccessToken` was issued to, who must still exist.
-    fn access_token_user(&self, input: &Input) -> Result<String, ServiceError> {
-        let token = input.str("AccessToken")?;
-        let claims = self.signer.verify_access(token, &self.issuer)?;
-        if claims.client_id != self.config.client_id || self.store.user(&claims.username)?.is_none()
-        {
-            return Err(invalid_access_token());
-        }
-        Ok(claims.username)
-    }
-
-    /// The user an `Admin*` request names, in this pool.
-    fn admin_user(&self, input: &Input) -> Result<String, ServiceError> {
-        self.check_pool(input)?;
-        Ok(self.user(input.str("Username")?)?.username)
-    }
-
+impl Service {
     pub(super) fn confirm_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.access_token_user(input)?;
+        let (pool, user) = self.access_token_user(input)?;
+        let username = user.username;
         let device_key = input.str("DeviceKey")?;
         let device_name = input.opt_str("DeviceName")?;
         let invalid_key =
             || ServiceError::InvalidParameterException("Invalid device key given.".into());
-        let device = match self.store.device(device_key)? {
+        let device = match self.store.device(&pool.id, device_key)? {
             Some(device) if device.username == username => device,
             _ => return Err(invalid_key()),
         };
@@ -77,7 +61,10 @@ impl Pool {
                 "Salt is invalid.".into(),
             ));
         }
-        let prompt = self.config.device_only_remembered_on_user_prompt;
+        let prompt = pool
+            .devices()
+            .and_then(|config| config.device_only_remembered_on_user_prompt)
+            .unwrap_or(false);
         // DeviceOnlyRememberedOnUserPrompt: the user decides with UpdateDeviceStatus;
         // otherwise the device is remembered at once.
         let status = if prompt {
@@ -85,10 +72,14 @@ impl Pool {
         } else {
             "remembered"
         };
-        if !self
-            .store
-            .confirm_device(device_key, verifier, salt, device_name, status, now())?
-        {
+        if !self.store.confirm_device(
+            device_key,
+            verifier,
+            salt,
+            device_name,
+            status,
+            self.now(),
+        )? {
             return Err(ServiceError::DeviceKeyExistsException(
                 "Device key already exists.".into(),
             ));
@@ -97,16 +88,21 @@ impl Pool {
     }
 
     pub(super) fn update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.access_token_user(input)?;
-        self.set_status(input, &username)
+        let (pool, user) = self.access_token_user(input)?;
+        self.set_status(input, &pool, &user.username)
     }
 
     pub(super) fn admin_update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.admin_user(input)?;
-        self.set_status(input, &username)
+        let (pool, user) = self.admin_user(input)?;
+        self.set_status(input, &pool, &user.username)
     }
 
-    fn set_status(&self, input: &Input, username: &str) -> Result<Value, ServiceError> {
+    fn set_status(
+        &self,
+        input: &Input,
+        pool: &UserPool,
+        username: &str,
+    ) -> Result<Value, ServiceError> {
         let device_key = input.str("DeviceKey")?;
         let status = match input.opt_str("DeviceRememberedStatus")? {
             Some(status @ ("remembered" | "not_remembered")) => status,
@@ -121,41 +117,46 @@ impl Pool {
             // The API lets it be absent; the service then leaves the device as it is.
             None => {
                 return self
-                    .confirmed_device(device_key, username)
+                    .confirmed_device(&pool.id, device_key, username)
                     .map(|_| json!({}));
             }
         };
-        self.confirmed_device(device_key, username)?;
+        self.confirmed_device(&pool.id, device_key, username)?;
         self.store
-            .set_device_remembered(device_key, status, now())?;
+            .set_device_remembered(device_key, status, self.now())?;
         Ok(json!({}))
     }
 
     pub(super) fn get_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.access_token_user(input)?;
-        let device = self.confirmed_device(input.str("DeviceKey")?, &username)?;
+        let (pool, user) = self.access_token_user(input)?;
+        let device = self.confirmed_device(&pool.id, input.str("DeviceKey")?, &user.username)?;
         Ok(json!({ "Device": device_json(&device) }))
     }
 
     pub(super) fn admin_get_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.admin_user(input)?;
-        let device = self.confirmed_device(input.str("DeviceKey")?, &username)?;
+        let (pool, user) = self.admin_user(input)?;
+        let device = self.confirmed_device(&pool.id, input.str("DeviceKey")?, &user.username)?;
         Ok(json!({ "Device": device_json(&device) }))
     }
 
     pub(super) fn list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.access_token_user(input)?;
-        self.device_page(input, &username)
+        let (pool, user) = self.access_token_user(input)?;
+        self.device_page(input, &pool, &user.username)
     }
 
     pub(super) fn admin_list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.admin_user(input)?;
-        self.device_page(input, &username)
+        let (pool, user) = self.admin_user(input)?;
+        self.device_page(input, &pool, &user.username)
     }
 
     /// A page of the user's remembered devices. The `PaginationToken` is the last key of the
     /// page before.
-    fn device_page(&self, input: &Input, username: &str) -> Result<Value, ServiceError> {
+    fn device_page(
+        &self,
+        input: &Input,
+        pool: &UserPool,
+        username: &str,
+    ) -> Result<Value, ServiceError> {
         let limit = input.opt_i64("Limit")?.unwrap_or(MAX_LIMIT);
         if !(0..=MAX_LIMIT).contains(&limit) {
             return Err(ServiceError::InvalidParameterException(format!(
@@ -165,7 +166,7 @@ impl Pool {
         }
         let limit = usize::try_from(limit).unwrap_or(0);
         let after = input.opt_str("PaginationToken")?;
-        let devices = self.store.devices(username, true)?;
+        let devices = self.store.devices(&pool.id, username, true)?;
         let start = match after {
             None => 0,
             Some(token) => match devices.iter().position(|d| d.device_key == token) {
@@ -192,18 +193,23 @@ impl Pool {
     }
 
     pub(super) fn forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.access_token_user(input)?;
-        self.forget(input.str("DeviceKey")?, &username)
+        let (pool, user) = self.access_token_user(input)?;
+        self.forget(&pool, input.str("DeviceKey")?, &user.username)
     }
 
     pub(super) fn admin_forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let username = self.admin_user(input)?;
-        self.forget(input.str("DeviceKey")?, &username)
+        let (pool, user) = self.admin_user(input)?;
+        self.forget(&pool, input.str("DeviceKey")?, &user.username)
     }
 
     /// Forgets a device of `username`; its refresh tokens stop working with it.
-    fn forget(&self, device_key: &str, username: &str) -> Result<Value, ServiceError> {
-        match self.store.device(device_key)? {
+    fn forget(
+        &self,
+        pool: &UserPool,
+        device_key: &str,
+        username: &str,
+    ) -> Result<Value, ServiceError> {
+        match self.store.device(&pool.id, device_key)? {
             Some(device) if device.username == username => {
                 self.store.forget_device(device_key)?;
                 Ok(json!({}))

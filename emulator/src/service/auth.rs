@@ -1,64 +1,82 @@
 //! `InitiateAuth` and `RespondToAuthChallenge`: the `USER_SRP_AUTH` sign-in through
 //! `PASSWORD_VERIFIER`, a remembered device's `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`,
-//! `SOFTWARE_TOKEN_MFA` and `NEW_PASSWORD_REQUIRED`, the tokens they end in, and
-//! `REFRESH_TOKEN_AUTH` (SPEC "Wire flow" and "What the service answers").
+//! `SOFTWARE_TOKEN_MFA`, `MFA_SETUP` and `NEW_PASSWORD_REQUIRED`, the tokens they end in, and
+//! `REFRESH_TOKEN_AUTH` (docs/protocol.md, "Wire flow" and "What the service answers").
 //!
-//! Which challenge comes next is decided in one place, [`Pool::next_step`]: a new password if
-//! the user must set one, then a remembered device's proof, then TOTP unless a remembered
-//! device stands in for it (`ChallengeRequiredOnNewDevice`), then tokens.
+//! Which challenge comes next is decided in one place, [`Service::next_step`]: a new password
+//! if the user must set one, then a remembered device's proof, then the second factor unless a
+//! remembered device stands in for it (`ChallengeRequiredOnNewDevice`), then tokens. Device
+//! steps happen only in a pool with a `DeviceConfiguration`.
 
-use super::{CLOCK_SKEW_SECS, Caller, Pool, now, required};
+use super::{CLOCK_SKEW_SECS, Caller, ClientAt, Service, check_secret_hash, required};
 use crate::{
     error::ServiceError,
     input::{Input, Params},
-    sessions::{DeviceState, Handle, Lookup, Pending, Progress, Step, Taken, invalid_session},
+    model::{client::Flow, pool::MfaConfiguration},
+    sessions::{
+        DeviceState, Handle, Lookup, MAX_DEVICE_KEY, Pending, Progress, Step, Taken,
+        invalid_session,
+    },
     store::{DeviceRow, RefreshRow, UserRow, UserStatus},
-    tokens::{Subject, TOKEN_SECONDS},
+    tokens::Subject,
 };
 use cognito_srp6a::{Error as SrpError, IssuedChallenge, Parameters, Timestamp, VerifierRecord};
 use serde_json::{Map, Value, json};
 
-/// How long a refresh token lasts: the service's default, 30 days.
-const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
-
-impl Pool {
+impl Service {
     pub(super) fn initiate_auth(&self, input: &Input) -> Result<Value, ServiceError> {
         let flow = input.str("AuthFlow")?;
-        let client_id = input.str("ClientId")?;
-        self.check_client(client_id)?;
+        let at = self.app_client(input.str("ClientId")?)?;
         let params = input.opt_params("AuthParameters")?.unwrap_or_default();
-        match flow {
-            "USER_SRP_AUTH" => self.user_srp_auth(client_id, &params),
-            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_token_auth(client_id, &params),
-            "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => {
-                Err(ServiceError::InvalidParameterException(format!(
-                    "{flow} flow not enabled for this client"
-                )))
-            }
+        let wanted = match flow {
+            "USER_SRP_AUTH" => Flow::UserSrp,
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => Flow::RefreshToken,
+            "USER_PASSWORD_AUTH" => Flow::UserPassword,
+            "CUSTOM_AUTH" => Flow::Custom,
+            "USER_AUTH" => Flow::UserAuth,
             "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
-                Err(ServiceError::InvalidParameterException(
+                return Err(ServiceError::InvalidParameterException(
                     "Initiate Auth method not supported.".into(),
-                ))
+                ));
             }
-            _ => Err(ServiceError::InvalidParameterException(
-                "1 validation error detected: Value at 'authFlow' failed to satisfy constraint: \
-                 Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, \
-                 REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, \
-                 ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
-                    .into(),
-            )),
+            _ => {
+                return Err(ServiceError::InvalidParameterException(
+                    "1 validation error detected: Value at 'authFlow' failed to satisfy \
+                     constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
+                     REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, \
+                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+                        .into(),
+                ));
+            }
+        };
+        if !at.client.allows(wanted) {
+            return Err(ServiceError::InvalidParameterException(format!(
+                "{flow} flow not enabled for this client"
+            )));
+        }
+        match wanted {
+            Flow::UserSrp => self.user_srp_auth(&at, &params),
+            Flow::RefreshToken => self.refresh_token_auth(&at, &params),
+            // Allowed by the client, not emulated yet: said as the service says a flow is off.
+            _ => Err(ServiceError::InvalidParameterException(format!(
+                "{flow} flow not enabled for this client"
+            ))),
         }
     }
 
     /// `USER_SRP_AUTH`: the `PASSWORD_VERIFIER` challenge for `SRP_A`.
-    fn user_srp_auth(&self, client_id: &str, params: &Params) -> Result<Value, ServiceError> {
+    fn user_srp_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
         // Before the user lookup, so a caller without the secret learns nothing of users.
-        self.check_secret_hash(params.get("SECRET_HASH").map(String::as_str), &[username])?;
-        let user = self.user(username)?;
+        check_secret_hash(
+            &at.client,
+            params.get("SECRET_HASH").map(String::as_str),
+            &[username],
+        )?;
+        let user = self.find_user(&at.pool, username)?;
         let issued = self
-            .user_record(&user)?
+            .user_record(&at.pool, &user)?
             .issue_challenge(srp_a, &user.username, &mut rand::rng())
             .map_err(srp_a_error)?;
         let parameters = to_json(&issued.parameters());
@@ -67,21 +85,32 @@ impl Pool {
             .get("SECRET_BLOCK")
             .unwrap_or_default()
             .to_string();
+        // Without a DeviceConfiguration the pool tracks no devices: DEVICE_KEY is ignored.
+        let initiate_device_key = at
+            .pool
+            .devices()
+            .and(params.get("DEVICE_KEY"))
+            .map(|key| bounded_device_key(key));
         let pending = Pending {
             progress: Progress {
+                pool_id: at.pool.id.clone(),
                 username: user.username,
-                client_id: client_id.to_string(),
+                client_id: at.client.client_id.clone(),
                 device: DeviceState::None,
                 mfa_passed: false,
+                user_srp_a: sha256(srp_a),
+                sessionless: false,
             },
             step: Step::PasswordVerifier {
                 issued,
-                initiate_device_key: params.get("DEVICE_KEY").cloned(),
+                initiate_device_key,
             },
         };
-        let session = self
-            .sessions
-            .insert(pending, Some(Handle::SecretBlock(secret_block)));
+        let session = self.sessions.insert(
+            pending,
+            Some(Handle::SecretBlock(secret_block)),
+            at.client.session_seconds(),
+        );
         Ok(challenge(
             "PASSWORD_VERIFIER",
             Value::Object(parameters),
@@ -94,12 +123,12 @@ impl Pool {
         input: &Input,
         caller: &Caller,
     ) -> Result<Value, ServiceError> {
-        let client_id = input.str("ClientId")?;
+        let at = self.app_client(input.str("ClientId")?)?;
         let name = input.str("ChallengeName")?;
-        self.check_client(client_id)?;
         let responses = input.opt_params("ChallengeResponses")?.unwrap_or_default();
+        let session = input.opt_str("Session")?;
         let handle;
-        let lookup = match (input.opt_str("Session")?, name) {
+        let lookup = match (session, name) {
             (Some(session), _) => Lookup::Session(session),
             (None, "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER") => {
                 let block = required(&responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -107,18 +136,28 @@ impl Pool {
                 Lookup::Handle(&handle)
             }
             (None, "DEVICE_SRP_AUTH") => {
-                let username = required(&responses, "USERNAME")?;
                 let device_key = required(&responses, "DEVICE_KEY")?;
-                handle = Handle::Device(username.to_string(), device_key.to_string());
+                let srp_a = required(&responses, "SRP_A")?;
+                handle = Handle::Device {
+                    pool_id: at.pool.id.clone(),
+                    device_key: bounded_device_key(device_key),
+                    srp_a: sha256(srp_a),
+                };
                 Lookup::Handle(&handle)
             }
             (None, _) => return Err(invalid_session()),
         };
-        let taken = self.sessions.take(lookup).map_err(|error| match name {
-            "DEVICE_SRP_AUTH" if matches!(lookup, Lookup::Handle(_)) => device_srp_out_of_order(),
-            _ => error,
-        })?;
-        if taken.pending.progress.client_id != client_id {
+        let lifetime = at.client.session_seconds();
+        let mut taken = self
+            .sessions
+            .take(lookup, lifetime)
+            .map_err(|error| match name {
+                "DEVICE_SRP_AUTH" if matches!(lookup, Lookup::Handle(_)) => {
+                    device_srp_out_of_order()
+                }
+                _ => error,
+            })?;
+        if taken.pending.progress.client_id != at.client.client_id {
             return Err(invalid_session());
         }
         if taken.pending.step.challenge_name() != name {
@@ -127,28 +166,37 @@ impl Pool {
                 _ => ServiceError::incorrect_password(),
             });
         }
+        taken.pending.progress.sessionless = session.is_none();
         let progress = &taken.pending.progress;
         let mut usernames = vec![progress.username.as_str()];
         if let Some(username) = responses.get("USERNAME") {
             usernames.push(username);
         }
-        self.check_secret_hash(responses.get("SECRET_HASH").map(String::as_str), &usernames)?;
+        check_secret_hash(
+            &at.client,
+            responses.get("SECRET_HASH").map(String::as_str),
+            &usernames,
+        )?;
         match &taken.pending.step {
             Step::PasswordVerifier { .. } => {
-                self.answer_password_verifier(taken, input, &responses)
+                self.answer_password_verifier(&at, taken, input, &responses)
             }
-            Step::DeviceSrpAuth => self.device_srp_auth(taken.pending.progress, &responses),
+            Step::DeviceSrpAuth => self.device_srp_auth(&at, taken.pending.progress, &responses),
             Step::DevicePasswordVerifier { .. } => {
-                self.device_password_verifier(taken.pending, &responses, caller)
+                self.device_password_verifier(&at, taken.pending, &responses, caller)
             }
-            Step::SoftwareTokenMfa => self.software_token_mfa(taken.pending.progress, &responses),
-            Step::NewPasswordRequired => self.new_password(taken.pending.progress, &responses),
+            Step::SoftwareTokenMfa => {
+                self.software_token_mfa(&at, taken.pending.progress, &responses)
+            }
+            Step::MfaSetup => self.mfa_setup_done(&at, taken.pending.progress),
+            Step::NewPasswordRequired => self.new_password(&at, taken.pending.progress, &responses),
         }
     }
 
     /// `PASSWORD_VERIFIER`: the user's proof, and which device the sign-in goes through.
     fn answer_password_verifier(
         &self,
+        at: &ClientAt,
         taken: Taken,
         input: &Input,
         responses: &Params,
@@ -161,18 +209,21 @@ impl Pool {
             return Err(ServiceError::incorrect_password());
         };
         // The answer's DEVICE_KEY when it has the entry, `null` meaning none (identity-js's
-        // retry after "Device does not exist."); else the one InitiateAuth named.
-        let device_key = if input.is_null_entry("ChallengeResponses", "DEVICE_KEY") {
+        // retry after "Device does not exist."); else the one InitiateAuth named. A pool that
+        // tracks no devices ignores both.
+        let device_key = if at.pool.devices().is_none()
+            || input.is_null_entry("ChallengeResponses", "DEVICE_KEY")
+        {
             None
         } else {
             responses
                 .get("DEVICE_KEY")
-                .or(initiate_device_key.as_ref())
-                .cloned()
+                .map(|key| bounded_device_key(key))
+                .or_else(|| initiate_device_key.clone())
         };
         let device = match device_key {
             None => DeviceState::None,
-            Some(key) => match self.store.device(&key)? {
+            Some(key) => match self.store.device(&at.pool.id, &key)? {
                 Some(row) if row.confirmed && row.username == taken.pending.progress.username => {
                     if row.remembered == "remembered" {
                         DeviceState::Remembered(key)
@@ -192,20 +243,21 @@ impl Pool {
         let Step::PasswordVerifier { issued, .. } = step else {
             return Err(ServiceError::incorrect_password());
         };
-        check_proof(issued, responses)?;
-        let user = self.user(&progress.username)?;
+        self.check_proof(issued, responses)?;
+        let user = self.user(&at.pool, &progress.username)?;
         if user.status == UserStatus::Unconfirmed {
             return Err(ServiceError::UserNotConfirmedException(
                 "User is not confirmed.".into(),
             ));
         }
         progress.device = device;
-        self.next_step(progress)
+        self.next_step(at, progress)
     }
 
     /// `DEVICE_SRP_AUTH`: the device's `DEVICE_PASSWORD_VERIFIER` challenge for its new `SRP_A`.
     fn device_srp_auth(
         &self,
+        at: &ClientAt,
         progress: Progress,
         responses: &Params,
     ) -> Result<Value, ServiceError> {
@@ -215,11 +267,13 @@ impl Pool {
         if Some(device_key) != progress.device.key() {
             return Err(ServiceError::incorrect_password());
         }
-        let device = self.confirmed_device(device_key, &progress.username)?;
+        let device = self.confirmed_device(&at.pool.id, device_key, &progress.username)?;
         let issued = device_record(&device)?
             .issue_challenge(srp_a, &progress.username, &mut rand::rng())
             .map_err(srp_a_error)?;
-        let parameters = to_json(&issued.parameters());
+        let mut parameters = to_json(&issued.parameters());
+        // The service names the device in the challenge too; cognito-srp-helper reads it there.
+        parameters.insert("DEVICE_KEY".into(), json!(device_key));
         let secret_block = issued
             .parameters()
             .get("SECRET_BLOCK")
@@ -229,9 +283,11 @@ impl Pool {
             progress,
             step: Step::DevicePasswordVerifier { issued },
         };
-        let session = self
-            .sessions
-            .insert(pending, Some(Handle::SecretBlock(secret_block)));
+        let session = self.sessions.insert(
+            pending,
+            Some(Handle::SecretBlock(secret_block)),
+            at.client.session_seconds(),
+        );
         Ok(challenge(
             "DEVICE_PASSWORD_VERIFIER",
             Value::Object(parameters),
@@ -242,6 +298,7 @@ impl Pool {
     /// `DEVICE_PASSWORD_VERIFIER`: the device's proof.
     fn device_password_verifier(
         &self,
+        at: &ClientAt,
         pending: Pending,
         responses: &Params,
         caller: &Caller,
@@ -254,53 +311,81 @@ impl Pool {
             return Err(ServiceError::incorrect_password());
         };
         // Forgotten between the two device steps.
-        self.confirmed_device(&device_key, &progress.username)?;
-        check_proof(issued, responses)?;
-        self.store.touch_device(&device_key, &caller.ip, now())?;
+        self.confirmed_device(&at.pool.id, &device_key, &progress.username)?;
+        self.check_proof(issued, responses)?;
+        self.store
+            .touch_device(&device_key, &caller.ip, self.now())?;
         progress.device = DeviceState::Authenticated(device_key);
-        self.next_step(progress)
+        self.next_step(at, progress)
     }
 
     /// `SOFTWARE_TOKEN_MFA`: the TOTP code.
     fn software_token_mfa(
         &self,
+        at: &ClientAt,
         mut progress: Progress,
         responses: &Params,
     ) -> Result<Value, ServiceError> {
         let code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-        let user = self.user(&progress.username)?;
+        let user = self.user(&at.pool, &progress.username)?;
         let secret = user
             .totp_secret
             .as_deref()
             .and_then(crate::totp::decode_secret);
-        let valid = secret.is_some_and(|secret| crate::totp::verify(&secret, code, now()));
+        let valid = secret.is_some_and(|secret| crate::totp::verify(&secret, code, self.now()));
         if !valid {
             return Err(ServiceError::CodeMismatchException(
                 "Invalid code received for user".into(),
             ));
         }
         progress.mfa_passed = true;
-        self.next_step(progress)
+        self.next_step(at, progress)
+    }
+
+    /// `MFA_SETUP` answered: `VerifySoftwareToken` gave the user a software token meanwhile.
+    fn mfa_setup_done(&self, at: &ClientAt, mut progress: Progress) -> Result<Value, ServiceError> {
+        let user = self.user(&at.pool, &progress.username)?;
+        if user.totp_secret.is_none() {
+            return Err(ServiceError::InvalidParameterException(
+                "Software token MFA has not been set up: call AssociateSoftwareToken and \
+                 VerifySoftwareToken with this Session first."
+                    .into(),
+            ));
+        }
+        // Setting the token up proved the user holds it.
+        progress.mfa_passed = true;
+        self.next_step(at, progress)
     }
 
     /// `NEW_PASSWORD_REQUIRED`: an administrator-created user sets a password.
-    fn new_password(&self, progress: Progress, responses: &Params) -> Result<Value, ServiceError> {
+    fn new_password(
+        &self,
+        at: &ClientAt,
+        progress: Progress,
+        responses: &Params,
+    ) -> Result<Value, ServiceError> {
         let password = required(responses, "NEW_PASSWORD")?;
-        super::users::check_password_policy(password)?;
-        let (salt_hex, verifier_hex) = self.new_verifier(&progress.username, password)?;
+        super::users::check_password(&at.pool, password)?;
+        let (salt_hex, verifier_hex) = self.new_verifier(&at.pool, &progress.username, password)?;
         self.store.set_user_password(
+            &at.pool.id,
             &progress.username,
             &salt_hex,
             &verifier_hex,
             UserStatus::Confirmed,
-            now(),
+            self.now(),
         )?;
-        self.next_step(progress)
+        self.next_step(at, progress)
     }
 
     /// What comes after a passed step: the next challenge, or the tokens.
-    fn next_step(&self, progress: Progress) -> Result<Value, ServiceError> {
-        let user = self.user(&progress.username)?;
+    pub(super) fn next_step(
+        &self,
+        at: &ClientAt,
+        progress: Progress,
+    ) -> Result<Value, ServiceError> {
+        let user = self.user(&at.pool, &progress.username)?;
+        let lifetime = at.client.session_seconds();
         if user.status == UserStatus::ForceChangePassword {
             let parameters = json!({
                 "USER_ID_FOR_SRP": user.username,
@@ -313,48 +398,87 @@ impl Pool {
                     step: Step::NewPasswordRequired,
                 },
                 None,
+                lifetime,
             );
             return Ok(challenge("NEW_PASSWORD_REQUIRED", parameters, &session));
         }
         if let DeviceState::Remembered(key) = &progress.device {
-            let handle = Handle::Device(progress.username.clone(), key.clone());
+            // A sessionless client finds this step by the device and its USER_SRP_AUTH SRP_A;
+            // a client that sends Sessions only by its Session (sessions.rs says why).
+            let handle = progress.sessionless.then(|| Handle::Device {
+                pool_id: progress.pool_id.clone(),
+                device_key: key.clone(),
+                srp_a: progress.user_srp_a,
+            });
             let parameters = json!({ "USERNAME": progress.username });
             let session = self.sessions.insert(
                 Pending {
                     progress,
                     step: Step::DeviceSrpAuth,
                 },
-                Some(handle),
+                handle,
+                lifetime,
             );
             return Ok(challenge("DEVICE_SRP_AUTH", parameters, &session));
         }
         // ChallengeRequiredOnNewDevice: a remembered device's proof stands in for the second
         // factor; without the setting, MFA is asked for on every sign-in.
         let device_stands_in = matches!(progress.device, DeviceState::Authenticated(_))
-            && self.config.challenge_required_on_new_device;
-        if user.totp_secret.is_some() && !progress.mfa_passed && !device_stands_in {
-            let parameters = json!({});
-            let session = self.sessions.insert(
-                Pending {
-                    progress,
-                    step: Step::SoftwareTokenMfa,
-                },
-                None,
-            );
-            return Ok(challenge("SOFTWARE_TOKEN_MFA", parameters, &session));
+            && at
+                .pool
+                .devices()
+                .and_then(|config| config.challenge_required_on_new_device)
+                .unwrap_or(false);
+        let mfa = at.pool.mfa();
+        if mfa != MfaConfiguration::Off && !progress.mfa_passed && !device_stands_in {
+            if user.totp_secret.is_some() {
+                let parameters = json!({ "USER_ID_FOR_SRP": user.username });
+                let session = self.sessions.insert(
+                    Pending {
+                        progress,
+                        step: Step::SoftwareTokenMfa,
+                    },
+                    None,
+                    lifetime,
+                );
+                return Ok(challenge("SOFTWARE_TOKEN_MFA", parameters, &session));
+            }
+            if mfa == MfaConfiguration::On {
+                let parameters = json!({
+                    "MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]",
+                    "USER_ID_FOR_SRP": user.username,
+                });
+                let session = self.sessions.insert(
+                    Pending {
+                        progress,
+                        step: Step::MfaSetup,
+                    },
+                    None,
+                    lifetime,
+                );
+                return Ok(challenge("MFA_SETUP", parameters, &session));
+            }
         }
-        self.sign_in_tokens(&progress, &user)
+        self.sign_in_tokens(at, &progress, &user)
     }
 
-    /// The end of a sign-in: tokens, and `NewDeviceMetadata` when it went through no device.
-    fn sign_in_tokens(&self, progress: &Progress, user: &UserRow) -> Result<Value, ServiceError> {
-        let now = now();
-        let (device_key, new_device) = match progress.device.key() {
-            Some(key) => (key.to_string(), None),
-            None => {
-                let key = format!("{}_{}", self.config.region(), uuid::Uuid::new_v4());
+    /// The end of a sign-in: tokens, and `NewDeviceMetadata` when the pool tracks devices and
+    /// the sign-in went through none.
+    fn sign_in_tokens(
+        &self,
+        at: &ClientAt,
+        progress: &Progress,
+        user: &UserRow,
+    ) -> Result<Value, ServiceError> {
+        let now = self.now();
+        let (device_key, new_device) = match (progress.device.key(), at.pool.devices()) {
+            (Some(key), _) => (Some(key.to_string()), None),
+            (None, None) => (None, None),
+            (None, Some(_)) => {
+                let key = format!("{}_{}", at.pool.region(), uuid::Uuid::new_v4());
                 self.store.issue_device(&DeviceRow {
                     device_key: key.clone(),
+                    pool_id: at.pool.id.clone(),
                     username: user.username.clone(),
                     device_group_key: user.device_group_key.clone(),
                     confirmed: false,
@@ -368,7 +492,7 @@ impl Pool {
                     last_authenticated: None,
                 })?;
                 let metadata = json!({ "DeviceKey": key, "DeviceGroupKey": user.device_group_key });
-                (key, Some(metadata))
+                (Some(key), Some(metadata))
             }
         };
         let origin_jti = uuid::Uuid::new_v4().to_string();
@@ -377,22 +501,16 @@ impl Pool {
         self.store.insert_refresh(
             &sha256_hex(&refresh_token),
             &RefreshRow {
+                pool_id: at.pool.id.clone(),
                 username: user.username.clone(),
-                client_id: progress.client_id.clone(),
-                device_key: Some(device_key.clone()),
+                client_id: at.client.client_id.clone(),
+                device_key: device_key.clone(),
                 auth_time: now,
                 origin_jti: origin_jti.clone(),
-                expires: now + REFRESH_SECONDS,
+                expires: now.saturating_add(at.client.settings.refresh_seconds()?),
             },
         )?;
-        let mut result = self.token_pair(
-            user,
-            &progress.client_id,
-            Some(&device_key),
-            now,
-            &origin_jti,
-            now,
-        )?;
+        let mut result = self.token_pair(at, user, device_key.as_deref(), now, &origin_jti)?;
         result.insert("RefreshToken".into(), json!(refresh_token));
         if let Some(metadata) = new_device {
             result.insert("NewDeviceMetadata".into(), metadata);
@@ -400,91 +518,125 @@ impl Pool {
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": result }))
     }
 
-    /// `AccessToken`, `IdToken`, `ExpiresIn`, `TokenType`.
+    /// `AccessToken`, `IdToken`, `ExpiresIn`, `TokenType`, lasting as the client says.
     fn token_pair(
         &self,
+        at: &ClientAt,
         user: &UserRow,
-        client_id: &str,
         device_key: Option<&str>,
         auth_time: i64,
         origin_jti: &str,
-        now: i64,
     ) -> Result<Map<String, Value>, ServiceError> {
         let attributes: Map<String, Value> =
             serde_json::from_str(&user.attributes).unwrap_or_default();
+        let access_seconds = at.client.settings.access_seconds()?;
         let (access, id) = self.signer.tokens(
-            &self.issuer,
+            &self.issuer(&at.pool.id),
             &Subject {
                 sub: &user.sub,
                 username: &user.username,
-                client_id,
+                client_id: &at.client.client_id,
                 device_key,
                 auth_time,
                 origin_jti,
                 attributes: &attributes,
             },
-            now,
+            self.now(),
+            access_seconds,
+            at.client.settings.id_seconds()?,
         )?;
         let mut result = Map::new();
         result.insert("AccessToken".into(), json!(access));
-        result.insert("ExpiresIn".into(), json!(TOKEN_SECONDS));
+        result.insert("ExpiresIn".into(), json!(access_seconds));
         result.insert("IdToken".into(), json!(id));
         result.insert("TokenType".into(), json!("Bearer"));
         Ok(result)
     }
 
     /// `REFRESH_TOKEN_AUTH`: new ID and access tokens; the refresh token stays.
-    fn refresh_token_auth(&self, client_id: &str, params: &Params) -> Result<Value, ServiceError> {
+    fn refresh_token_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
         let token = required(params, "REFRESH_TOKEN")?;
         let invalid = || ServiceError::NotAuthorizedException("Invalid Refresh Token.".into());
         let row = self
             .store
             .refresh(&sha256_hex(token))?
             .ok_or_else(invalid)?;
-        if row.client_id != client_id {
+        if row.client_id != at.client.client_id || row.pool_id != at.pool.id {
             return Err(invalid());
         }
-        let now = now();
-        if row.expires <= now {
+        if row.expires <= self.now() {
             return Err(ServiceError::NotAuthorizedException(
                 "Refresh Token has expired".into(),
             ));
         }
-        if row.device_key.as_deref() != params.get("DEVICE_KEY").map(String::as_str)
-            && row.device_key.is_some()
+        if row.device_key.is_some()
+            && row.device_key.as_deref() != params.get("DEVICE_KEY").map(String::as_str)
         {
             return Err(invalid());
         }
-        let user = self.store.user(&row.username)?.ok_or_else(invalid)?;
+        let user = self
+            .store
+            .user(&at.pool.id, &row.username)?
+            .ok_or_else(invalid)?;
         // The service's documentation names USERNAME for the hash; clients hash the user name
         // or, in pools signed in by alias, the `sub`: either is accepted.
         let mut usernames = vec![user.username.as_str(), user.sub.as_str()];
         if let Some(username) = params.get("USERNAME") {
             usernames.push(username);
         }
-        self.check_secret_hash(params.get("SECRET_HASH").map(String::as_str), &usernames)?;
+        check_secret_hash(
+            &at.client,
+            params.get("SECRET_HASH").map(String::as_str),
+            &usernames,
+        )?;
         let result = self.token_pair(
+            at,
             &user,
-            client_id,
             row.device_key.as_deref(),
             row.auth_time,
             &row.origin_jti,
-            now,
         )?;
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": result }))
     }
 
-    /// A confirmed device of `username`, or "Device does not exist.".
+    /// A confirmed device of `username` in `pool_id`, or "Device does not exist.".
     pub(super) fn confirmed_device(
         &self,
+        pool_id: &str,
         device_key: &str,
         username: &str,
     ) -> Result<DeviceRow, ServiceError> {
-        match self.store.device(device_key)? {
+        match self.store.device(pool_id, device_key)? {
             Some(row) if row.confirmed && row.username == username => Ok(row),
             _ => Err(ServiceError::no_device()),
         }
     }
+
+    /// Checks a `*PASSWORD_VERIFIER` answer against the challenge it answers, which is used
+    /// up, at the service's clock.
+    fn check_proof(&self, issued: IssuedChallenge, responses: &Params) -> Result<(), ServiceError> {
+        check_timestamp_form(responses)?;
+        let now = Timestamp::from_unix_seconds(self.now()).map_err(clock_error)?;
+        issued
+            .verify(responses, now, CLOCK_SKEW_SECS)
+            .map_err(proof_error)
+    }
+}
+
+/// A `DEVICE_KEY` as kept: a longer one than the service's 55 characters can name no device,
+/// and is kept as the empty key, which names none either.
+fn bounded_device_key(key: &str) -> String {
+    if key.len() <= MAX_DEVICE_KEY {
+        key.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// SHA-256 of a text.
+fn sha256(text: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).into()
 }
 
 /// The stored `DeviceSecretVerifierConfig` of a confirmed device, as the core reads it.
@@ -541,15 +693,6 @@ fn proof_error(error: SrpError) -> ServiceError {
 
 fn clock_error(_: SrpError) -> ServiceError {
     ServiceError::InternalErrorException("The emulator's clock is out of range.".into())
-}
-
-/// Checks a `*PASSWORD_VERIFIER` answer against the challenge it answers, which is used up.
-fn check_proof(issued: IssuedChallenge, responses: &Params) -> Result<(), ServiceError> {
-    check_timestamp_form(responses)?;
-    let now = Timestamp::now().map_err(clock_error)?;
-    issued
-        .verify(responses, now, CLOCK_SKEW_SECS)
-        .map_err(proof_error)
 }
 
 /// A `TIMESTAMP` that is not of the form at all is `InvalidParameterException`; one of the

@@ -1,0 +1,131 @@
+//! Software token MFA set-up: `AssociateSoftwareToken` makes a TOTP secret for the user (by
+//! access token, or by the `Session` of an `MFA_SETUP` challenge), `VerifySoftwareToken`
+//! checks a code of it and gives the user the token, and `SetUserMFAPreference` /
+//! `AdminSetUserMFAPreference` turn it on or off. The secret is kept (base32) until the code
+//! proves the user's app has it; codes are RFC 6238 (`totp`).
+
+use super::Service;
+use crate::{
+    error::ServiceError,
+    input::Input,
+    model::pool::UserPool,
+    sessions::{Lookup, Step},
+    store::UserRow,
+};
+use serde_json::{Value, json};
+
+/// Bytes of a new TOTP secret: 160 bits, as RFC 4226 recommends.
+const SECRET_BYTES: usize = 20;
+
+impl Service {
+    /// The user an `AccessToken` or an `MFA_SETUP` `Session` names, and, for a session, the
+    /// new session that carries the sign-in on.
+    fn token_or_session_user(
+        &self,
+        input: &Input,
+    ) -> Result<(UserPool, UserRow, Option<String>), ServiceError> {
+        if let Some(token) = input.opt_str("AccessToken")? {
+            let (pool, claims) = self.access_token(token)?;
+            let user = self.user(&pool, &claims.username)?;
+            return Ok((pool, user, None));
+        }
+        let Some(session) = input.opt_str("Session")? else {
+            return Err(ServiceError::missing("AccessToken"));
+        };
+        // The session is spent and the sign-in goes on under a new one, as the service
+        // returns a new Session from each call.
+        let taken = self
+            .sessions
+            .take(Lookup::Session(session), 180)
+            .map_err(|_| crate::sessions::invalid_session())?;
+        if !matches!(taken.pending.step, Step::MfaSetup) {
+            return Err(crate::sessions::invalid_session());
+        }
+        let at = self.app_client(&taken.pending.progress.client_id)?;
+        let user = self.user(&at.pool, &taken.pending.progress.username)?;
+        let next = self
+            .sessions
+            .insert(taken.pending, None, at.client.session_seconds());
+        Ok((at.pool, user, Some(next)))
+    }
+
+    pub(super) fn associate_software_token(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user, session) = self.token_or_session_user(input)?;
+        use rand::Rng;
+        let mut bytes = zeroize::Zeroizing::new([0u8; SECRET_BYTES]);
+        rand::rng().fill_bytes(bytes.as_mut_slice());
+        let secret = zeroize::Zeroizing::new(data_encoding::BASE32_NOPAD.encode(bytes.as_slice()));
+        self.store
+            .set_user_totp_pending(&pool.id, &user.username, Some(&secret))?;
+        let mut output = json!({ "SecretCode": secret.as_str() });
+        if let (Some(session), Some(object)) = (session, output.as_object_mut()) {
+            object.insert("Session".into(), json!(session));
+        }
+        Ok(output)
+    }
+
+    pub(super) fn verify_software_token(&self, input: &Input) -> Result<Value, ServiceError> {
+        let code = input.str("UserCode")?;
+        let (pool, user, session) = self.token_or_session_user(input)?;
+        let pending = self.store.user_totp_pending(&pool.id, &user.username)?;
+        let Some(pending) = pending.map(zeroize::Zeroizing::new) else {
+            return Err(ServiceError::InvalidParameterException(
+                "User has not associated a software token: call AssociateSoftwareToken first."
+                    .into(),
+            ));
+        };
+        let valid = crate::totp::decode_secret(&pending)
+            .is_some_and(|secret| crate::totp::verify(&secret, code, self.now()));
+        if !valid {
+            return Err(ServiceError::EnableSoftwareTokenMFAException(
+                "Code mismatch".into(),
+            ));
+        }
+        self.store
+            .set_user_totp(&pool.id, &user.username, Some(&pending))?;
+        self.store
+            .set_user_totp_pending(&pool.id, &user.username, None)?;
+        let mut output = json!({ "Status": "SUCCESS" });
+        if let (Some(session), Some(object)) = (session, output.as_object_mut()) {
+            object.insert("Session".into(), json!(session));
+        }
+        Ok(output)
+    }
+
+    pub(super) fn set_user_mfa_preference(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user) = self.access_token_user(input)?;
+        self.mfa_preference(input, &pool, &user)
+    }
+
+    pub(super) fn admin_set_user_mfa_preference(
+        &self,
+        input: &Input,
+    ) -> Result<Value, ServiceError> {
+        let (pool, user) = self.admin_user(input)?;
+        self.mfa_preference(input, &pool, &user)
+    }
+
+    /// `SoftwareTokenMfaSettings.Enabled`: on needs a verified token; off forgets it.
+    fn mfa_preference(
+        &self,
+        input: &Input,
+        pool: &UserPool,
+        user: &UserRow,
+    ) -> Result<Value, ServiceError> {
+        let Some(settings) = input.opt_object("SoftwareTokenMfaSettings")? else {
+            return Ok(json!({}));
+        };
+        match settings.opt_bool("Enabled")? {
+            Some(true) if user.totp_secret.is_none() => {
+                Err(ServiceError::InvalidParameterException(
+                    "User has not verified software token mfa".into(),
+                ))
+            }
+            Some(false) => {
+                self.store.set_user_totp(&pool.id, &user.username, None)?;
+                Ok(json!({}))
+            }
+            _ => Ok(json!({})),
+        }
+    }
+}
