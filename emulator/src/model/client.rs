@@ -551,7 +551,7 @@ mod tests {
     #[test]
     fn refusals() {
         let error = client(json!({
-            "UserPoolId": "us-east-1_x", "ClientName": "web", "AccessTokenValidity": 2
+            "UserPoolId": "us-east-1_x", "ClientName": "web", "AccessTokenValidity": 100
         }))
         .unwrap_err();
         assert_eq!(
