@@ -27,6 +27,7 @@ pub(crate) mod ids;
 mod input;
 mod pool;
 pub mod protocol;
+pub(crate) mod seed;
 mod sessions;
 mod store;
 mod tokens;
