@@ -77,7 +77,11 @@ const POOL_BOOLEANS: &[&[&str]] = &[
 /// The `CreateUserPool` members the API types as integers, by path.
 const POOL_INTEGERS: &[&[&str]] = &[
     &["Policies", "PasswordPolicy", "MinimumLength"],
-    &["Policies", "PasswordPolicy", "TemporaryPasswordValidityDays"],
+    &[
+        "Policies",
+        "PasswordPolicy",
+        "TemporaryPasswordValidityDays",
+    ],
     &["Policies", "PasswordPolicy", "PasswordHistorySize"],
     &["AdminCreateUserConfig", "UnusedAccountValidityDays"],
 ];
@@ -165,7 +169,11 @@ pub fn parse_template(text: &str, region: &str) -> Result<(Seed, Vec<String>), S
         let logical_id = &resource.logical_id;
         let pool_id = context.pools.get(&pool).cloned().unwrap_or_default();
         let path = key_path(logical_id, "ClientName");
-        let name = match resource.properties.get("ClientName").map(|v| context.value(v)) {
+        let name = match resource
+            .properties
+            .get("ClientName")
+            .map(|v| context.value(v))
+        {
             Some(Ok(Some(Value::String(name)))) => Value::String(name),
             Some(Ok(Some(other))) => scalar_text(&other).map_or(other, Value::String),
             None | Some(Ok(None)) => Value::String(logical_id.clone()),
@@ -191,7 +199,11 @@ pub fn parse_template(text: &str, region: &str) -> Result<(Seed, Vec<String>), S
         let logical_id = &resource.logical_id;
         let path = key_path(logical_id, "Username");
         // A user made under another name than the template's would be a wrong user: skipped.
-        let username = match resource.properties.get("Username").map(|v| context.value(v)) {
+        let username = match resource
+            .properties
+            .get("Username")
+            .map(|v| context.value(v))
+        {
             None | Some(Ok(None)) => logical_id.clone(),
             Some(Ok(Some(value))) => match scalar_text(&value) {
                 Some(name) if !name.is_empty() => name,
@@ -341,7 +353,9 @@ fn parameters(parameters: Option<&Value>) -> Result<BTreeMap<String, Parameter>,
         let list = kind == "CommaDelimitedList" || kind.starts_with("List<");
         // A list parameter's Ref is a list; CloudFormation trims its members.
         let default = parameter.get("Default").map(|default| match default {
-            Value::String(text) if list => Value::from(text.split(',').map(str::trim).collect::<Vec<_>>()),
+            Value::String(text) if list => {
+                Value::from(text.split(',').map(str::trim).collect::<Vec<_>>())
+            }
             other => other.clone(),
         });
         out.insert(
@@ -407,16 +421,20 @@ impl Context<'_> {
         let path = key_path(logical_id, "UserPoolId");
         let pool_id = match resource.properties.get("UserPoolId").map(|v| self.value(v)) {
             Some(Ok(Some(Value::String(pool_id)))) => pool_id,
-            None | Some(Ok(_)) => {
+            None => {
+                warnings.push(format!(
+                    "resource {logical_id} skipped: it has no UserPoolId"
+                ));
+                return None;
+            }
+            Some(Ok(_)) => {
                 warnings.push(format!(
                     "resource {logical_id} skipped: {path} is not a UserPool of this template"
                 ));
                 return None;
             }
             Some(Err(Unsupported(what))) => {
-                warnings.push(format!(
-                    "{what} in {path} not supported, resource skipped"
-                ));
+                warnings.push(format!("{what} in {path} not supported, resource skipped"));
                 return None;
             }
         };
@@ -676,7 +694,8 @@ impl Context<'_> {
                 _ => Err(malformed(name)),
             },
             "Fn::GetAtt" => {
-                let (resource, attribute) = attribute_parts(argument).ok_or_else(|| malformed(name))?;
+                let (resource, attribute) =
+                    attribute_parts(argument).ok_or_else(|| malformed(name))?;
                 self.attribute(resource, attribute)
                     .map(|text| Some(Value::String(text)))
             }
@@ -699,9 +718,9 @@ impl Context<'_> {
         }
         if let Some(parameter) = self.parameters.get(target) {
             return match &parameter.default {
-                _ if parameter.from_ssm => Err(Unsupported(format!(
-                    "Ref to the SSM parameter {target}"
-                ))),
+                _ if parameter.from_ssm => {
+                    Err(Unsupported(format!("Ref to the SSM parameter {target}")))
+                }
                 Some(default) => Ok(Some(default.clone())),
                 None => Err(Unsupported(format!(
                     "Ref to the parameter {target} (no Default)"
@@ -734,9 +753,13 @@ impl Context<'_> {
                         "arn:aws:cognito-idp:{region}:{ACCOUNT_ID}:userpool/{pool_id}"
                     ));
                 }
-                "ProviderName" => return Ok(format!("cognito-idp.{region}.amazonaws.com/{pool_id}")),
+                "ProviderName" => {
+                    return Ok(format!("cognito-idp.{region}.amazonaws.com/{pool_id}"));
+                }
                 "ProviderURL" => {
-                    return Ok(format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"));
+                    return Ok(format!(
+                        "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+                    ));
                 }
                 _ => {}
             }
@@ -787,9 +810,10 @@ impl Context<'_> {
             } else {
                 self.reference(name)?
             };
-            let text = value.as_ref().and_then(scalar_text).ok_or_else(|| {
-                Unsupported(format!("${{{name}}}, not a string, in Fn::Sub"))
-            })?;
+            let text = value
+                .as_ref()
+                .and_then(scalar_text)
+                .ok_or_else(|| Unsupported(format!("${{{name}}}, not a string, in Fn::Sub")))?;
             out.push_str(&text);
             rest = after;
         }
@@ -799,8 +823,7 @@ impl Context<'_> {
 
     /// `Fn::Join`: `[delimiter, [part, ...]]`.
     fn join(&self, argument: &Value) -> Result<String, Unsupported> {
-        let Some([Value::String(delimiter), parts]) = argument.as_array().map(Vec::as_slice)
-        else {
+        let Some([Value::String(delimiter), parts]) = argument.as_array().map(Vec::as_slice) else {
             return Err(malformed("Fn::Join"));
         };
         let Some(Value::Array(parts)) = self.value(parts)? else {
@@ -878,7 +901,493 @@ fn to_boolean(value: &mut Value) {
 
 /// `"60"`, which CloudFormation takes for an Integer, as a JSON number.
 fn to_integer(value: &mut Value) {
-    if let Some(number) = value.as_str().and_then(|text| text.trim().parse::<i64>().ok()) {
+    if let Some(number) = value
+        .as_str()
+        .and_then(|text| text.trim().parse::<i64>().ok())
+    {
         *value = Value::from(number);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::tests::dump;
+    use serde_json::json;
+
+    const REGION: &str = "eu-west-1";
+
+    const TEMPLATE: &str = r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+  AlicePassword:
+    Type: String
+    NoEcho: true
+Resources:
+  AppPool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolName: !Sub "app-${Stage}"
+      MfaConfiguration: "ON"
+      EnabledMfas: [SOFTWARE_TOKEN_MFA]
+      DeviceConfiguration:
+        ChallengeRequiredOnNewDevice: true
+        DeviceOnlyRememberedOnUserPrompt: false
+      UserPoolTags:
+        Stage: !Ref Stage
+        Team: !ImportValue TeamName
+  AdminPool:
+    Type: AWS::Cognito::UserPool
+  WebClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref AppPool
+      ClientName: web
+      GenerateSecret: true
+      ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+  AdminClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: {"Fn::GetAtt": ["AdminPool", "UserPoolId"]}
+      ClientName: {"Fn::Join": ["-", ["admin", {"Ref": "AWS::Region"}]]}
+  Alice:
+    Type: AWS::Cognito::UserPoolUser
+    Metadata:
+      cognito-srp6a-emulator:
+        Password: correct horse battery staple
+        SoftwareTokenSecret: JBSWY3DPEHPK3PXP
+    Properties:
+      UserPoolId: !GetAtt AppPool.UserPoolId
+      Username: alice
+      UserAttributes:
+        - Name: email
+          Value: alice@example.com
+  Bob:
+    Type: AWS::Cognito::UserPoolUser
+    Metadata:
+      cognito-srp6a-emulator:
+        TemporaryPassword: !Ref AlicePassword
+    Properties:
+      UserPoolId: !GetAtt [AdminPool, UserPoolId]
+      Username: bob
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !GetAtt AppPool.Arn
+Mappings:
+  Ports:
+    80: {Scheme: http}
+    true: {Scheme: https}
+Outputs:
+  PoolId:
+    Value: !Ref AppPool
+"#;
+
+    fn parse(text: &str) -> (Seed, Vec<String>) {
+        parse_template(text, REGION).unwrap()
+    }
+
+    fn pool<'a>(seed: &'a Seed, logical_id: &str) -> &'a SeedPool {
+        let id = ids::derived_pool_id(REGION, logical_id);
+        seed.pools.iter().find(|pool| pool.id == id).unwrap()
+    }
+
+    #[test]
+    fn two_pools_with_clients_users_and_warnings() {
+        let (seed, warnings) = parse(TEMPLATE);
+        assert_eq!(seed.pools.len(), 2);
+        let app = pool(&seed, "AppPool");
+        assert!(app.id.starts_with("eu-west-1_"));
+        assert!(app.software_token_mfa);
+        assert_eq!(
+            Value::Object(app.create.clone()),
+            json!({
+                "PoolName": "app-dev",
+                "MfaConfiguration": "ON",
+                "DeviceConfiguration": {
+                    "ChallengeRequiredOnNewDevice": true,
+                    "DeviceOnlyRememberedOnUserPrompt": false,
+                },
+                "UserPoolTags": {"Stage": "dev"},
+            })
+        );
+        let [web] = &app.clients[..] else {
+            panic!("one client")
+        };
+        assert_eq!(
+            web.client_id,
+            ids::derived_client_id(&format!("{}/WebClient", app.id))
+        );
+        assert!(web.client_secret.is_none());
+        assert_eq!(
+            Value::Object(web.create.clone()),
+            json!({
+                "ClientName": "web",
+                "GenerateSecret": true,
+                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            })
+        );
+        let [alice] = &app.users[..] else {
+            panic!("one user")
+        };
+        assert_eq!(alice.username, "alice");
+        assert_eq!(
+            alice.password.as_deref().map(String::as_str),
+            Some("correct horse battery staple")
+        );
+        assert!(alice.temporary_password.is_none());
+        assert_eq!(
+            alice.software_token_secret.as_deref().map(String::as_str),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(
+            alice.attributes,
+            [("email".to_owned(), "alice@example.com".to_owned())]
+        );
+
+        let admin = pool(&seed, "AdminPool");
+        assert!(!admin.software_token_mfa);
+        // No UserPoolName: the logical id.
+        assert_eq!(
+            Value::Object(admin.create.clone()),
+            json!({"PoolName": "AdminPool"})
+        );
+        let [client] = &admin.clients[..] else {
+            panic!("one client")
+        };
+        assert_eq!(
+            client.client_id,
+            ids::derived_client_id(&format!("{}/AdminClient", admin.id))
+        );
+        assert!(client.client_secret.is_none());
+        assert_eq!(
+            Value::Object(client.create.clone()),
+            json!({"ClientName": "admin-eu-west-1"})
+        );
+        // The parameter has no Default: no password, and a warning.
+        let [bob] = &admin.users[..] else {
+            panic!("one user")
+        };
+        assert_eq!(bob.username, "bob");
+        assert!(bob.password.is_none() && bob.temporary_password.is_none());
+
+        assert!(warnings.contains(&"resource Topic of type AWS::SNS::Topic skipped".to_owned()));
+        assert!(warnings.contains(
+            &"intrinsic Fn::ImportValue in AppPool.UserPoolTags.Team not supported, property skipped"
+                .to_owned()
+        ));
+        assert!(
+            warnings.contains(
+                &"Ref to the parameter AlicePassword (no Default) in \
+              Bob.Metadata.cognito-srp6a-emulator.TemporaryPassword not supported, property skipped"
+                    .to_owned()
+            )
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+    }
+
+    #[test]
+    fn derived_ids_are_stable_and_json_reads_the_same() {
+        let (first, _) = parse(TEMPLATE);
+        let (second, _) = parse(TEMPLATE);
+        assert_eq!(dump(&first), dump(&second));
+        let json = json!({
+            "Resources": {
+                "AppPool": {
+                    "Type": "AWS::Cognito::UserPool",
+                    "Properties": {"UserPoolName": {"Fn::Sub": "app-${AWS::StackName}"}},
+                },
+                "WebClient": {
+                    "Type": "AWS::Cognito::UserPoolClient",
+                    "Properties": {"UserPoolId": {"Ref": "AppPool"}, "ClientName": "web"},
+                },
+            }
+        });
+        let (from_json, warnings) = parse(&serde_json::to_string(&json).unwrap());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let app = pool(&from_json, "AppPool");
+        assert_eq!(app.id, pool(&first, "AppPool").id);
+        assert_eq!(app.create.get("PoolName"), Some(&json!("app-local")));
+        assert_eq!(
+            app.clients[0].client_id,
+            pool(&first, "AppPool").clients[0].client_id
+        );
+        // Another region, another pool id.
+        let (elsewhere, _) = parse_template(TEMPLATE, "us-west-2").unwrap();
+        assert!(
+            elsewhere
+                .pools
+                .iter()
+                .all(|pool| pool.id.starts_with("us-west-2_"))
+        );
+    }
+
+    #[test]
+    fn a_pasted_device_configuration_and_coerced_strings() {
+        let text = r#"
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolName: app
+      DeviceConfiguration:
+        ChallengeRequiredOnNewDevice: "true"
+        DeviceOnlyRememberedOnUserPrompt: "False"
+      Policies:
+        PasswordPolicy:
+          MinimumLength: "12"
+          RequireSymbols: "false"
+      Schema:
+        - Name: tenant
+          AttributeDataType: String
+          Mutable: "true"
+          StringAttributeConstraints: {MinLength: "1", MaxLength: "64"}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+      GenerateSecret: "false"
+      EnableTokenRevocation: "true"
+      AccessTokenValidity: "60"
+      RefreshTokenValidity: 30
+      TokenValidityUnits: {AccessToken: minutes}
+"#;
+        let (seed, warnings) = parse(text);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let pool = pool(&seed, "Pool");
+        assert_eq!(
+            pool.create.get("DeviceConfiguration"),
+            Some(
+                &json!({"ChallengeRequiredOnNewDevice": true, "DeviceOnlyRememberedOnUserPrompt": false})
+            )
+        );
+        assert_eq!(
+            pool.create.get("Policies"),
+            Some(&json!({"PasswordPolicy": {"MinimumLength": 12, "RequireSymbols": false}}))
+        );
+        // The constraints are strings in the API too: left as they are.
+        assert_eq!(
+            pool.create.get("Schema"),
+            Some(&json!([{
+                "Name": "tenant", "AttributeDataType": "String", "Mutable": true,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+            }]))
+        );
+        assert_eq!(
+            Value::Object(pool.clients[0].create.clone()),
+            json!({
+                "ClientName": "Client",
+                "GenerateSecret": false,
+                "EnableTokenRevocation": true,
+                "AccessTokenValidity": 60,
+                "RefreshTokenValidity": 30,
+                "TokenValidityUnits": {"AccessToken": "minutes"},
+            })
+        );
+    }
+
+    #[test]
+    fn references_and_substitutions() {
+        let text = r#"
+Parameters:
+  Prefix: {Type: String, Default: team}
+  Flows: {Type: CommaDelimitedList, Default: "ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH"}
+  Ssm: {Type: "AWS::SSM::Parameter::Value<String>", Default: /app/name}
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolName: !Join ["-", [!Ref Prefix, !Ref "AWS::AccountId", !Ref "AWS::Partition"]]
+      SmsAuthenticationMessage: !Ref AWS::NoValue
+      UserPoolTags:
+        Arn: !GetAtt Pool.Arn
+        Provider: !GetAtt Pool.ProviderName
+        Url: !GetAtt Pool.ProviderURL
+        Sub: !Sub "${Prefix}.${AWS::Region}.${Pool}.${Client.ClientId}.${Client.Name}.${!Literal}"
+        SubVars: !Sub ["${A}-${B}", {A: x, B: !Ref Prefix}]
+        User: !Ref Alice
+        Secret: !GetAtt Client.ClientSecret
+        Unknown: !Ref Nowhere
+        FromSsm: !Ref Ssm
+        Condition: !If [IsProd, a, b]
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Condition: IsProd
+    Properties:
+      UserPoolId: !Ref Pool
+      ClientName: !Sub "${Prefix}-web"
+      ExplicitAuthFlows: !Ref Flows
+      CallbackURLs: [!Ref AWS::NoValue, "https://example.com/cb", !ImportValue Other]
+  Alice:
+    Type: AWS::Cognito::UserPoolUser
+    Properties:
+      UserPoolId: !Ref Pool
+      UserAttributes:
+        - {Name: email_verified, Value: true}
+        - {Name: custom:stage, Value: !Ref Prefix}
+        - {Value: lonely}
+"#;
+        let (seed, warnings) = parse(text);
+        let pool = pool(&seed, "Pool");
+        let client = &pool.clients[0];
+        let create = &pool.create;
+        assert_eq!(
+            create.get("PoolName"),
+            Some(&json!("team-000000000000-aws"))
+        );
+        assert!(!create.contains_key("SmsAuthenticationMessage"));
+        let id = &pool.id;
+        assert_eq!(
+            create.get("UserPoolTags"),
+            Some(&json!({
+                "Arn": format!("arn:aws:cognito-idp:eu-west-1:000000000000:userpool/{id}"),
+                "Provider": format!("cognito-idp.eu-west-1.amazonaws.com/{id}"),
+                "Url": format!("https://cognito-idp.eu-west-1.amazonaws.com/{id}"),
+                "Sub": format!("team.eu-west-1.{id}.{}.team-web.${{Literal}}", client.client_id),
+                "SubVars": "x-team",
+                "User": "Alice",
+            }))
+        );
+        assert_eq!(
+            client.create.get("ExplicitAuthFlows"),
+            Some(&json!(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]))
+        );
+        // An unsupported member of a list drops the whole list.
+        assert!(!client.create.contains_key("CallbackURLs"));
+        assert_eq!(client.create.get("ClientName"), Some(&json!("team-web")));
+        // No Username: the logical id.
+        let alice = &pool.users[0];
+        assert_eq!(alice.username, "Alice");
+        assert_eq!(
+            alice.attributes,
+            [
+                ("email_verified".to_owned(), "true".to_owned()),
+                ("custom:stage".to_owned(), "team".to_owned())
+            ]
+        );
+        let expected = [
+            "resource Client has Condition IsProd, not evaluated: made anyway",
+            "Fn::GetAtt Client.ClientSecret in Pool.UserPoolTags.Secret not supported, property skipped",
+            "Ref to the unknown Nowhere in Pool.UserPoolTags.Unknown not supported, property skipped",
+            "Ref to the SSM parameter Ssm in Pool.UserPoolTags.FromSsm not supported, property skipped",
+            "intrinsic Fn::If in Pool.UserPoolTags.Condition not supported, property skipped",
+            "intrinsic Fn::ImportValue in Client.CallbackURLs not supported, property skipped",
+            "Alice.UserAttributes[2] is not {Name, Value}, attribute skipped",
+        ];
+        for warning in expected {
+            assert!(
+                warnings.contains(&warning.to_owned()),
+                "{warning} not in {warnings:#?}"
+            );
+        }
+        assert_eq!(warnings.len(), expected.len(), "{warnings:#?}");
+    }
+
+    #[test]
+    fn resources_without_a_pool_of_the_template() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Pool: {Type: "AWS::Cognito::UserPool"}
+  Imported:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !ImportValue SharedPool}
+  Literal:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: us-east-1_Elsewhere}
+  Orphan:
+    Type: AWS::Cognito::UserPoolUser
+    Properties: {Username: nobody}
+  Named:
+    Type: AWS::Cognito::UserPoolUser
+    Properties: {UserPoolId: !Ref Pool, Username: !If [C, a, b]}
+"#;
+        let (seed, warnings) = parse(text);
+        let pool = pool(&seed, "Pool");
+        assert!(pool.clients.is_empty() && pool.users.is_empty());
+        let expected = [
+            "Transform not applied: the template is read as written",
+            "intrinsic Fn::ImportValue in Imported.UserPoolId not supported, resource skipped",
+            "resource Literal skipped: Literal.UserPoolId is not a UserPool of this template",
+            "resource Orphan skipped: it has no UserPoolId",
+            "intrinsic Fn::If in Named.Username not supported, resource skipped",
+        ];
+        for warning in expected {
+            assert!(
+                warnings.contains(&warning.to_owned()),
+                "{warning} not in {warnings:#?}"
+            );
+        }
+        assert_eq!(warnings.len(), 5, "{warnings:#?}");
+    }
+
+    #[test]
+    fn refused_templates_name_the_place_and_no_password() {
+        let error = |text: &str| parse_template(text, REGION).unwrap_err().0;
+        assert!(error("Parameters: {}\n").contains("no Resources"));
+        assert!(error("Resources: [a]\n").contains("Resources must be a mapping"));
+        assert!(
+            error("Resources:\n  Pool: {Properties: {}}\n").contains("resource Pool has no Type")
+        );
+        assert!(
+            error("Resources:\n  Pool: {Type: AWS::Cognito::UserPool, Properties: [1]}\n")
+                .contains("resource Pool: Properties")
+        );
+        let user = |extension: &str| {
+            format!(
+                "Resources:\n  Pool: {{Type: AWS::Cognito::UserPool}}\n  U:\n    Type: AWS::Cognito::UserPoolUser\n    Metadata:\n      cognito-srp6a-emulator: {extension}\n    Properties: {{UserPoolId: !Ref Pool}}\n"
+            )
+        };
+        let cases = [
+            (
+                user("{Password: hunter2hunter2, TemporaryPassword: swordfish99}"),
+                "U.Metadata.cognito-srp6a-emulator",
+            ),
+            (
+                user("{Pasword: hunter2hunter2}"),
+                "U.Metadata.cognito-srp6a-emulator.Pasword",
+            ),
+            (
+                user("{Password: [hunter2hunter2]}"),
+                "U.Metadata.cognito-srp6a-emulator.Password",
+            ),
+            (user("hunter2hunter2"), "U.Metadata.cognito-srp6a-emulator"),
+            (user("{Password: 'hunter2hunter2}"), "line"),
+        ];
+        for (text, place) in cases {
+            let message = error(&text);
+            assert!(
+                !message.contains("hunter2") && !message.contains("swordfish"),
+                "{message}"
+            );
+            assert!(message.contains(place), "{message}");
+        }
+        let twice = "Resources:\n  Pool: {Type: AWS::Cognito::UserPool}\n  A: {Type: AWS::Cognito::UserPoolUser, Properties: {UserPoolId: !Ref Pool, Username: u}}\n  B: {Type: AWS::Cognito::UserPoolUser, Properties: {UserPoolId: !Ref Pool, Username: u}}\n";
+        assert!(error(twice).contains("the user u is already in the pool Pool"));
+        assert!(parse_template("Resources: {}", "Not A Region").is_err());
+        let (seed, _) = parse(&user("{Password: hunter2hunter2}"));
+        assert!(!format!("{seed:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn short_form_tags() {
+        let tag = |tag: &str, value: Value| intrinsic_from_tag(tag, value);
+        assert_eq!(tag("!Ref", json!("X")), json!({"Ref": "X"}));
+        assert_eq!(
+            tag("!GetAtt", json!("A.B.C")),
+            json!({"Fn::GetAtt": ["A", "B.C"]})
+        );
+        assert_eq!(
+            tag("!GetAtt", json!(["A", "B"])),
+            json!({"Fn::GetAtt": ["A", "B"]})
+        );
+        assert_eq!(tag("!Condition", json!("C")), json!({"Condition": "C"}));
+        assert_eq!(
+            tag("!FindInMap", json!(["M", "a", "b"])),
+            json!({"Fn::FindInMap": ["M", "a", "b"]})
+        );
     }
 }

@@ -137,7 +137,11 @@ pub struct SeedUser {
 impl fmt::Debug for SeedUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Attribute names only: the values are personal data (email, phone number).
-        let attributes: Vec<&str> = self.attributes.iter().map(|(name, _)| name.as_str()).collect();
+        let attributes: Vec<&str> = self
+            .attributes
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
         f.debug_struct("SeedUser")
             .field("username", &self.username)
             .field("has_password", &self.password.is_some())
@@ -237,7 +241,12 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
     let name = match members.get("PoolName") {
         Some(Value::String(name)) => name.clone(),
         Some(_) => return Err(not_a_string(path, "PoolName")),
-        None => return Err(SeedError(format!("{} is required", key_path(path, "PoolName")))),
+        None => {
+            return Err(SeedError(format!(
+                "{} is required",
+                key_path(path, "PoolName")
+            )));
+        }
     };
     let id = match take_string(&mut members, path, "Id")? {
         Some(id) if ids::split_pool_id(&id).is_some() => id,
@@ -251,7 +260,9 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
     };
     let software_token_mfa = match members.remove("SoftwareTokenMfaConfiguration") {
         None => false,
-        Some(config) => software_token_enabled(config, &key_path(path, "SoftwareTokenMfaConfiguration"))?,
+        Some(config) => {
+            software_token_enabled(config, &key_path(path, "SoftwareTokenMfaConfiguration"))?
+        }
     };
     let clients_path = key_path(path, "Clients");
     let clients = take_list(&mut members, path, "Clients")?
@@ -262,7 +273,10 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
     let users_path = key_path(path, "Users");
     let mut usernames = HashSet::new();
     let mut users = Vec::new();
-    for (index, user) in take_list(&mut members, path, "Users")?.into_iter().enumerate() {
+    for (index, user) in take_list(&mut members, path, "Users")?
+        .into_iter()
+        .enumerate()
+    {
         let user_path = index_path(&users_path, index);
         let user = seed_user(user, &user_path)?;
         if !usernames.insert(user.username.clone()) {
@@ -284,7 +298,9 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
 
 fn software_token_enabled(config: Value, path: &str) -> Result<bool, SeedError> {
     let Value::Object(mut config) = config else {
-        return Err(SeedError(format!("{path} must be a mapping: {{Enabled: true}}")));
+        return Err(SeedError(format!(
+            "{path} must be a mapping: {{Enabled: true}}"
+        )));
     };
     let enabled = match config.remove("Enabled") {
         None => false,
@@ -292,7 +308,9 @@ fn software_token_enabled(config: Value, path: &str) -> Result<bool, SeedError> 
         Some(_) => return Err(SeedError(format!("{path}.Enabled must be true or false"))),
     };
     match config.keys().next() {
-        Some(key) => Err(SeedError(format!("{path}: unknown member `{key}`, only `Enabled`"))),
+        Some(key) => Err(SeedError(format!(
+            "{path}: unknown member `{key}`, only `Enabled`"
+        ))),
         None => Ok(enabled),
     }
 }
@@ -304,7 +322,12 @@ fn seed_client(client: Value, path: &str, pool_id: &str) -> Result<SeedClient, S
     let name = match members.get("ClientName") {
         Some(Value::String(name)) => name.clone(),
         Some(_) => return Err(not_a_string(path, "ClientName")),
-        None => return Err(SeedError(format!("{} is required", key_path(path, "ClientName")))),
+        None => {
+            return Err(SeedError(format!(
+                "{} is required",
+                key_path(path, "ClientName")
+            )));
+        }
     };
     // The pool it is listed under; a pasted create-user-pool-client file may name it again.
     match take_string(&mut members, path, "UserPoolId")? {
@@ -396,7 +419,9 @@ fn seed_user(user: Value, path: &str) -> Result<SeedUser, SeedError> {
 
 fn seed_attribute(attribute: Value, path: &str) -> Result<(String, String), SeedError> {
     let Value::Object(mut members) = attribute else {
-        return Err(SeedError(format!("{path} must be a mapping: {{Name, Value}}")));
+        return Err(SeedError(format!(
+            "{path} must be a mapping: {{Name, Value}}"
+        )));
     };
     let name = take_string(&mut members, path, "Name")?
         .ok_or_else(|| SeedError(format!("{} is required", key_path(path, "Name"))))?;
@@ -406,7 +431,12 @@ fn seed_attribute(attribute: Value, path: &str) -> Result<(String, String), Seed
         Some(Value::Bool(value)) => value.to_string(),
         Some(Value::Number(value)) if value.is_i64() || value.is_u64() => value.to_string(),
         Some(_) => return Err(not_a_string(path, "Value")),
-        None => return Err(SeedError(format!("{} is required", key_path(path, "Value")))),
+        None => {
+            return Err(SeedError(format!(
+                "{} is required",
+                key_path(path, "Value")
+            )));
+        }
     };
     match members.keys().next() {
         Some(key) => Err(SeedError(format!(
@@ -476,7 +506,11 @@ fn index_path(base: &str, index: usize) -> String {
 
 /// A path for a message: the top has none.
 fn place(path: &str) -> &str {
-    if path.is_empty() { "the document" } else { path }
+    if path.is_empty() {
+        "the document"
+    } else {
+        path
+    }
 }
 
 /// What a YAML `!Tag` means: nothing in a seed file; an intrinsic function in a template.
@@ -545,11 +579,17 @@ fn from_yaml(value: serde_norway::Value, path: &str, tags: Tags) -> Result<Value
         Yaml::Mapping(mapping) => {
             let mut members = Map::new();
             for (key, item) in mapping {
-                let Yaml::String(key) = key else {
-                    return Err(SeedError(format!(
-                        "{}: a mapping key is not a string",
-                        place(path)
-                    )));
+                let key = match key {
+                    Yaml::String(key) => key,
+                    // `80:` or `true:`: JSON's keys are text, and so are CloudFormation's.
+                    Yaml::Number(number) => number.to_string(),
+                    Yaml::Bool(flag) => flag.to_string(),
+                    _ => {
+                        return Err(SeedError(format!(
+                            "{}: a mapping key is not a string",
+                            place(path)
+                        )));
+                    }
                 };
                 let item = from_yaml(item, &key_path(path, &key), tags)?;
                 members.insert(key, item);
@@ -565,9 +605,10 @@ fn from_yaml(value: serde_norway::Value, path: &str, tags: Tags) -> Result<Value
                         place(path)
                     )));
                 }
-                Tags::Intrinsic => {
-                    cloudformation::intrinsic_from_tag(&tag.to_string(), from_yaml(value, path, tags)?)
-                }
+                Tags::Intrinsic => cloudformation::intrinsic_from_tag(
+                    &tag.to_string(),
+                    from_yaml(value, path, tags)?,
+                ),
             }
         }
     })
@@ -686,7 +727,9 @@ UserPools:
                 "UsernameAttributes": ["email"],
             })
         );
-        let [web, mobile] = &pool.clients[..] else { panic!("two clients") };
+        let [web, mobile] = &pool.clients[..] else {
+            panic!("two clients")
+        };
         assert_eq!(web.client_id, "3n4b5urk1ft4fl3mg5e62d9ado");
         assert_eq!(
             web.client_secret.as_deref().map(String::as_str),
@@ -701,10 +744,18 @@ UserPools:
             })
         );
         // No fixed secret: the service makes one.
-        assert_eq!(mobile.client_id, ids::derived_client_id("us-east-1_Example1AB/mobile"));
+        assert_eq!(
+            mobile.client_id,
+            ids::derived_client_id("us-east-1_Example1AB/mobile")
+        );
         assert!(mobile.client_secret.is_none());
-        assert_eq!(mobile.create.get("GenerateSecret"), Some(&Value::Bool(true)));
-        let [alice, bob] = &pool.users[..] else { panic!("two users") };
+        assert_eq!(
+            mobile.create.get("GenerateSecret"),
+            Some(&Value::Bool(true))
+        );
+        let [alice, bob] = &pool.users[..] else {
+            panic!("two users")
+        };
         assert_eq!(alice.username, "alice");
         assert_eq!(
             alice.password.as_deref().map(String::as_str),
@@ -723,12 +774,18 @@ UserPools:
             Some("JBSWY3DPEHPK3PXP")
         );
         assert!(bob.password.is_none());
-        assert_eq!(bob.temporary_password.as_deref().map(String::as_str), Some("Temporary-1"));
+        assert_eq!(
+            bob.temporary_password.as_deref().map(String::as_str),
+            Some("Temporary-1")
+        );
         let other = &seed.pools[1];
         assert_eq!(other.id, ids::derived_pool_id(REGION, "other"));
         assert!(!other.software_token_mfa);
         assert!(other.clients.is_empty() && other.users.is_empty());
-        assert_eq!(Value::Object(other.create.clone()), json!({"PoolName": "other"}));
+        assert_eq!(
+            Value::Object(other.create.clone()),
+            json!({"PoolName": "other"})
+        );
     }
 
     #[test]
@@ -737,7 +794,10 @@ UserPools:
         let json = parse_seed_file(EXAMPLE_JSON, REGION).unwrap();
         assert_eq!(dump(&yaml), dump(&json));
         // Derived ids are the same at every start.
-        assert_eq!(dump(&parse_seed_file(EXAMPLE_YAML, REGION).unwrap()), dump(&yaml));
+        assert_eq!(
+            dump(&parse_seed_file(EXAMPLE_YAML, REGION).unwrap()),
+            dump(&yaml)
+        );
     }
 
     #[test]
@@ -751,9 +811,11 @@ UserPools:
             "Schema": [{"Name": "email", "AttributeDataType": "String", "Required": true}],
             "UserPoolTags": {"team": "auth"},
         });
-        let seed = parse_seed_file(&serde_json::to_string_pretty(&input).unwrap(), "eu-west-3")
-            .unwrap();
-        let [pool] = &seed.pools[..] else { panic!("one pool") };
+        let seed =
+            parse_seed_file(&serde_json::to_string_pretty(&input).unwrap(), "eu-west-3").unwrap();
+        let [pool] = &seed.pools[..] else {
+            panic!("one pool")
+        };
         assert_eq!(pool.id, ids::derived_pool_id("eu-west-3", "pasted"));
         assert!(pool.id.starts_with("eu-west-3_"));
         assert_eq!(Value::Object(pool.create.clone()), input);
@@ -769,23 +831,48 @@ UserPools:
         );
         assert!(error("UserPools: []\nPools: []\n").contains("`Pools`"));
         assert!(error("Pools: []\n").contains("`Pools`"));
-        assert!(error("UserPools:\n  - MfaConfiguration: 'ON'\n").contains("UserPools[0].PoolName is required"));
+        assert!(
+            error("UserPools:\n  - MfaConfiguration: 'ON'\n")
+                .contains("UserPools[0].PoolName is required")
+        );
         assert!(error("UserPools:\n  - PoolName: a\n    Id: 7\n").contains("UserPools[0].Id"));
-        assert!(error("UserPools:\n  - PoolName: a\n    Id: Example\n").contains("UserPools[0].Id"));
-        assert!(error("UserPools:\n  - {PoolName: a, Clients: [{ClientName: web, ClientId: 'a b'}]}\n")
-            .contains("UserPools[0].Clients[0].ClientId"));
-        assert!(error("UserPools:\n  - {PoolName: a, Users: [{Password: x}]}\n")
-            .contains("UserPools[0].Users[0].Username is required"));
+        assert!(
+            error("UserPools:\n  - PoolName: a\n    Id: Example\n").contains("UserPools[0].Id")
+        );
+        assert!(
+            error("UserPools:\n  - {PoolName: a, Clients: [{ClientName: web, ClientId: 'a b'}]}\n")
+                .contains("UserPools[0].Clients[0].ClientId")
+        );
+        assert!(
+            error("UserPools:\n  - {PoolName: a, Users: [{Password: x}]}\n")
+                .contains("UserPools[0].Users[0].Username is required")
+        );
         assert!(error("UserPools:\n  - {PoolName: a, Users: [{Username: u, UserAttributes: [{Name: email}]}]}\n")
             .contains("UserPools[0].Users[0].UserAttributes[0].Value is required"));
-        assert!(error("UserPools:\n  - {PoolName: a, SoftwareTokenMfaConfiguration: {Enabled: 'yes'}}\n")
-            .contains("UserPools[0].SoftwareTokenMfaConfiguration.Enabled"));
-        assert!(error("UserPools:\n  - PoolName: !Ref Name\n").contains("UserPools[0].PoolName: the YAML tag !Ref"));
+        assert!(
+            error(
+                "UserPools:\n  - {PoolName: a, SoftwareTokenMfaConfiguration: {Enabled: 'yes'}}\n"
+            )
+            .contains("UserPools[0].SoftwareTokenMfaConfiguration.Enabled")
+        );
+        assert!(
+            error("UserPools:\n  - PoolName: !Ref Name\n")
+                .contains("UserPools[0].PoolName: the YAML tag !Ref")
+        );
         assert!(error("UserPools: {PoolName: a}\n").contains("UserPools must be a list"));
         assert!(error("").contains("empty"));
         assert!(error("- PoolName: a\n").contains("mapping"));
+        assert!(
+            error("UserPools:\n  - PoolName: a\n    ? [1, 2]\n    : x\n")
+                .contains("UserPools[0]: a mapping key")
+        );
         assert!(parse_seed_file("UserPools: []", "US_EAST").is_err());
-        assert!(parse_seed_file("UserPools: []", REGION).unwrap().pools.is_empty());
+        assert!(
+            parse_seed_file("UserPools: []", REGION)
+                .unwrap()
+                .pools
+                .is_empty()
+        );
     }
 
     #[test]
@@ -795,7 +882,8 @@ UserPools:
         // With an id each, two pools may share a name.
         let with_ids = "UserPools:\n  - {PoolName: a, Id: us-east-1_One}\n  - {PoolName: a, Id: us-east-1_Two}\n";
         assert_eq!(parse_seed_file(with_ids, REGION).unwrap().pools.len(), 2);
-        let same_client = "UserPools:\n  - PoolName: a\n    Clients: [{ClientName: web}, {ClientName: web}]\n";
+        let same_client =
+            "UserPools:\n  - PoolName: a\n    Clients: [{ClientName: web}, {ClientName: web}]\n";
         assert!(error(same_client).starts_with("UserPools[0].Clients[1]: the client id"));
         let across_pools = "UserPools:\n  - {PoolName: a, Clients: [{ClientName: w, ClientId: abc}]}\n  - {PoolName: b, Clients: [{ClientName: w, ClientId: abc}]}\n";
         assert!(error(across_pools).starts_with("UserPools[1].Clients[0]: the client id abc"));
@@ -807,14 +895,42 @@ UserPools:
     fn errors_never_quote_a_password() {
         let cases = [
             // A password YAML reads as a number.
-            ("UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: 24681357}\n", "24681357", "UserPools[0].Users[0].Password"),
-            ("UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: hunter2hunter2, TemporaryPassword: swordfish99}\n", "hunter2", "UserPools[0].Users[0]"),
-            ("UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Pasword: hunter2hunter2}\n", "hunter2", "UserPools[0].Users[0].Pasword"),
-            ("UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, ClientSecret: s3cr3t-value, GenerateSecret: false}\n", "s3cr3t", "UserPools[0].Clients[0].GenerateSecret"),
-            ("UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, ClientSecret: [s3cr3t-value]}\n", "s3cr3t", "UserPools[0].Clients[0].ClientSecret"),
+            (
+                "UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: 24681357}\n",
+                "24681357",
+                "UserPools[0].Users[0].Password",
+            ),
+            (
+                "UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: hunter2hunter2, TemporaryPassword: swordfish99}\n",
+                "hunter2",
+                "UserPools[0].Users[0]",
+            ),
+            (
+                "UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Pasword: hunter2hunter2}\n",
+                "hunter2",
+                "UserPools[0].Users[0].Pasword",
+            ),
+            (
+                "UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, ClientSecret: s3cr3t-value, GenerateSecret: false}\n",
+                "s3cr3t",
+                "UserPools[0].Clients[0].GenerateSecret",
+            ),
+            (
+                "UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, ClientSecret: [s3cr3t-value]}\n",
+                "s3cr3t",
+                "UserPools[0].Clients[0].ClientSecret",
+            ),
             // Syntax errors: the parsers give a line and column, not the text.
-            ("UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: 'hunter2hunter2}\n", "hunter2", "line"),
-            ("{\"UserPools\": [{\"PoolName\": \"a\", \"Users\": [{\"Username\": \"u\", \"Password\": \"hunter2hunter2\"]}]}", "hunter2", "line"),
+            (
+                "UserPools:\n  - PoolName: a\n    Users:\n      - {Username: u, Password: 'hunter2hunter2}\n",
+                "hunter2",
+                "line",
+            ),
+            (
+                "{\"UserPools\": [{\"PoolName\": \"a\", \"Users\": [{\"Username\": \"u\", \"Password\": \"hunter2hunter2\"]}]}",
+                "hunter2",
+                "line",
+            ),
         ];
         for (text, secret, place) in cases {
             let message = error(text);
@@ -825,20 +941,32 @@ UserPools:
 
     #[test]
     fn json_mistakes_are_reported_as_json() {
-        let message = error("{\n  \"UserPools\": [\n    {\"PoolName\": \"a\"}\n  ]\n  \"Extra\": 1\n}");
+        let message =
+            error("{\n  \"UserPools\": [\n    {\"PoolName\": \"a\"}\n  ]\n  \"Extra\": 1\n}");
         assert!(message.starts_with("not valid JSON: "), "{message}");
         assert!(message.contains("line 5"), "{message}");
         // What only YAML reads is still read.
         let trailing_comma = "{\"UserPools\": [{\"PoolName\": \"a\",},]}";
-        assert_eq!(parse_seed_file(trailing_comma, REGION).unwrap().pools.len(), 1);
-        assert!(error("UserPools:\n  - PoolName: a\n   Clients: []\n").starts_with("not valid YAML: "));
+        assert_eq!(
+            parse_seed_file(trailing_comma, REGION).unwrap().pools.len(),
+            1
+        );
+        assert!(
+            error("UserPools:\n  - PoolName: a\n   Clients: []\n").starts_with("not valid YAML: ")
+        );
     }
 
     #[test]
     fn debug_shows_no_secret() {
         let seed = parse_seed_file(EXAMPLE_YAML, REGION).unwrap();
         let shown = format!("{seed:?}");
-        for secret in ["correct horse", "Temporary-1", "JBSWY3DPEHPK3PXP", "fixed-client-secret", "alice@example.com"] {
+        for secret in [
+            "correct horse",
+            "Temporary-1",
+            "JBSWY3DPEHPK3PXP",
+            "fixed-client-secret",
+            "alice@example.com",
+        ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("alice") && shown.contains("3n4b5urk1ft4fl3mg5e62d9ado"));
