@@ -350,6 +350,15 @@ fn seed_client(client: Value, path: &str, pool_id: &str) -> Result<SeedClient, S
         None => ids::derived_client_id(&format!("{pool_id}/{name}")),
     };
     let client_secret = take_string(&mut members, path, "ClientSecret")?.map(Zeroizing::new);
+    if client_secret
+        .as_ref()
+        .is_some_and(|secret| secret.is_empty())
+    {
+        return Err(SeedError(format!(
+            "{} is empty",
+            key_path(path, "ClientSecret")
+        )));
+    }
     if client_secret.is_some() {
         match members.get("GenerateSecret") {
             None | Some(Value::Bool(true)) => {}
@@ -982,6 +991,8 @@ UserPools:
             json!({"ClientName": "c", "GenerateSecret": true})
         );
         assert_eq!(client.client_id, ids::derived_client_id("us-east-1_Pool/c"));
+        let empty = "UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, ClientSecret: ''}\n";
+        assert!(error(empty).contains("UserPools[0].Clients[0].ClientSecret is empty"));
         let elsewhere = "UserPools:\n  - PoolName: a\n    Clients:\n      - {ClientName: c, UserPoolId: us-east-1_Other}\n";
         assert!(error(elsewhere).contains("UserPools[0].Clients[0].UserPoolId"));
     }
