@@ -364,6 +364,7 @@ impl Sessions {
     }
 
     /// How many sign-ins are in progress and the memory they are estimated to hold.
+    #[cfg(test)]
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.by_id.len(), inner.bytes)

@@ -11,9 +11,12 @@
 
 mod common;
 
+use cognito_srp6a::DevicePasswordVerifierChallenge;
 use cognito_srp6a::DeviceRegistration;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
-use common::{Api, Device, Params, claims, device_steps, password_step, remember, sign_in};
+use common::{
+    Api, Device, Params, Refusal, claims, device_steps, password_step, remember, sign_in,
+};
 use serde_json::{Value, json};
 
 const POOL: &str = "us-west-2_Flows";
@@ -405,20 +408,74 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     );
 }
 
+/// pycognito's sign-in: one ephemeral `a` for `USER_SRP_AUTH` and `DEVICE_SRP_AUTH`, and no
+/// `Session` on `PASSWORD_VERIFIER` nor on the device steps. Returns the reply to
+/// `PASSWORD_VERIFIER` and the `a`, so the device steps can reuse it.
+async fn pycognito_password_step(api: &Api, device: &Device) -> (Value, [u8; 32]) {
+    use rand::Rng;
+    let mut a = [0u8; 32];
+    rand::rng().fill_bytes(&mut a);
+    let user = cognito_srp6a::User::new(&api.pool_id, USER, PASSWORD).unwrap();
+    let sign_in = user.start_sign_in_with_test_exponent(&a).unwrap();
+    let mut auth = sign_in.user_srp_auth().parameters().to_map();
+    auth.insert("DEVICE_KEY".into(), device.key.clone());
+    let reply = api
+        .call(
+            "InitiateAuth",
+            json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": api.client_id, "AuthParameters": auth }),
+        )
+        .await
+        .unwrap();
+    let params: Params = serde_json::from_value(reply["ChallengeParameters"].clone()).unwrap();
+    let challenge = cognito_srp6a::PasswordVerifierChallenge::from_parameters(&params).unwrap();
+    let mut responses = sign_in
+        .respond(&challenge, cognito_srp6a::Timestamp::now().unwrap())
+        .unwrap()
+        .parameters()
+        .to_map();
+    responses.insert("DEVICE_KEY".into(), device.key.clone());
+    let reply = api
+        .respond("PASSWORD_VERIFIER", None, &responses)
+        .await
+        .unwrap();
+    assert_eq!(reply["ChallengeName"], "DEVICE_SRP_AUTH", "{reply}");
+    (reply, a)
+}
+
+/// `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER` without a `Session`, with the device's
+/// ephemeral exponent `a`.
+async fn sessionless_device_steps(api: &Api, device: &Device, a: &[u8]) -> Result<Value, Refusal> {
+    let pending = device
+        .remembered()
+        .start_sign_in_with_test_exponent(a)
+        .unwrap();
+    let auth = pending.device_srp_auth(USER).parameters().to_map();
+    let reply = api.respond("DEVICE_SRP_AUTH", None, &auth).await?;
+    assert_eq!(
+        reply["ChallengeName"], "DEVICE_PASSWORD_VERIFIER",
+        "{reply}"
+    );
+    assert_eq!(
+        reply["ChallengeParameters"]["DEVICE_KEY"],
+        device.key.as_str()
+    );
+    let params: Params = serde_json::from_value(reply["ChallengeParameters"].clone()).unwrap();
+    let challenge = DevicePasswordVerifierChallenge::from_parameters(&params).unwrap();
+    let responses = pending
+        .respond(&challenge, cognito_srp6a::Timestamp::now().unwrap())
+        .unwrap()
+        .parameters()
+        .to_map();
+    api.respond("DEVICE_PASSWORD_VERIFIER", None, &responses)
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn device_steps_without_a_session_as_pycognito_sends_them() {
     let (_emulator, api) = start(builder()).await;
     let device = with_device(&api).await;
-    let step = password_step(&api, USER, PASSWORD, Some(&device.key))
-        .await
-        .unwrap();
-    let reply = api
-        .respond("PASSWORD_VERIFIER", None, &step.responses)
-        .await
-        .unwrap();
-    let reply = device_steps(&api, &reply, &step.username, &device, false)
-        .await
-        .unwrap();
+    let (_, a) = pycognito_password_step(&api, &device).await;
+    let reply = sessionless_device_steps(&api, &device, &a).await.unwrap();
     assert_eq!(
         claims(
             reply["AuthenticationResult"]["AccessToken"]
@@ -442,6 +499,62 @@ async fn device_steps_without_a_session_as_pycognito_sends_them() {
         ),
         "{refusal:?}"
     );
+}
+
+/// A thief with the device file (key and device password) but not the user's password answers
+/// `DEVICE_SRP_AUTH` without a `Session` while the user's own sign-in waits on that step: the
+/// answer finds no sign-in (so no tokens, and nothing spent), and the user finishes hers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_file_alone_cannot_take_over_a_sign_in_in_progress() {
+    let (_emulator, api) = start(builder()).await;
+    let device = with_device(&api).await;
+    let thief = |api: Api, device: Device| async move {
+        let mut rng = rand::rng();
+        let pending = device.remembered().start_sign_in(&mut rng).unwrap();
+        let auth = pending.device_srp_auth(USER).parameters().to_map();
+        api.respond("DEVICE_SRP_AUTH", None, &auth).await
+    };
+
+    // 1. A client that sends Sessions (identity-js, the SDKs): its sign-in waits on
+    //    DEVICE_SRP_AUTH; the thief tries ten times.
+    let step = password_step(&api, USER, PASSWORD, Some(&device.key))
+        .await
+        .unwrap();
+    let reply = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["ChallengeName"], "DEVICE_SRP_AUTH");
+    for _ in 0..10 {
+        let refusal = thief(api.clone(), device.clone()).await.unwrap_err();
+        assert!(
+            refusal.is(
+                "NotAuthorizedException",
+                "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating"
+            ),
+            "{refusal:?}"
+        );
+    }
+    let done = device_steps(&api, &reply, &step.username, &device, true)
+        .await
+        .unwrap();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+
+    // 2. A sessionless client (pycognito): the step is found only with the SRP_A of the
+    //    user's USER_SRP_AUTH, which the thief does not have.
+    let (_, a) = pycognito_password_step(&api, &device).await;
+    for _ in 0..10 {
+        assert_eq!(
+            thief(api.clone(), device.clone()).await.unwrap_err().kind,
+            "NotAuthorizedException"
+        );
+    }
+    let done = sessionless_device_steps(&api, &device, &a).await.unwrap();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -52,7 +52,6 @@
 //!   pool id, client id or username (in one pool) given twice. Messages never quote a password
 //!   or a secret.
 
-
 pub mod cloudformation;
 
 use crate::ids;

@@ -86,18 +86,18 @@ impl Service {
                 existing.user_pool_id
             )));
         }
-        let mut request: CreateUserPoolClient = parse(&Value::Object(create))?;
-        request.client_secret = seed.client_secret.clone();
-        // A secret already made for this client survives a restart.
-        let kept_secret = existing
-            .as_ref()
-            .and_then(|client| client.client_secret.clone());
-        let mut client = UserPoolClient::create(
-            seed.client_id.clone(),
-            request,
-            || kept_secret.unwrap_or_else(crate::ids::client_secret),
-            self.now(),
-        )?;
+        let request: CreateUserPoolClient = parse(&Value::Object(create))?;
+        let generate = request.generate_secret == Some(true);
+        let mut client =
+            UserPoolClient::create(seed.client_id.clone(), request, String::new, self.now())?;
+        // A seed's own secret is taken as given (the start-up flags always took any text); a
+        // secret already made for this client survives a restart.
+        client.client_secret = match (&seed.client_secret, &existing) {
+            (Some(secret), _) => Some(secret.to_string()),
+            (None, Some(existing)) if generate => existing.client_secret.clone(),
+            (None, _) if generate => Some(crate::ids::client_secret()),
+            (None, _) => None,
+        };
         match existing {
             Some(existing) => {
                 client.creation_date = existing.creation_date;
@@ -143,7 +143,7 @@ impl Service {
                     ),
                 };
                 let password = zeroize::Zeroizing::new(password);
-                self.add_user(pool, &seed.username, &password, status, attributes)?
+                self.add_user(pool, &seed.username, &password, status, attributes, false)?
             }
         };
         if let Some(secret) = &seed.software_token_secret {

@@ -58,13 +58,13 @@ impl Service {
         let password = input.str("Password")?;
         let attributes = input.opt_attributes("UserAttributes")?;
         check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
-        check_password(&at.pool, password)?;
         let user = self.add_user(
             &at.pool,
             username,
             password,
             UserStatus::Unconfirmed,
             attributes,
+            true,
         )?;
         Ok(json!({ "UserConfirmed": false, "UserSub": user.sub }))
     }
@@ -89,14 +89,11 @@ impl Service {
         // Without a temporary password the service mails one; here nobody could read it, so
         // the user can only sign in after AdminSetUserPassword.
         let generated;
-        let password = match input.opt_str("TemporaryPassword")? {
-            Some(password) => {
-                check_password(&pool, password)?;
-                password
-            }
+        let (password, policy) = match input.opt_str("TemporaryPassword")? {
+            Some(password) => (password, true),
             None => {
                 generated = uuid::Uuid::new_v4().to_string();
-                &generated
+                (generated.as_str(), false)
             }
         };
         let user = self.add_user(
@@ -105,6 +102,7 @@ impl Service {
             password,
             UserStatus::ForceChangePassword,
             attributes,
+            policy,
         )?;
         Ok(json!({ "User": user_type(&user, "Attributes") }))
     }
@@ -156,7 +154,8 @@ impl Service {
     }
 
     /// Stores a new user's salt and verifier; `UsernameExistsException` if the name, or the
-    /// e-mail or phone number that stands for it, is taken.
+    /// e-mail or phone number that stands for it, is taken (checked before the password, as
+    /// the service does); with `policy`, the pool's password policy applies.
     pub(super) fn add_user(
         &self,
         pool: &UserPool,
@@ -164,9 +163,14 @@ impl Service {
         password: &str,
         status: UserStatus,
         attributes: Map<String, Value>,
+        policy: bool,
     ) -> Result<UserRow, ServiceError> {
-        check_password_shape(password)?;
         let new = self.new_user(pool, name, attributes)?;
+        if policy {
+            check_password(pool, password)?;
+        } else {
+            check_password_shape(password)?;
+        }
         let (salt_hex, verifier_hex) = self.new_verifier(pool, &new.username, password)?;
         let attributes = Value::Object(new.attributes).to_string();
         let row = new_user_row(
