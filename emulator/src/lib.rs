@@ -1,11 +1,14 @@
-//! A local Amazon Cognito user-pools endpoint that really checks SRP-6a proofs: the user's
+//! A local Amazon Cognito user-pools service that really checks SRP-6a proofs: the user's
 //! `PASSWORD_VERIFIER`, and a remembered device's `DEVICE_SRP_AUTH` / `DEVICE_PASSWORD_VERIFIER`
 //! with the verifier `ConfirmDevice` stored. Real clients (the AWS SDKs, the AWS CLI,
 //! amazon-cognito-identity-js, pycognito) talk to it over HTTP as they talk to the service.
+//! Any number of pools and app clients, made through the API, a seed file, a CloudFormation
+//! template or the start-up flags.
 //!
 //! Three rooms, as `s3s` has them: [`protocol`] turns HTTP into one call per operation,
-//! `pool` implements the operations with the service's rules, and `store` keeps users, devices
-//! and refresh tokens in SQLite (a file, or memory). The SRP math is `cognito-srp6a`'s.
+//! `service` is the service above its pools (routing, and one method per operation with the
+//! service's rules), and `store` keeps pools, clients, users, devices and refresh tokens in
+//! SQLite (a file, or memory). The SRP math is `cognito-srp6a`'s.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cognito_srp6a_emulator::StartError> {
