@@ -235,7 +235,10 @@ async fn malformed_requests_get_the_service_error_shape() {
             .to_string()
     };
     // A loopback dev server's origin is allowed by name, not by `*`.
-    assert_eq!(allowed("access-control-allow-origin"), "http://localhost:3000");
+    assert_eq!(
+        allowed("access-control-allow-origin"),
+        "http://localhost:3000"
+    );
     assert!(allowed("access-control-allow-headers").contains("x-amz-target"));
     assert!(allowed("access-control-allow-methods").contains("POST"));
     // No Origin (not a browser): no CORS headers at all.

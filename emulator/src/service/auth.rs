@@ -1,7 +1,7 @@
 //! `InitiateAuth` and `RespondToAuthChallenge`: the `USER_SRP_AUTH` sign-in through
 //! `PASSWORD_VERIFIER`, a remembered device's `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`,
 //! `SOFTWARE_TOKEN_MFA`, `MFA_SETUP` and `NEW_PASSWORD_REQUIRED`, the tokens they end in, and
-//! `REFRESH_TOKEN_AUTH` (docs/protocol.md, "Wire flow" and "What the service answers").
+//! `REFRESH_TOKEN_AUTH`.
 //!
 //! Which challenge comes next is decided in one place, [`Service::next_step`]: a new password
 //! if the user must set one, then a remembered device's proof, then the second factor unless a
@@ -497,7 +497,7 @@ impl Service {
         };
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let refresh_token = new_refresh_token();
-        // Bound to the device: a refresh must name it (SPEC, "Invalid Refresh Token").
+        // Bound to the device: a refresh must name it ("Invalid Refresh Token." otherwise).
         self.store.insert_refresh(
             &sha256_hex(&refresh_token),
             &RefreshRow {
@@ -697,7 +697,7 @@ fn clock_error(_: SrpError) -> ServiceError {
 
 /// A `TIMESTAMP` that is not of the form at all is `InvalidParameterException`; one of the
 /// form with a wrong value (a zero-padded day, a wrong weekday, far from now) is a refused
-/// proof, checked by the core with the signature (SPEC "What the service answers").
+/// proof, checked by the core with the signature.
 fn check_timestamp_form(responses: &Params) -> Result<(), ServiceError> {
     let Some(timestamp) = responses.get("TIMESTAMP") else {
         return Ok(()); // named as missing by the proof check

@@ -1,4 +1,4 @@
-//! The device operations (docs/protocol.md, "Device registration"): `ConfirmDevice` stores the verifier a
+//! The device operations: `ConfirmDevice` stores the verifier a
 //! client made for a key this pool issued, `UpdateDeviceStatus` remembers or not, and
 //! `GetDevice`, `ListDevices`, `ForgetDevice`; each also in its `Admin*` form, which names the
 //! pool and user instead of presenting an access token (no IAM check locally).
