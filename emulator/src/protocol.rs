@@ -413,3 +413,107 @@ pub fn error_response(error: &ServiceError) -> Response {
         .insert("x-amzn-errortype", HeaderValue::from_static(error.name()));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(listen: &str, access: Access) -> Rules {
+        access.for_address(SocketAddr::new(listen.parse().unwrap(), 9229))
+    }
+
+    #[test]
+    fn hosts_served() {
+        let local = rules("127.0.0.1", Access::default());
+        for host in [
+            "localhost",
+            "localhost:9229",
+            "LOCALHOST:1",
+            "127.0.0.1:9229",
+            "127.0.0.1",
+            "[::1]:9229",
+            "127.0.0.2",
+        ] {
+            assert!(local.host_allowed(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:9229",
+            "10.0.0.5:9229",
+            "localhost.evil.example",
+            "",
+        ] {
+            assert!(!local.host_allowed(host), "{host}");
+        }
+        let all = rules("0.0.0.0", Access::default());
+        assert!(all.host_allowed("10.0.0.5:9229"));
+        assert!(!all.host_allowed("cognito:9229"));
+        let named = rules(
+            "127.0.0.1",
+            Access {
+                hosts: vec!["Cognito".into()],
+                ..Access::default()
+            },
+        );
+        assert!(named.host_allowed("cognito:9229"));
+        let any = rules(
+            "127.0.0.1",
+            Access {
+                hosts: vec!["*".into()],
+                ..Access::default()
+            },
+        );
+        assert!(any.host_allowed("evil.example"));
+    }
+
+    #[test]
+    fn origins_allowed() {
+        let local = rules("127.0.0.1", Access::default());
+        for origin in [
+            "http://localhost:5173",
+            "http://127.0.0.1:3000",
+            "http://[::1]:8080",
+            "https://localhost",
+            "http://localhost",
+        ] {
+            assert!(local.origin_allowed(origin), "{origin}");
+        }
+        for origin in [
+            "https://evil.example",
+            "null",
+            "http://localhost.evil.example",
+            "http://localhost:99999",
+            "http://localhost:1/x",
+            "file://",
+        ] {
+            assert!(!local.origin_allowed(origin), "{origin}");
+        }
+        let listed = rules(
+            "127.0.0.1",
+            Access {
+                cors_origins: vec!["https://app.example.test:8443".into()],
+                ..Access::default()
+            },
+        );
+        assert!(listed.origin_allowed("https://app.example.test:8443"));
+        assert!(!listed.origin_allowed("https://app.example.test"));
+    }
+
+    #[test]
+    fn signed_region_is_read_from_the_credential_scope() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static(
+                "AWS4-HMAC-SHA256 Credential=AKID/20261207/eu-west-3/cognito-idp/aws4_request, \
+                 SignedHeaders=host, Signature=abc",
+            ),
+        );
+        assert_eq!(signed_region(&headers).as_deref(), Some("eu-west-3"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKID/20261207/EU_BAD/x/y"),
+        );
+        assert_eq!(signed_region(&headers), None);
+    }
+}
