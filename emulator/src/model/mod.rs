@@ -54,6 +54,18 @@ pub fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, ServiceError> {
     })
 }
 
+/// Reads a request body as `T`, whose settings are a flattened `S`: serde reads a flattened
+/// struct from a buffer that has no member path, so a refusal inside `S` would name no member
+/// (`.: expected a boolean`). `S` is then read from the body alone, where the path is kept.
+pub fn parse_flat<T: DeserializeOwned, S: DeserializeOwned>(
+    body: &Value,
+) -> Result<T, ServiceError> {
+    parse::<T>(body).map_err(|error| match parse::<S>(body) {
+        Err(inner) => inner,
+        Ok(_) => error,
+    })
+}
+
 /// `DeviceConfiguration.ChallengeRequiredOnNewDevice` -> `deviceConfiguration.challengeRequiredOnNewDevice`,
 /// as AWS validation messages name members.
 fn member_path(path: &str) -> String {

@@ -9,8 +9,11 @@ use crate::{
     input::Input,
     model::{
         check_range,
-        client::{CreateUserPoolClient, UpdateUserPoolClient, UserPoolClient, check_client_id},
-        parse,
+        client::{
+            ClientSettings, CreateUserPoolClient, UpdateUserPoolClient, UserPoolClient,
+            check_client_id,
+        },
+        parse, parse_flat,
         pool::UserPool,
     },
 };
@@ -41,7 +44,7 @@ struct ClientRef {
 
 impl Service {
     pub(super) fn create_user_pool_client(&self, input: &Input) -> Result<Value, ServiceError> {
-        let request: CreateUserPoolClient = parse(input.value())?;
+        let request = parse_flat::<CreateUserPoolClient, ClientSettings>(input.value())?;
         let pool = self.pool(&request.user_pool_id)?;
         let client = UserPoolClient::create(
             crate::ids::client_id(),
@@ -88,7 +91,7 @@ impl Service {
     }
 
     pub(super) fn update_user_pool_client(&self, input: &Input) -> Result<Value, ServiceError> {
-        let request: UpdateUserPoolClient = parse(input.value())?;
+        let request = parse_flat::<UpdateUserPoolClient, ClientSettings>(input.value())?;
         let pool = self.pool(&request.user_pool_id)?;
         let mut client = self.pool_client(&pool, &request.client_id)?;
         client.update(request, self.now())?;

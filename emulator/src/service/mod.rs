@@ -208,7 +208,11 @@ impl Service {
     /// The pool with this id, or the service's "User pool <id> does not exist.".
     fn pool(&self, pool_id: &str) -> Result<UserPool, ServiceError> {
         // A name that is not of the pool id pattern is not looked up, nor echoed raw.
-        if pool_id.len() > 55 || crate::ids::split_pool_id(pool_id).is_none() {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        if pool_id.len() > 55
+            || crate::ids::split_pool_id(pool_id).is_none()
+            || !pool_id.bytes().all(word)
+        {
             return Err(crate::model::validation(
                 "userPoolId",
                 &pool_id

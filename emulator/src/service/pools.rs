@@ -8,8 +8,11 @@ use crate::{
     error::ServiceError,
     input::Input,
     model::{
-        check_range, parse,
-        pool::{CreateUserPool, DeletionProtection, MfaConfiguration, UpdateUserPool, UserPool},
+        check_range, parse, parse_flat,
+        pool::{
+            CreateUserPool, DeletionProtection, MfaConfiguration, PoolSettings, UpdateUserPool,
+            UserPool,
+        },
     },
 };
 use serde::Deserialize;
@@ -57,7 +60,7 @@ impl Service {
         input: &Input,
         caller: &Caller,
     ) -> Result<Value, ServiceError> {
-        let request: CreateUserPool = parse(input.value())?;
+        let request = parse_flat::<CreateUserPool, PoolSettings>(input.value())?;
         let region = caller.region.as_deref().unwrap_or(&self.region);
         let id = crate::ids::pool_id(region);
         let pool = UserPool::create(id, request, self.now())?;
@@ -82,7 +85,7 @@ impl Service {
     }
 
     pub(super) fn update_user_pool(&self, input: &Input) -> Result<Value, ServiceError> {
-        let request: UpdateUserPool = parse(input.value())?;
+        let request = parse_flat::<UpdateUserPool, PoolSettings>(input.value())?;
         let mut pool = self.pool(&request.user_pool_id)?;
         pool.update(request, self.now())?;
         self.store.update_pool(&pool)?;
