@@ -192,6 +192,9 @@ async fn run(args: Args) -> Result<(), String> {
     for warning in emulator.warnings() {
         eprintln!("cognito-srp6a-emulator: skipped: {warning}");
     }
+    // Listened for before the first line says the emulator is up: a signal sent as soon as
+    // it appears stops it cleanly, rather than killing it with the default action.
+    let stop = stop_signals();
     println!("listening on {}", emulator.local_addr());
     println!("endpoint {}", emulator.url());
     // Names are the caller's text: printed quoted and escaped.
@@ -209,23 +212,37 @@ async fn run(args: Args) -> Result<(), String> {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    stopped().await;
+    stop.await;
     emulator.shutdown().await;
     Ok(())
 }
 
-/// Waits for Ctrl-C (SIGINT) or SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+/// Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled.
+#[cfg(unix)]
+fn stop_signals() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
             }
-            return;
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signals() -> impl Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

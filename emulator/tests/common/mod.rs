@@ -370,3 +370,169 @@ pub fn totp_code(secret: &[u8], unix_seconds: i64) -> String {
     let word = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
     format!("{:06}", word % 1_000_000)
 }
+
+/// An HTTP answer read off a plain socket.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Names lower-cased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The first header of that name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether any `Access-Control-*` header came.
+    pub fn has_cors_headers(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(name, _)| name.starts_with("access-control-"))
+    }
+
+    /// The body as JSON (`Value::Null` if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection to `addr`, with exactly the headers given (and
+/// `Host: <addr>` when they name no `Host`, `Content-Length`, `Connection: close`): a raw
+/// socket, so the `Host` can name anything. Blocking, with a 30 s read deadline.
+pub fn http_blocking(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the emulator accepts");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\n");
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        request.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).expect("a whole answer");
+    parse_http_response(&bytes)
+}
+
+/// [`http_blocking`] off the async workers.
+pub async fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
+    let method = method.to_string();
+    let path = path.to_string();
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let body = body.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        http_blocking(addr, &method, &path, &headers, &body)
+    })
+    .await
+    .unwrap()
+}
+
+/// A `POST /` of `operation` with the JSON protocol's headers and `extra` ones.
+pub async fn http_call(
+    addr: std::net::SocketAddr,
+    operation: &str,
+    extra: &[(&str, &str)],
+    body: &Value,
+) -> RawResponse {
+    let target = format!("AWSCognitoIdentityProviderService.{operation}");
+    let mut headers = vec![
+        ("X-Amz-Target", target.as_str()),
+        ("Content-Type", "application/x-amz-json-1.1"),
+    ];
+    headers.extend_from_slice(extra);
+    http(addr, "POST", "/", &headers, body.to_string().as_bytes()).await
+}
+
+/// Status line, headers, and a body framed by `Content-Length`, chunked, or the connection's end.
+fn parse_http_response(bytes: &[u8]) -> RawResponse {
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP head");
+    let head = std::str::from_utf8(&bytes[..end]).expect("an ASCII head");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a status line: {status_line:?}"));
+    let headers: Vec<(String, String)> = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').expect("a header line");
+            (name.trim().to_ascii_lowercase(), value.trim().to_string())
+        })
+        .collect();
+    let rest = &bytes[end + 4..];
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let body = if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        let mut body = Vec::new();
+        let mut rest = rest;
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size_text = std::str::from_utf8(&rest[..line_end]).unwrap();
+            let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
+                .expect("a chunk size");
+            rest = &rest[line_end + 2..];
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
+        body
+    } else if let Some(length) = find("content-length") {
+        let length: usize = length.parse().unwrap();
+        rest[..length].to_vec()
+    } else {
+        rest.to_vec()
+    };
+    RawResponse {
+        status,
+        headers,
+        body,
+    }
+}
