@@ -284,14 +284,13 @@ impl Sessions {
             };
             evict_oldest_of(&mut inner, &biggest);
         }
-        if let Some(handle) = &handle {
-            if let Some(previous) = inner.by_handle.insert(handle.clone(), id.clone()) {
-                // Two sign-ins cannot share a handle: the older one is no longer reachable
-                // without its Session.
-                if let Some(entry) = inner.by_id.get_mut(&previous) {
-                    entry.handle = None;
-                }
-            }
+        // Two sign-ins cannot share a handle: the older one is no longer reachable without
+        // its Session.
+        if let Some(handle) = &handle
+            && let Some(previous) = inner.by_handle.insert(handle.clone(), id.clone())
+            && let Some(entry) = inner.by_id.get_mut(&previous)
+        {
+            entry.handle = None;
         }
         inner
             .by_owner

@@ -4,7 +4,7 @@
 //! the token validities and their units, `AuthSessionValidity`, `EnableTokenRevocation` and
 //! `RefreshTokenRotation`; the rest is kept and returned as sent.
 
-use super::{EpochSeconds, check_len, check_name, check_range, wire_enum};
+use super::{EpochSeconds, Kind, check_kept, check_len, check_name, check_range, wire_enum};
 use crate::error::ServiceError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -150,19 +150,19 @@ pub struct ClientSettings {
     pub kept: BTreeMap<String, Value>,
 }
 
-const KEPT_MEMBERS: &[&str] = &[
-    "ReadAttributes",
-    "WriteAttributes",
-    "SupportedIdentityProviders",
-    "CallbackURLs",
-    "LogoutURLs",
-    "DefaultRedirectURI",
-    "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-    "AllowedOAuthFlowsUserPoolClient",
-    "AnalyticsConfiguration",
-    "PreventUserExistenceErrors",
-    "EnablePropagateAdditionalUserContextData",
+const KEPT_MEMBERS: &[(&str, Kind)] = &[
+    ("ReadAttributes", Kind::StrList),
+    ("WriteAttributes", Kind::StrList),
+    ("SupportedIdentityProviders", Kind::StrList),
+    ("CallbackURLs", Kind::StrList),
+    ("LogoutURLs", Kind::StrList),
+    ("DefaultRedirectURI", Kind::Str),
+    ("AllowedOAuthFlows", Kind::StrList),
+    ("AllowedOAuthScopes", Kind::StrList),
+    ("AllowedOAuthFlowsUserPoolClient", Kind::Bool),
+    ("AnalyticsConfiguration", Kind::Object),
+    ("PreventUserExistenceErrors", Kind::Str),
+    ("EnablePropagateAdditionalUserContextData", Kind::Bool),
 ];
 
 /// A validity and its unit in seconds, or the refusal naming the member.
@@ -187,8 +187,7 @@ fn validity(
 impl ClientSettings {
     /// Drops members outside the model, fills the service's defaults in, and checks ranges.
     fn normalize(&mut self) -> Result<(), ServiceError> {
-        self.kept
-            .retain(|name, value| KEPT_MEMBERS.contains(&name.as_str()) && !value.is_null());
+        check_kept(&mut self.kept, KEPT_MEMBERS)?;
         let units = self
             .token_validity_units
             .get_or_insert_with(Default::default);

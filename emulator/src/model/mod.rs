@@ -189,6 +189,56 @@ pub(crate) use wire_enum;
 #[doc(hidden)]
 pub const ENUM_MARKER_PUB: &str = ENUM_MARKER;
 
+/// The JSON kind of a member the emulator keeps without reading it: checked, so a kept value
+/// has the type the API model gives it and every SDK can read it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A structure or a map.
+    Object,
+    /// A string.
+    Str,
+    /// A boolean.
+    Bool,
+    /// A list of strings.
+    StrList,
+}
+
+/// Keeps the members of `kept` that `kinds` names, each checked against its kind; a member of
+/// another kind is a `SerializationException` naming it. Members outside the model are dropped,
+/// as the service ignores them.
+pub fn check_kept(
+    kept: &mut std::collections::BTreeMap<String, Value>,
+    kinds: &[(&str, Kind)],
+) -> Result<(), ServiceError> {
+    kept.retain(|name, value| !value.is_null() && kinds.iter().any(|(member, _)| member == name));
+    for (name, value) in kept.iter() {
+        let Some((_, kind)) = kinds.iter().find(|(member, _)| member == name) else {
+            continue;
+        };
+        let ok = match kind {
+            Kind::Object => value.is_object(),
+            Kind::Str => value.is_string(),
+            Kind::Bool => value.is_boolean(),
+            Kind::StrList => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string)),
+        };
+        if !ok {
+            let expected = match kind {
+                Kind::Object => "a structure",
+                Kind::Str => "a string",
+                Kind::Bool => "a boolean",
+                Kind::StrList => "a list of strings",
+            };
+            return Err(ServiceError::SerializationException(format!(
+                "{}: expected {expected}",
+                lower_first(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Epoch seconds as the JSON protocol carries timestamps.
 pub type EpochSeconds = i64;
 

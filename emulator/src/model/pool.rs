@@ -7,7 +7,7 @@
 //! `UpdateUserPool` replaces every setting it can change, as the service does: a member left
 //! out goes back to its default.
 
-use super::{EpochSeconds, check_name, check_range, wire_enum};
+use super::{EpochSeconds, Kind, check_kept, check_name, check_range, wire_enum};
 use crate::error::ServiceError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -238,33 +238,39 @@ pub struct PoolSettings {
     pub kept: BTreeMap<String, Value>,
 }
 
-/// The members of [`PoolSettings::kept`]: any other member of a request is not in the model
-/// and, as the service does, ignored.
-const KEPT_MEMBERS: &[&str] = &[
-    "LambdaConfig",
-    "SmsVerificationMessage",
-    "EmailVerificationMessage",
-    "EmailVerificationSubject",
-    "VerificationMessageTemplate",
-    "SmsAuthenticationMessage",
-    "UserAttributeUpdateSettings",
-    "EmailConfiguration",
-    "SmsConfiguration",
-    "AdminCreateUserConfig",
-    "UserPoolAddOns",
-    "AccountRecoverySetting",
-    "UserPoolTier",
-    "KeyConfiguration",
-    "IssuerConfiguration",
-    "AcrConfiguration",
+/// The members of [`PoolSettings::kept`] and their kinds: any other member of a request is
+/// not in the model and, as the service does, ignored.
+const KEPT_MEMBERS: &[(&str, Kind)] = &[
+    ("LambdaConfig", Kind::Object),
+    ("SmsVerificationMessage", Kind::Str),
+    ("EmailVerificationMessage", Kind::Str),
+    ("EmailVerificationSubject", Kind::Str),
+    ("VerificationMessageTemplate", Kind::Object),
+    ("SmsAuthenticationMessage", Kind::Str),
+    ("UserAttributeUpdateSettings", Kind::Object),
+    ("EmailConfiguration", Kind::Object),
+    ("SmsConfiguration", Kind::Object),
+    ("AdminCreateUserConfig", Kind::Object),
+    ("UserPoolAddOns", Kind::Object),
+    ("AccountRecoverySetting", Kind::Object),
+    ("UserPoolTier", Kind::Str),
+    ("KeyConfiguration", Kind::Object),
+    ("IssuerConfiguration", Kind::Object),
+    ("AcrConfiguration", Kind::Object),
 ];
 
 impl PoolSettings {
     /// Drops members outside the model, checks the typed ones, and fills in the service's
     /// defaults (the password policy, `MfaConfiguration` `OFF`).
     fn normalize(&mut self) -> Result<(), ServiceError> {
-        self.kept
-            .retain(|name, value| KEPT_MEMBERS.contains(&name.as_str()) && !value.is_null());
+        check_kept(&mut self.kept, KEPT_MEMBERS)?;
+        if let Some(policy) = &self.policies.sign_in_policy
+            && !policy.is_object()
+        {
+            return Err(ServiceError::SerializationException(
+                "policies.signInPolicy: expected a structure".into(),
+            ));
+        }
         let policy = self
             .policies
             .password_policy
@@ -384,6 +390,25 @@ impl UserPool {
             return Err(ServiceError::InvalidParameterException(
                 "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
                     .into(),
+            ));
+        }
+        if input
+            .schema
+            .iter()
+            .flatten()
+            .any(|attribute| !attribute.is_object())
+        {
+            return Err(ServiceError::SerializationException(
+                "schema: expected a list of structures".into(),
+            ));
+        }
+        if input
+            .username_configuration
+            .as_ref()
+            .is_some_and(|configuration| !configuration.is_object())
+        {
+            return Err(ServiceError::SerializationException(
+                "usernameConfiguration: expected a structure".into(),
             ));
         }
         let mut settings = input.settings;
@@ -556,6 +581,14 @@ mod tests {
                 .message()
                 .contains("policies.passwordPolicy.minimumLength"),
             "{error}"
+        );
+        // A member only kept must still have its model's type: every SDK reads it back.
+        let lambda: CreateUserPool =
+            parse(&json!({"PoolName": "p", "LambdaConfig": "hunter2"})).unwrap();
+        let error = UserPool::create("us-east-1_x".into(), lambda, 0).unwrap_err();
+        assert_eq!(error.name(), "SerializationException");
+        assert!(
+            error.message().starts_with("lambdaConfig") && !error.message().contains("hunter2")
         );
         assert_eq!(
             parse::<CreateUserPool>(&json!({"PoolName": "p", "MfaConfiguration": "SOMETIMES"}))

@@ -119,11 +119,11 @@ impl Service {
     pub(super) fn admin_get_user(&self, input: &Input) -> Result<Value, ServiceError> {
         let (_, user) = self.admin_user(input)?;
         let mut output = user_type(&user, "UserAttributes");
-        if let Some(object) = output.as_object_mut() {
-            if user.totp_secret.is_some() {
-                object.insert("PreferredMfaSetting".into(), json!("SOFTWARE_TOKEN_MFA"));
-                object.insert("UserMFASettingList".into(), json!(["SOFTWARE_TOKEN_MFA"]));
-            }
+        if let Some(object) = output.as_object_mut()
+            && user.totp_secret.is_some()
+        {
+            object.insert("PreferredMfaSetting".into(), json!("SOFTWARE_TOKEN_MFA"));
+            object.insert("UserMFASettingList".into(), json!(["SOFTWARE_TOKEN_MFA"]));
         }
         Ok(output)
     }
@@ -171,14 +171,13 @@ impl Service {
         } else {
             check_password_shape(password)?;
         }
-        let (salt_hex, verifier_hex) = self.new_verifier(pool, &new.username, password)?;
+        let verifier = self.new_verifier(pool, &new.username, password)?;
         let attributes = Value::Object(new.attributes).to_string();
         let row = new_user_row(
             pool,
             &new.username,
             new.sub,
-            salt_hex,
-            verifier_hex,
+            verifier,
             status,
             attributes,
             self.now(),
