@@ -10,9 +10,9 @@ use super::Service;
 use crate::{
     error::ServiceError,
     model::{
-        client::{CreateUserPoolClient, UserPoolClient},
-        parse,
-        pool::{CreateUserPool, UserPool},
+        client::{ClientSettings, CreateUserPoolClient, UserPoolClient},
+        parse_flat,
+        pool::{CreateUserPool, PoolSettings, UserPool},
     },
     seed::{Seed, SeedClient, SeedPool, SeedUser},
     store::UserStatus,
@@ -57,7 +57,8 @@ impl Service {
                 "The pool id is not <region>_<name>.".into(),
             ));
         }
-        let request: CreateUserPool = parse(&Value::Object(seed.create.clone()))?;
+        let request =
+            parse_flat::<CreateUserPool, PoolSettings>(&Value::Object(seed.create.clone()))?;
         let now = self.now();
         let mut pool = UserPool::create(seed.id.clone(), request, now)?;
         pool.software_token_mfa = seed.software_token_mfa;
@@ -86,7 +87,7 @@ impl Service {
                 existing.user_pool_id
             )));
         }
-        let request: CreateUserPoolClient = parse(&Value::Object(create))?;
+        let request = parse_flat::<CreateUserPoolClient, ClientSettings>(&Value::Object(create))?;
         let generate = request.generate_secret == Some(true);
         let mut client =
             UserPoolClient::create(seed.client_id.clone(), request, String::new, self.now())?;
