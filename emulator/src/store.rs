@@ -378,6 +378,23 @@ impl Store {
         Ok(out)
     }
 
+    /// The API records (kept as JSON) a query selects.
+    fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
+        let texts: Vec<String> = self.with(|c| {
+            let mut statement = c.prepare(sql)?;
+            let rows = statement.query_map(parameters, |row| row.get(0))?;
+            rows.collect()
+        })?;
+        texts
+            .iter()
+            .map(|text| serde_json::from_str(text).map_err(corrupt))
+            .collect()
+    }
+
     // ---- pools
 
     /// Adds a pool; `false` if the id is taken.
@@ -406,30 +423,14 @@ impl Store {
 
     /// The pool with this id.
     pub fn pool(&self, pool_id: &str) -> Result<Option<UserPool>> {
-        let record: Option<String> = self.with(|c| {
-            c.query_row(
-                "SELECT record FROM pools WHERE id = ?1",
-                params![pool_id],
-                |row| row.get(0),
-            )
-            .optional()
-        })?;
-        record
-            .map(|text| serde_json::from_str(&text).map_err(corrupt))
-            .transpose()
+        Ok(self
+            .records("SELECT record FROM pools WHERE id = ?1", params![pool_id])?
+            .pop())
     }
 
     /// Every pool, oldest first.
     pub fn pools(&self) -> Result<Vec<UserPool>> {
-        let records: Vec<String> = self.with(|c| {
-            let mut statement = c.prepare("SELECT record FROM pools ORDER BY created, id")?;
-            let rows = statement.query_map([], |row| row.get(0))?;
-            rows.collect()
-        })?;
-        records
-            .iter()
-            .map(|text| serde_json::from_str(text).map_err(corrupt))
-            .collect()
+        self.records("SELECT record FROM pools ORDER BY created, id", [])
     }
 
     /// How many pools there are.
@@ -485,32 +486,20 @@ impl Store {
 
     /// The app client with this id.
     pub fn client(&self, client_id: &str) -> Result<Option<UserPoolClient>> {
-        let record: Option<String> = self.with(|c| {
-            c.query_row(
+        Ok(self
+            .records(
                 "SELECT record FROM clients WHERE client_id = ?1",
                 params![client_id],
-                |row| row.get(0),
-            )
-            .optional()
-        })?;
-        record
-            .map(|text| serde_json::from_str(&text).map_err(corrupt))
-            .transpose()
+            )?
+            .pop())
     }
 
     /// A pool's app clients, oldest first.
     pub fn clients(&self, pool_id: &str) -> Result<Vec<UserPoolClient>> {
-        let records: Vec<String> = self.with(|c| {
-            let mut statement = c.prepare(
-                "SELECT record FROM clients WHERE pool_id = ?1 ORDER BY created, client_id",
-            )?;
-            let rows = statement.query_map(params![pool_id], |row| row.get(0))?;
-            rows.collect()
-        })?;
-        records
-            .iter()
-            .map(|text| serde_json::from_str(text).map_err(corrupt))
-            .collect()
+        self.records(
+            "SELECT record FROM clients WHERE pool_id = ?1 ORDER BY created, client_id",
+            params![pool_id],
+        )
     }
 
     /// Deletes an app client and its refresh tokens. `false` if there was none.
