@@ -28,113 +28,20 @@
 // on stderr and exits 1 at the first unmet expectation.
 'use strict';
 
-const crypto = require('node:crypto');
+const { CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
 const {
-  AuthenticationDetails,
-  CognitoUser,
-  CognitoUserPool,
-} = require('amazon-cognito-identity-js');
-const libraryVersion = require('amazon-cognito-identity-js/package.json').version;
-
-class Unmet extends Error {}
-
-function expect(condition, message) {
-  if (!condition) {
-    throw new Unmet(message);
-  }
-}
-
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Unmet(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-/** localStorage-like storage that the test controls. */
-class MemoryStorage {
-  constructor() {
-    this.items = new Map();
-  }
-  setItem(key, value) {
-    this.items.set(key, String(value));
-    return this.items.get(key);
-  }
-  getItem(key) {
-    return this.items.has(key) ? this.items.get(key) : null;
-  }
-  removeItem(key) {
-    return this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-    return {};
-  }
-}
-
-// Every request and its outcome, in order: "Op NAME -> OUTCOME", plus the raw details.
-const trace = [];
-const exchanges = [];
-const realFetch = globalThis.fetch;
-
-globalThis.fetch = async function recordingFetch(url, options) {
-  const target = String((options.headers || {})['X-Amz-Target'] || '?').split('.').pop();
-  let body = {};
-  try {
-    body = JSON.parse(options.body);
-  } catch (_) {
-    body = {};
-  }
-  const detail =
-    target === 'InitiateAuth' ? body.AuthFlow : target === 'RespondToAuthChallenge' ? body.ChallengeName : null;
-  const label = detail ? `${target} ${detail}` : target;
-  const response = await realFetch(url, options);
-  let data = {};
-  try {
-    data = JSON.parse(await response.clone().text());
-  } catch (_) {
-    data = {};
-  }
-  let outcome;
-  if (!response.ok) {
-    outcome = String(data.__type || data.code || `HTTP ${response.status}`).split('#').pop();
-  } else if (data.ChallengeName) {
-    outcome = data.ChallengeName;
-  } else if (data.AuthenticationResult) {
-    outcome = data.AuthenticationResult.NewDeviceMetadata
-      ? 'AuthenticationResult+NewDeviceMetadata'
-      : 'AuthenticationResult';
-  } else {
-    outcome = String(response.status);
-  }
-  trace.push(`${label} -> ${outcome}`);
-  exchanges.push({
-    label,
-    outcome,
-    status: response.status,
-    message: data.message === undefined ? null : data.message,
-    request: body,
-    hasSession: typeof body.Session === 'string' && body.Session.length > 0,
-  });
-  return response;
-};
-
-function signIn(user, password) {
-  return new Promise((resolve, reject) => {
-    const unexpected = (what) => () => reject(new Unmet(`unexpected ${what} callback`));
-    user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: password }), {
-      onSuccess: (session, userConfirmationNecessary) => resolve({ session, userConfirmationNecessary }),
-      onFailure: (err) => reject(err),
-      newPasswordRequired: unexpected('newPasswordRequired'),
-      mfaRequired: unexpected('mfaRequired'),
-      totpRequired: unexpected('totpRequired'),
-      customChallenge: unexpected('customChallenge'),
-      mfaSetup: unexpected('mfaSetup'),
-      selectMFAType: unexpected('selectMFAType'),
-    });
-  });
-}
+  MemoryStorage,
+  Unmet,
+  clientName,
+  env,
+  exchanges,
+  expect,
+  libraryCall,
+  run,
+  signIn,
+  trace,
+  verifyJwt,
+} = require('./identity_js_common');
 
 function expectFailure(step, attempt, code) {
   const start = trace.length;
@@ -158,32 +65,6 @@ function expectFailure(step, attempt, code) {
   );
 }
 
-function libraryCall(method, user, ...args) {
-  return new Promise((resolve, reject) => {
-    user[method](...args, { onSuccess: resolve, onFailure: reject });
-  });
-}
-
-async function verifyJwt(endpoint, poolId, token) {
-  const [header64, payload64, signature64] = token.split('.');
-  const header = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8'));
-  const jwksUrl = `${endpoint}/${poolId}/.well-known/jwks.json`;
-  const response = await realFetch(jwksUrl);
-  expect(response.status === 200, `GET ${jwksUrl}: HTTP ${response.status}`);
-  const jwks = await response.json();
-  const jwk = (jwks.keys || []).find((key) => key.kid === header.kid);
-  expect(jwk, `no key ${header.kid} in ${jwksUrl}`);
-  expect(header.alg === 'RS256', `token alg is ${header.alg}`);
-  const ok = crypto.verify(
-    'sha256',
-    Buffer.from(`${header64}.${payload64}`),
-    crypto.createPublicKey({ key: jwk, format: 'jwk' }),
-    Buffer.from(signature64, 'base64url'),
-  );
-  expect(ok, 'access token signature does not verify against the JWKS');
-  return JSON.parse(Buffer.from(payload64, 'base64url').toString('utf8'));
-}
-
 const DEVICE_SIGN_IN = [
   'InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER',
   'RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH',
@@ -203,7 +84,7 @@ async function main() {
   const storage = new MemoryStorage();
   const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint, Storage: storage });
   const newUser = () => new CognitoUser({ Username: username, Pool: pool, Storage: storage });
-  const summary = { client: `amazon-cognito-identity-js ${libraryVersion}`, errors: {}, traces: {} };
+  const summary = { client: clientName, errors: {}, traces: {} };
 
   // a. first sign-in; the library confirms the device itself
   let start = trace.length;
@@ -366,19 +247,4 @@ async function main() {
   return summary;
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`FAIL: timed out after 90 s\ntrace:\n  ${trace.join('\n  ')}\n`);
-  process.exit(1);
-}, 90_000);
-
-main().then(
-  (summary) => {
-    clearTimeout(watchdog);
-    process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
-  },
-  (err) => {
-    clearTimeout(watchdog);
-    const what = err instanceof Unmet ? err.message : `unexpected error ${err.code || ''} ${err.stack || err}`;
-    process.stderr.write(`FAIL: ${what}\ntrace:\n  ${trace.join('\n  ')}\n`, () => process.exit(1));
-  },
-);
+run(main);
