@@ -39,96 +39,39 @@ Prints one JSON line (the last line of stdout) and exits 0, or prints
 `FAIL: ...` on stderr and exits 1 at the first unmet expectation.
 """
 
-import base64
-import importlib.metadata
-import json
 import os
-import sys
 import types
 
-import boto3
-import jwt
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import pycognito.aws_srp as aws_srp
+from interop_common import (
+    CLIENT_ID,
+    CLIENT_KWARGS,
+    CLIENT_SECRET,
+    CONFIG,
+    DEVICE_SIGN_IN,
+    ENDPOINT,
+    POOL_ID,
+    REGION,
+    TRACE,
+    USERNAME,
+    Unmet,
+    add_secret_hash_to_device_srp,
+    client_error,
+    expect,
+    instrument,
+    jwt_payload,
+    make_client,
+    new_summary,
+    run,
+    secret_hash,
+    since,
+    srp,
+    verify_jwt,
+)
 from pycognito import Cognito
-from pycognito.aws_srp import AWSSRP
-
-
-class Unmet(Exception):
-    """An expectation the emulator did not meet."""
-
-
-def expect(condition, message):
-    if not condition:
-        raise Unmet(message)
-
-
-def env(name, default=None):
-    value = os.environ.get(name, default)
-    if value is None:
-        raise Unmet(f"environment variable {name} is not set")
-    return value
-
-
-ENDPOINT = env("COGNITO_ENDPOINT").rstrip("/")
-POOL_ID = env("POOL_ID")
-CLIENT_ID = env("CLIENT_ID")
-USERNAME = env("USERNAME")
-PASSWORD = env("PASSWORD")
-CLIENT_SECRET = os.environ.get("CLIENT_SECRET") or None
-REGION = POOL_ID.split("_", 1)[0]
-
-# Every request and its outcome, in order: "Op NAME -> OUTCOME".
-TRACE = []
-
-
-def _record_request(params, model, context, **_):
-    op = model.name
-    if op == "InitiateAuth":
-        detail = params.get("AuthFlow")
-    elif op == "RespondToAuthChallenge":
-        detail = params.get("ChallengeName")
-    else:
-        detail = None
-    context["interop_label"] = f"{op} {detail}" if detail else op
-
-
-def _record_response(http_response, parsed, model, context, **_):
-    label = context.get("interop_label", model.name)
-    if http_response.status_code >= 300:
-        outcome = parsed.get("Error", {}).get("Code", f"HTTP {http_response.status_code}")
-    elif parsed.get("ChallengeName"):
-        outcome = parsed["ChallengeName"]
-    elif "AuthenticationResult" in parsed:
-        outcome = "AuthenticationResult"
-        if parsed["AuthenticationResult"].get("NewDeviceMetadata"):
-            outcome += "+NewDeviceMetadata"
-    else:
-        outcome = str(http_response.status_code)
-    TRACE.append(f"{label} -> {outcome}")
-
-
-# The SRP and device operations are unsigned (noAuth in botocore's model); DescribeUserPool,
-# an admin operation, is signed with these dummies. No retries: a failure shows at once.
-CLIENT_KWARGS = {
-    "endpoint_url": ENDPOINT,
-    "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
-    "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-}
-CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30)
-
-
-def instrument(client):
-    client.meta.events.register("before-parameter-build.cognito-idp", _record_request)
-    client.meta.events.register("after-call.cognito-idp", _record_response)
-    return client
-
-
-def make_client():
-    return instrument(boto3.client("cognito-idp", region_name=REGION, config=CONFIG, **CLIENT_KWARGS))
 
 
 def cognito_user(tokens):
@@ -155,36 +98,8 @@ def refresh_with_device(client, refresh_token, device_key):
     included (pycognito's renew_access_token sends none)."""
     params = {"REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device_key}
     if CLIENT_SECRET is not None:
-        params["SECRET_HASH"] = AWSSRP.get_secret_hash(USERNAME, CLIENT_ID, CLIENT_SECRET)
+        params["SECRET_HASH"] = secret_hash(USERNAME)
     return client.initiate_auth(ClientId=CLIENT_ID, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params)
-
-
-def trace_since(start):
-    return TRACE[start:]
-
-
-def client_error(exc):
-    err = exc.response.get("Error", {})
-    return {"code": err.get("Code"), "message": err.get("Message")}
-
-
-def jwt_payload(token):
-    """The payload of a JWT, unverified (base64url middle part)."""
-    middle = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))
-
-
-def verify_jwt(token, audience=None):
-    """Checks the RS256 signature against the emulator's JWKS; returns the claims."""
-    jwks_url = f"{ENDPOINT}/{POOL_ID}/.well-known/jwks.json"
-    response = requests.get(jwks_url, timeout=10)
-    expect(response.status_code == 200, f"GET {jwks_url}: HTTP {response.status_code} {response.text!r}")
-    jwks = jwt.PyJWKSet.from_dict(response.json())
-    kid = jwt.get_unverified_header(token).get("kid")
-    keys = [k for k in jwks.keys if k.key_id == kid]
-    expect(keys, f"no key {kid!r} in {jwks_url}")
-    options = {"verify_aud": audience is not None}
-    return jwt.decode(token, keys[0].key, algorithms=["RS256"], audience=audience, options=options)
 
 
 def redirect_confirm_device_post():
@@ -208,32 +123,6 @@ def redirect_confirm_device_post():
     return seen
 
 
-def add_secret_hash_to_device_srp(client):
-    """pycognito's DEVICE_SRP_AUTH answer (aws_srp.py, authenticate_user) has no
-    SECRET_HASH; add it the way its other answers compute it."""
-
-    def hook(params, **_):
-        if params.get("ChallengeName") != "DEVICE_SRP_AUTH":
-            return
-        answers = params.setdefault("ChallengeResponses", {})
-        if "SECRET_HASH" not in answers:
-            answers["SECRET_HASH"] = AWSSRP.get_secret_hash(answers["USERNAME"], CLIENT_ID, CLIENT_SECRET)
-
-    client.meta.events.register("provide-client-params.cognito-idp.RespondToAuthChallenge", hook)
-
-
-def srp(client, **device):
-    return AWSSRP(
-        username=USERNAME,
-        password=PASSWORD,
-        pool_id=POOL_ID,
-        client_id=CLIENT_ID,
-        client=client,
-        client_secret=CLIENT_SECRET,
-        **device,
-    )
-
-
 def expect_client_error(step, call, code, message=None):
     start = len(TRACE)
     try:
@@ -241,31 +130,17 @@ def expect_client_error(step, call, code, message=None):
     except ClientError as exc:
         got = client_error(exc)
         got["step"] = TRACE[-1].split(" -> ")[0] if len(TRACE) > start else None
-        got["trace"] = trace_since(start)
+        got["trace"] = since(start)
         expect(got["code"] == code, f"{step}: expected {code}, got {got}")
         if message is not None:
             expect(got["message"] == message, f"{step}: expected message {message!r}, got {got}")
         return got
-    raise Unmet(f"{step}: expected {code}, but the sign-in succeeded: {trace_since(start)}")
-
-
-DEVICE_SIGN_IN = [
-    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
-    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
-    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
-    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
-]
+    raise Unmet(f"{step}: expected {code}, but the sign-in succeeded: {since(start)}")
 
 
 def main():
     client = make_client()
-    summary = {
-        "client": f"pycognito {importlib.metadata.version('pycognito')}",
-        "boto3": importlib.metadata.version("boto3"),
-        "client_secret": CLIENT_SECRET is not None,
-        "errors": {},
-        "traces": {},
-    }
+    summary = new_summary(errors={})
 
     # The pool's device configuration, as an admin would read it.
     pool = client.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]
@@ -285,7 +160,7 @@ def main():
     start = len(TRACE)
     first = srp(client)
     tokens = first.authenticate_user()
-    summary["traces"]["first_sign_in"] = trace_since(start)
+    summary["traces"]["first_sign_in"] = since(start)
     result = tokens.get("AuthenticationResult") or {}
     metadata = result.get("NewDeviceMetadata")
     expect(metadata, f"first sign-in: no AuthenticationResult.NewDeviceMetadata in {sorted(result)}")
@@ -301,7 +176,7 @@ def main():
     posts = redirect_confirm_device_post()
     start = len(TRACE)
     response, device_password = first.confirm_device(tokens)
-    summary["traces"]["confirm_device"] = trace_since(start)
+    summary["traces"]["confirm_device"] = since(start)
     expect(len(posts) == 1, f"confirm_device made {len(posts)} requests")
     expect(
         response.status_code == 200,
@@ -348,10 +223,10 @@ def main():
     # c. sign-in with the device
     start = len(TRACE)
     device_tokens = srp(client, **with_device).authenticate_user()
-    summary["traces"]["device_sign_in"] = trace_since(start)
+    summary["traces"]["device_sign_in"] = since(start)
     expect(
-        trace_since(start) == DEVICE_SIGN_IN,
-        f"device sign-in went {trace_since(start)}, expected {DEVICE_SIGN_IN}",
+        since(start) == DEVICE_SIGN_IN,
+        f"device sign-in went {since(start)}, expected {DEVICE_SIGN_IN}",
     )
     device_result = device_tokens.get("AuthenticationResult") or {}
     expect(
@@ -391,7 +266,7 @@ def main():
     )
     start = len(TRACE)
     refreshed = refresh_with_device(client, device_result["RefreshToken"], device_key)["AuthenticationResult"]
-    summary["traces"]["refresh_with_device_key"] = trace_since(start)
+    summary["traces"]["refresh_with_device_key"] = since(start)
     refreshed_claims = user.verify_token(refreshed["AccessToken"], "access_token", "access")
     expect(
         refreshed_claims.get("device_key") == device_key,
@@ -413,8 +288,8 @@ def main():
     start = len(TRACE)
     srp(client, **with_device).authenticate_user()
     expect(
-        trace_since(start) == DEVICE_SIGN_IN,
-        f"right device password after a wrong one went {trace_since(start)}",
+        since(start) == DEVICE_SIGN_IN,
+        f"right device password after a wrong one went {since(start)}",
     )
 
     # e. forget the device, then sign in with it
@@ -441,19 +316,8 @@ def main():
     summary["challenges_seen"] = sorted(
         {entry.split(" -> ")[1] for entry in TRACE if entry.split(" -> ")[1].isupper()}
     )
-    summary["trace"] = TRACE
-    summary["ok"] = True
-    print(json.dumps(summary, sort_keys=True))
+    return summary
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Unmet as exc:
-        print(f"FAIL: {exc}", file=sys.stderr)
-        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
-        sys.exit(1)
-    except ClientError as exc:
-        print(f"FAIL: unexpected {client_error(exc)} from {exc.operation_name}", file=sys.stderr)
-        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
-        sys.exit(1)
+    run(main)

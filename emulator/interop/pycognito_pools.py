@@ -47,108 +47,35 @@ stderr and exits 1 at the first unmet expectation.
 import base64
 import hashlib
 import hmac
-import importlib.metadata
 import json
 import os
 import struct
-import sys
 import time
 
-import boto3
-import jwt
-import requests
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-from pycognito.aws_srp import AWSSRP, generate_hash_device
+from interop_common import (
+    CLIENT_ID,
+    DEVICE_SIGN_IN,
+    POOL_ID,
+    REGION,
+    USERNAME,
+    TRACE,
+    Unmet,
+    add_secret_hash_to_device_srp,
+    env,
+    expect,
+    make_client,
+    new_summary,
+    run,
+    secret_hash,
+    since,
+    srp as client_srp,
+    verify_jwt,
+)
+from pycognito.aws_srp import generate_hash_device
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
-
-class Unmet(Exception):
-    """An expectation the emulator did not meet."""
-
-
-def expect(condition, message):
-    if not condition:
-        raise Unmet(message)
-
-
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        raise Unmet(f"environment variable {name} is not set")
-    return value
-
-
-ENDPOINT = env("COGNITO_ENDPOINT").rstrip("/")
-POOL_ID = env("POOL_ID")
-CLIENT_ID = env("CLIENT_ID")
-USERNAME = env("USERNAME")
-PASSWORD = env("PASSWORD")
 MODE = env("MODE")
-CLIENT_SECRET = os.environ.get("CLIENT_SECRET") or None
-REGION = POOL_ID.split("_", 1)[0]
-
-# Every request and its outcome, in order: "Op NAME -> OUTCOME".
-TRACE = []
-
-
-def _record_request(params, model, context, **_):
-    op = model.name
-    if op == "InitiateAuth":
-        detail = params.get("AuthFlow")
-    elif op == "RespondToAuthChallenge":
-        detail = params.get("ChallengeName")
-    else:
-        detail = None
-    context["interop_label"] = f"{op} {detail}" if detail else op
-
-
-def _record_response(http_response, parsed, model, context, **_):
-    label = context.get("interop_label", model.name)
-    if http_response.status_code >= 300:
-        outcome = parsed.get("Error", {}).get("Code", f"HTTP {http_response.status_code}")
-    elif parsed.get("ChallengeName"):
-        outcome = parsed["ChallengeName"]
-    elif "AuthenticationResult" in parsed:
-        outcome = "AuthenticationResult"
-        if parsed["AuthenticationResult"].get("NewDeviceMetadata"):
-            outcome += "+NewDeviceMetadata"
-    else:
-        outcome = str(http_response.status_code)
-    TRACE.append(f"{label} -> {outcome}")
-
-
-def add_secret_hash_to_device_srp(params, **_):
-    """pycognito's DEVICE_SRP_AUTH answer has no SECRET_HASH; add it as its other answers
-    compute it."""
-    if CLIENT_SECRET is None or params.get("ChallengeName") != "DEVICE_SRP_AUTH":
-        return
-    answers = params.setdefault("ChallengeResponses", {})
-    if "SECRET_HASH" not in answers:
-        answers["SECRET_HASH"] = AWSSRP.get_secret_hash(answers["USERNAME"], CLIENT_ID, CLIENT_SECRET)
-
-
-def make_client():
-    # Admin operations (DescribeUserPool) are signed with these dummies; the sign-in
-    # operations are unsigned. No retries: a failure shows at once.
-    client = boto3.client(
-        "cognito-idp",
-        region_name=REGION,
-        endpoint_url=ENDPOINT,
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30),
-    )
-    client.meta.events.register("before-parameter-build.cognito-idp", _record_request)
-    client.meta.events.register("after-call.cognito-idp", _record_response)
-    client.meta.events.register(
-        "provide-client-params.cognito-idp.RespondToAuthChallenge", add_secret_hash_to_device_srp
-    )
-    return client
-
-
-CLIENT = make_client()
+CLIENT = add_secret_hash_to_device_srp(make_client())
 
 
 def totp(secret_b32, at=None):
@@ -162,10 +89,6 @@ def totp(secret_b32, at=None):
     return f"{value % 1_000_000:06d}"
 
 
-def secret_hash(username):
-    return AWSSRP.get_secret_hash(username, CLIENT_ID, CLIENT_SECRET) if CLIENT_SECRET else None
-
-
 def with_secret_hash(responses, username):
     hashed = secret_hash(username)
     if hashed is not None:
@@ -174,42 +97,7 @@ def with_secret_hash(responses, username):
 
 
 def srp(**device):
-    return AWSSRP(
-        username=USERNAME,
-        password=PASSWORD,
-        pool_id=POOL_ID,
-        client_id=CLIENT_ID,
-        client=CLIENT,
-        client_secret=CLIENT_SECRET,
-        **device,
-    )
-
-
-def since(start):
-    return TRACE[start:]
-
-
-def jwt_payload(token):
-    middle = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))
-
-
-def verify_jwt(token):
-    """Checks the RS256 signature against the pool's JWKS and the issuer; returns the claims."""
-    jwks_url = f"{ENDPOINT}/{POOL_ID}/.well-known/jwks.json"
-    response = requests.get(jwks_url, timeout=10)
-    expect(response.status_code == 200, f"GET {jwks_url}: HTTP {response.status_code}")
-    jwks = jwt.PyJWKSet.from_dict(response.json())
-    kid = jwt.get_unverified_header(token).get("kid")
-    keys = [k for k in jwks.keys if k.key_id == kid]
-    expect(keys, f"no key {kid!r} in {jwks_url}")
-    return jwt.decode(
-        token,
-        keys[0].key,
-        algorithms=["RS256"],
-        issuer=f"{ENDPOINT}/{POOL_ID}",
-        options={"verify_aud": False},
-    )
+    return client_srp(CLIENT, **device)
 
 
 def access_claims(result):
@@ -276,14 +164,6 @@ def refresh(refresh_token, device_key=None):
     result = reply.get("AuthenticationResult") or {}
     expect("AccessToken" in result, f"refresh: no AccessToken in {sorted(result)}")
     return result, since(start)
-
-
-DEVICE_SIGN_IN = [
-    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
-    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
-    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
-    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
-]
 
 
 def device_sign_in(summary, device):
@@ -446,31 +326,12 @@ def device_mode(summary):
 
 
 def main():
-    summary = {
-        "client": f"pycognito {importlib.metadata.version('pycognito')}",
-        "boto3": importlib.metadata.version("boto3"),
-        "mode": MODE,
-        "pool_id": POOL_ID,
-        "client_secret": CLIENT_SECRET is not None,
-        "traces": {},
-    }
+    summary = new_summary(mode=MODE, pool_id=POOL_ID)
     modes = {"mfa-setup": mfa_setup, "tracked": tracked, "untracked": untracked, "device": device_mode}
     expect(MODE in modes, f"MODE {MODE!r} is not one of {sorted(modes)}")
     modes[MODE](summary)
-    summary["trace"] = TRACE
-    summary["ok"] = True
-    print(json.dumps(summary, sort_keys=True))
+    return summary
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Unmet as exc:
-        print(f"FAIL: {exc}", file=sys.stderr)
-        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
-        sys.exit(1)
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        print(f"FAIL: unexpected {err.get('Code')}: {err.get('Message')} from {exc.operation_name}", file=sys.stderr)
-        print("trace:\n  " + "\n  ".join(TRACE), file=sys.stderr)
-        sys.exit(1)
+    run(main)
