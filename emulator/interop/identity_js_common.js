@@ -6,7 +6,7 @@
 'use strict';
 
 const crypto = require('node:crypto');
-const { AuthenticationDetails } = require('amazon-cognito-identity-js');
+const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
 const libraryVersion = require('amazon-cognito-identity-js/package.json').version;
 
 /** The client's name and version, as the summaries give it. */
@@ -26,6 +26,24 @@ function env(name) {
     throw new Unmet(`environment variable ${name} is not set`);
   }
   return value;
+}
+
+/**
+ * The pool, app client and user of the environment (COGNITO_ENDPOINT, POOL_ID, CLIENT_ID,
+ * USERNAME, PASSWORD), the pool's region, and `newUser(storage)`: a new CognitoUser of that
+ * user on `storage`, its pool given `endpoint`.
+ */
+function target() {
+  const endpoint = env('COGNITO_ENDPOINT').replace(/\/+$/, '');
+  const poolId = env('POOL_ID');
+  const clientId = env('CLIENT_ID');
+  const username = env('USERNAME');
+  const password = env('PASSWORD');
+  const newUser = (storage) => {
+    const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint, Storage: storage });
+    return new CognitoUser({ Username: username, Pool: pool, Storage: storage });
+  };
+  return { endpoint, poolId, clientId, username, password, region: poolId.split('_')[0], newUser };
 }
 
 /** localStorage-like storage that the test controls. */
@@ -48,6 +66,14 @@ class MemoryStorage {
     return {};
   }
 }
+
+/** A sign-in with a remembered device, as the trace records it. */
+const DEVICE_SIGN_IN = [
+  'InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER',
+  'RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH',
+  'RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER',
+  'RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult',
+];
 
 // Every request and its outcome, in order: "Op NAME -> OUTCOME", plus the raw details.
 const trace = [];
@@ -178,8 +204,8 @@ async function verifyJwt(endpoint, poolId, token) {
 }
 
 /**
- * Runs `main` under a 90 s watchdog: prints the summary it resolves with as one JSON line
- * and exits 0, or prints `FAIL: ...` and the trace on stderr and exits 1.
+ * Runs `main` under a 90 s watchdog: prints the summary it resolves with, the whole trace
+ * and `ok: true` added, as one JSON line and exits 0, or prints `FAIL: ...` and the trace on stderr and exits 1.
  */
 function run(main) {
   const watchdog = setTimeout(() => {
@@ -190,6 +216,8 @@ function run(main) {
   main().then(
     (summary) => {
       clearTimeout(watchdog);
+      summary.trace = trace;
+      summary.ok = true;
       process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
     },
     (err) => {
@@ -201,17 +229,6 @@ function run(main) {
 }
 
 module.exports = {
-  MemoryStorage,
-  Unmet,
-  clientName,
-  env,
-  exchanges,
-  expect,
-  libraryCall,
-  realFetch,
-  run,
-  signIn,
-  totp,
-  trace,
-  verifyJwt,
+  clientName, DEVICE_SIGN_IN, env, exchanges, expect, libraryCall, MemoryStorage, realFetch, run,
+  signIn, target, totp, trace, Unmet, verifyJwt,
 };

@@ -28,19 +28,9 @@
 // on stderr and exits 1 at the first unmet expectation.
 'use strict';
 
-const { CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
 const {
-  MemoryStorage,
-  Unmet,
-  clientName,
-  env,
-  exchanges,
-  expect,
-  libraryCall,
-  run,
-  signIn,
-  trace,
-  verifyJwt,
+  clientName, DEVICE_SIGN_IN, env, exchanges, expect, libraryCall,
+  MemoryStorage, run, signIn, target, trace, Unmet, verifyJwt,
 } = require('./identity_js_common');
 
 function expectFailure(step, attempt, code) {
@@ -65,25 +55,11 @@ function expectFailure(step, attempt, code) {
   );
 }
 
-const DEVICE_SIGN_IN = [
-  'InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER',
-  'RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH',
-  'RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER',
-  'RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult',
-];
-
 async function main() {
-  const endpoint = env('COGNITO_ENDPOINT').replace(/\/+$/, '');
-  const poolId = env('POOL_ID');
-  const clientId = env('CLIENT_ID');
-  const username = env('USERNAME');
-  const password = env('PASSWORD');
+  const { endpoint, poolId, clientId, password, region, newUser: userOn } = target();
   const onPromptEnv = process.env.DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT;
-  const region = poolId.split('_')[0];
-
   const storage = new MemoryStorage();
-  const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint, Storage: storage });
-  const newUser = () => new CognitoUser({ Username: username, Pool: pool, Storage: storage });
+  const newUser = () => userOn(storage);
   const summary = { client: clientName, errors: {}, traces: {} };
 
   // a. first sign-in; the library confirms the device itself
@@ -242,8 +218,6 @@ async function main() {
   summary.requests_without_session = exchanges
     .filter((e) => e.label.startsWith('RespondToAuthChallenge') && !e.hasSession)
     .map((e) => e.label);
-  summary.trace = trace;
-  summary.ok = true;
   return summary;
 }
 
