@@ -27,12 +27,15 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
+use common::scripts::{
+    self, DEVICE_SIGN_IN, api as admin, node, pinned_npm, pinned_python, python, script_command,
+};
 use serde_json::{Value, json};
 
 const POOL_ID: &str = "us-east-1_Interop";
@@ -42,69 +45,6 @@ const USERNAME: &str = "alice";
 // Non-ASCII on purpose: both clients hash the password as UTF-8.
 const PASSWORD: &str = "correct horse battery staple \u{2713} \u{fc}n\u{ef}c\u{f8}d\u{e9}";
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
-const SETUP_HINT: &str = "run `bash emulator/interop/setup.sh` from the repository root first: it installs the \
-     pinned pycognito/boto3 into emulator/interop/.venv and amazon-cognito-identity-js into \
-     emulator/interop/node_modules";
-
-/// The successful device sign-in, as both scripts record it.
-const DEVICE_SIGN_IN: [&str; 4] = [
-    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
-    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
-    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
-    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
-];
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
-}
-
-/// The version pinned for `name` in `interop/requirements.txt`.
-fn pinned_python(name: &str) -> String {
-    let path = interop_dir().join("requirements.txt");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter_map(|line| line.split_once("=="))
-        .find(|(package, _)| package.trim().eq_ignore_ascii_case(name))
-        .map_or_else(
-            || panic!("{name} is not pinned in {}", path.display()),
-            |(_, version)| version.trim().to_owned(),
-        )
-}
-
-/// The version pinned for `name` in `interop/package.json`.
-fn pinned_npm(name: &str) -> String {
-    let path = interop_dir().join("package.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let manifest: Value = serde_json::from_str(&text).unwrap();
-    manifest["dependencies"][name]
-        .as_str()
-        .unwrap_or_else(|| panic!("{name} is not pinned in {}", path.display()))
-        .to_owned()
-}
-
-fn python() -> PathBuf {
-    let python = interop_dir().join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: {SETUP_HINT}",
-        python.display()
-    );
-    python
-}
-
-fn check_node_modules() {
-    let manifest = interop_dir().join("node_modules/amazon-cognito-identity-js/package.json");
-    let Ok(text) = std::fs::read_to_string(&manifest) else {
-        panic!("{} is missing: {SETUP_HINT}", manifest.display());
-    };
-    let installed: Value = serde_json::from_str(&text).unwrap();
-    let pinned = pinned_npm("amazon-cognito-identity-js");
-    assert!(
-        installed["version"] == pinned.as_str(),
-        "node_modules has amazon-cognito-identity-js {} but package.json pins {pinned}: {SETUP_HINT}",
-        installed["version"]
-    );
-}
 
 /// Which pool to start and what the script is told about it.
 #[derive(Clone, Copy, Default)]
@@ -130,14 +70,7 @@ async fn start(pool: Pool) -> RunningEmulator {
 /// script's output unless it exits 0, and returns its last stdout line as JSON.
 async fn run_script(program: PathBuf, script: &'static str, url: String, pool: Pool) -> Value {
     tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(&program);
-        command.arg(script).current_dir(interop_dir());
-        // Nothing of the caller's AWS setup may leak in (profiles, endpoints, keys).
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("AWS_") {
-                command.env_remove(&name);
-            }
-        }
+        let mut command = script_command(&program, script);
         command
             .env("COGNITO_ENDPOINT", &url)
             .env("POOL_ID", POOL_ID)
@@ -147,95 +80,17 @@ async fn run_script(program: PathBuf, script: &'static str, url: String, pool: P
             .env(
                 "DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT",
                 pool.device_only_remembered_on_user_prompt.to_string(),
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("PYTHONUTF8", "1");
+            );
         if pool.client_secret {
             command.env("CLIENT_SECRET", CLIENT_SECRET);
         } else {
             command.env_remove("CLIENT_SECRET");
         }
-        let (status, stdout, stderr) = run_with_timeout(command, SCRIPT_TIMEOUT)
-            .unwrap_or_else(|e| panic!("{} {script}: {e}", program.display()));
-        assert!(
-            status == Some(0),
-            "{script} failed (exit status {status:?}) against {url} (if the clients are \
-             missing or stale: {SETUP_HINT})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}"
-        );
-        let last = stdout
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default();
-        serde_json::from_str(last).unwrap_or_else(|e| {
-            panic!("{script}: last stdout line is not JSON ({e}): {last:?}\n{stderr}")
-        })
+        let what = format!("{} {script} against {url}", program.display());
+        scripts::run_script_json(command, &what, SCRIPT_TIMEOUT)
     })
     .await
     .unwrap()
-}
-
-/// Spawns `command`, kills it after `timeout`; returns its exit code (None when killed
-/// or signalled), stdout and stderr.
-fn run_with_timeout(
-    mut command: Command,
-    timeout: Duration,
-) -> Result<(Option<i32>, String, String), String> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start: {e} ({SETUP_HINT}; node must be on PATH)"))?;
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status.code();
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let (out, err) = (stdout.join().unwrap(), stderr.join().unwrap());
-            return Err(format!(
-                "timed out after {timeout:?}\n--- stderr ---\n{err}\n--- stdout ---\n{out}"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Ok((status, stdout.join().unwrap(), stderr.join().unwrap()))
-}
-
-/// One call of the emulator's admin API; returns the HTTP status and the JSON body.
-async fn admin(url: &str, operation: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{url}/"))
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
@@ -399,16 +254,9 @@ async fn pycognito(pool: Pool) {
 }
 
 async fn identity_js(pool: Pool) {
-    check_node_modules();
     let emulator = start(pool).await;
     let url = emulator.url();
-    let summary = run_script(
-        PathBuf::from("node"),
-        "identity_js_device.js",
-        url.clone(),
-        pool,
-    )
-    .await;
+    let summary = run_script(node(), "identity_js_device.js", url.clone(), pool).await;
 
     assert_eq!(
         summary["client"],

@@ -23,12 +23,13 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, ManualClock, PoolSummary, RunningEmulator};
+use common::scripts::{self, DEVICE_SIGN_IN, api, clean_command, node, python, run_with_timeout};
 use serde_json::{Value, json};
 
 /// The users' password in every pool (and in the fixtures): it meets the default policy of a
@@ -52,9 +53,6 @@ const LEGACY_PASSWORD: &str = "correct horse battery staple";
 const LEGACY_TOTP: &str = "JBSWY3DPEHPK3PXP";
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-const SETUP_HINT: &str = "run `bash emulator/interop/setup.sh` from the repository root first: it installs the \
-     pinned pycognito/boto3 into emulator/interop/.venv and amazon-cognito-identity-js into \
-     emulator/interop/node_modules";
 const AWS_SETUP_HINT: &str = "run `bash cli/tests/awscli/setup.sh` from the repository root first: it installs \
      the pinned AWS CLI into cli/tests/awscli/.venv";
 
@@ -66,41 +64,11 @@ const TOTP_ASKED: [&str; 2] = [
     "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
     "RespondToAuthChallenge PASSWORD_VERIFIER -> SOFTWARE_TOKEN_MFA",
 ];
-const DEVICE_SIGN_IN: [&str; 4] = [
-    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
-    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
-    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
-    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
-];
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
-}
-
-fn python() -> PathBuf {
-    let python = interop_dir().join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: {SETUP_HINT}",
-        python.display()
-    );
-    python
-}
-
-fn node() -> PathBuf {
-    let manifest = interop_dir().join("node_modules/amazon-cognito-identity-js/package.json");
-    assert!(
-        manifest.is_file(),
-        "{} is missing: {SETUP_HINT}",
-        manifest.display()
-    );
-    PathBuf::from("node")
 }
 
 fn aws_cli() -> PathBuf {
@@ -111,60 +79,6 @@ fn aws_cli() -> PathBuf {
         aws.display()
     );
     aws
-}
-
-/// Spawns `command`, kills it after `timeout`; returns its exit code (None when killed or
-/// signalled), stdout and stderr.
-fn run_with_timeout(
-    mut command: Command,
-    timeout: Duration,
-) -> Result<(Option<i32>, String, String), String> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start: {e} ({SETUP_HINT}; node must be on PATH)"))?;
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status.code();
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let (out, err) = (stdout.join().unwrap(), stderr.join().unwrap());
-            return Err(format!(
-                "timed out after {timeout:?}\n--- stderr ---\n{err}\n--- stdout ---\n{out}"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Ok((status, stdout.join().unwrap(), stderr.join().unwrap()))
-}
-
-/// A command with none of the caller's AWS set-up (profiles, endpoints, keys, region).
-fn clean_command(program: &Path) -> Command {
-    let mut command = Command::new(program);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(&name);
-        }
-    }
-    command
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
-    command
 }
 
 /// `aws cognito-idp <operation> <args> --endpoint-url <url> --region us-east-1`, with dummy
@@ -191,9 +105,7 @@ async fn aws(url: &str, operation: &str, args: &[&str]) -> Value {
             .env("AWS_SECRET_ACCESS_KEY", "dummy-secret-for-the-emulator")
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("PYTHONUTF8", "1");
+            .env("AWS_PAGER", "");
         let (status, stdout, stderr) = run_with_timeout(command, SCRIPT_TIMEOUT)
             .unwrap_or_else(|e| panic!("aws {argv:?}: {e} ({AWS_SETUP_HINT})"));
         assert!(
@@ -251,18 +163,14 @@ async fn run_script(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     tokio::task::spawn_blocking(move || {
-        let mut command = clean_command(&program);
+        let mut command = scripts::script_command(&program, script);
         command
-            .arg(script)
-            .current_dir(interop_dir())
             .env("COGNITO_ENDPOINT", &target.url)
             .env("POOL_ID", &target.pool_id)
             .env("CLIENT_ID", &target.client_id)
             .env("USERNAME", &target.username)
             .env("PASSWORD", &target.password)
-            .env("MODE", &mode)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("PYTHONUTF8", "1");
+            .env("MODE", &mode);
         for name in [
             "CLIENT_SECRET",
             "TOTP_SECRET",
@@ -279,22 +187,12 @@ async fn run_script(
         for (name, value) in &extra {
             command.env(name, value);
         }
-        let (status, stdout, stderr) = run_with_timeout(command, SCRIPT_TIMEOUT)
-            .unwrap_or_else(|e| panic!("{} {script}: {e}", program.display()));
-        assert!(
-            status == Some(0),
-            "{script} MODE={mode} failed (exit status {status:?}) on {} (if the clients are \
-             missing or stale: {SETUP_HINT})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}",
+        let what = format!(
+            "{} {script} MODE={mode} on {}",
+            program.display(),
             target.pool_id
         );
-        let last = stdout
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default();
-        let summary: Value = serde_json::from_str(last).unwrap_or_else(|e| {
-            panic!("{script}: last stdout line is not JSON ({e}): {last:?}\n{stderr}")
-        });
+        let summary = scripts::run_script_json(command, &what, SCRIPT_TIMEOUT);
         assert_eq!(summary["ok"], true, "{summary}");
         assert_eq!(summary["mode"], mode.as_str(), "{summary}");
         assert_eq!(summary["pool_id"], target.pool_id.as_str(), "{summary}");
@@ -488,27 +386,6 @@ async fn identity_js_untracked(target: &Target) {
     );
     assert!(summary["sent_device_key"].is_string(), "{summary}");
     check_claims(&summary["access_token_claims"], target, None);
-}
-
-/// One call of the emulator's API (admin operations are not signature-checked locally).
-async fn api(url: &str, operation: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{url}/"))
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn api_ok(url: &str, operation: &str, body: Value) -> Value {

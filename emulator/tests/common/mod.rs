@@ -4,6 +4,8 @@
 // Shared by several test binaries; each uses a part.
 #![allow(dead_code)]
 
+pub mod scripts;
+
 use base64::Engine as _;
 use cognito_srp6a::{
     AppClient, DevicePasswordVerifierChallenge, DeviceRegistration, PasswordVerifierChallenge,
