@@ -65,21 +65,8 @@ async fn first_sign_in_issues_a_device_and_signed_tokens() {
     assert!(result["RefreshToken"].as_str().unwrap().len() > 40);
 
     // Both tokens verify against the published JWKS.
-    let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", emulator.issuer()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = &jwks["keys"][0];
-    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
-        key["n"].as_str().unwrap(),
-        key["e"].as_str().unwrap(),
-    )
-    .unwrap();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[emulator.issuer()]);
-    validation.validate_aud = false;
+    let (key, decoding) = common::first_jwk(&emulator.issuer()).await;
+    let validation = common::rs256_validation(&emulator.issuer());
     for token in ["AccessToken", "IdToken"] {
         let token = result[token].as_str().unwrap();
         let header = jsonwebtoken::decode_header(token).unwrap();

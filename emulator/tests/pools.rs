@@ -19,6 +19,7 @@ use aws_sdk_cognitoidentityprovider::{
     Client, Config,
     config::{BehaviorVersion, Credentials, Region},
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
+    operation::create_user_pool::builders::CreateUserPoolFluentBuilder,
     types::{
         AdminCreateUserConfigType, AttributeType, AuthFlowType, ChallengeNameType,
         DeletionProtectionType, DeviceConfigurationType, ExplicitAuthFlowsType, LambdaConfigType,
@@ -74,6 +75,14 @@ where
     }
 }
 
+/// The refusal of an SDK request that must fail: `refused!(sdk.operation().member(..))` sends
+/// it and gives [`refusal`] of its error.
+macro_rules! refused {
+    ($request:expr) => {
+        refusal($request.send().await.unwrap_err())
+    };
+}
+
 fn pair(code: &str, message: &str) -> (String, String) {
     (code.to_string(), message.to_string())
 }
@@ -100,14 +109,19 @@ fn device_configuration(challenge: bool, prompt: bool) -> DeviceConfigurationTyp
         .build()
 }
 
+/// Sends a `CreateUserPool` that must succeed; the new pool's id.
+async fn created_pool_id(request: CreateUserPoolFluentBuilder) -> String {
+    let output = request.send().await.unwrap();
+    output.user_pool().unwrap().id().unwrap().to_string()
+}
+
 /// A pool with the service's defaults, and device tracking when `devices`.
 async fn create_pool(sdk: &Client, name: &str, devices: bool) -> String {
     let mut request = sdk.create_user_pool().pool_name(name);
     if devices {
         request = request.device_configuration(device_configuration(false, false));
     }
-    let output = request.send().await.unwrap();
-    output.user_pool().unwrap().id().unwrap().to_string()
+    created_pool_id(request).await
 }
 
 /// An app client of `pool_id`: its id, and its secret when `secret`.
@@ -343,27 +357,21 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
 async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let id = sdk
-        .create_user_pool()
-        .pool_name("before update")
-        .device_configuration(device_configuration(true, false))
-        .mfa_configuration(UserPoolMfaType::Optional)
-        .policies(
-            UserPoolPolicyType::builder()
-                .password_policy(PasswordPolicyType::builder().minimum_length(12).build())
-                .build(),
-        )
-        .user_pool_tags("team", "identity")
-        .lambda_config(LambdaConfigType::builder().pre_sign_up(PRE_SIGN_UP).build())
-        .email_verification_message("Your code is {####}")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let id = created_pool_id(
+        sdk.create_user_pool()
+            .pool_name("before update")
+            .device_configuration(device_configuration(true, false))
+            .mfa_configuration(UserPoolMfaType::Optional)
+            .policies(
+                UserPoolPolicyType::builder()
+                    .password_policy(PasswordPolicyType::builder().minimum_length(12).build())
+                    .build(),
+            )
+            .user_pool_tags("team", "identity")
+            .lambda_config(LambdaConfigType::builder().pre_sign_up(PRE_SIGN_UP).build())
+            .email_verification_message("Your code is {####}"),
+    )
+    .await;
     let (client_id, _) = create_client(&sdk, &id, false).await;
     create_user(&sdk, &id, "alice", &[]).await;
     let api = Api::new(emulator.url(), &id, &client_id, None);
@@ -443,14 +451,8 @@ async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
     let tracked = sign_in(&api, "alice", PASSWORD, None, None).await.unwrap();
     assert!(tracked.new_device().is_some());
 
-    let error = sdk
-        .update_user_pool()
-        .user_pool_id(UNKNOWN_POOL)
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(sdk.update_user_pool().user_pool_id(UNKNOWN_POOL)),
         pair(
             "ResourceNotFoundException",
             &format!("User pool {UNKNOWN_POOL} does not exist.")
@@ -524,22 +526,20 @@ async fn list_user_pools_pages_through_next_token() {
             "1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60",
         ),
     ] {
-        let error = sdk
-            .list_user_pools()
-            .max_results(max)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(refusal(error), pair("InvalidParameterException", message));
+        assert_eq!(
+            refused!(sdk.list_user_pools().max_results(max)),
+            pair("InvalidParameterException", message)
+        );
     }
-    let error = sdk
-        .list_user_pools()
-        .max_results(1)
-        .next_token("not-a-token")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error).0, "InvalidParameterException");
+    assert_eq!(
+        refused!(
+            sdk.list_user_pools()
+                .max_results(1)
+                .next_token("not-a-token")
+        )
+        .0,
+        "InvalidParameterException"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -559,28 +559,16 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
         "ResourceNotFoundException",
         &format!("User pool {id} does not exist."),
     );
-    let error = sdk
-        .describe_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), gone);
-    let error = sdk
-        .delete_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), gone);
-    let error = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&id)
-        .client_id(&api.client_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), gone);
+    assert_eq!(refused!(sdk.describe_user_pool().user_pool_id(&id)), gone);
+    assert_eq!(refused!(sdk.delete_user_pool().user_pool_id(&id)), gone);
+    assert_eq!(
+        refused!(
+            sdk.describe_user_pool_client()
+                .user_pool_id(&id)
+                .client_id(&api.client_id)
+        ),
+        gone
+    );
     // Its app client went with it.
     let refused = sign_in(&api, "alice", PASSWORD, None, None)
         .await
@@ -600,25 +588,13 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
     assert!(listed.user_pools().is_empty());
 
     // Deletion protection.
-    let protected = sdk
-        .create_user_pool()
-        .pool_name("protected")
-        .deletion_protection(DeletionProtectionType::Active)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
-    let error = sdk
-        .delete_user_pool()
-        .user_pool_id(&protected)
-        .send()
-        .await
-        .unwrap_err();
-    let (code, message) = refusal(error);
+    let protected = created_pool_id(
+        sdk.create_user_pool()
+            .pool_name("protected")
+            .deletion_protection(DeletionProtectionType::Active),
+    )
+    .await;
+    let (code, message) = refused!(sdk.delete_user_pool().user_pool_id(&protected));
     assert_eq!(code, "InvalidParameterException");
     assert!(message.contains("deletion protection"), "{message}");
     let still = sdk
@@ -642,13 +618,10 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
         .send()
         .await
         .unwrap();
-    let error = sdk
-        .describe_user_pool()
-        .user_pool_id(&protected)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error).0, "ResourceNotFoundException");
+    assert_eq!(
+        refused!(sdk.describe_user_pool().user_pool_id(&protected)).0,
+        "ResourceNotFoundException"
+    );
 }
 
 // ---------------------------------------------------------------- 2. app clients
@@ -738,14 +711,15 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
         .map(|c| c.client_id().unwrap().to_string())
         .collect();
     assert_eq!(by_paginator, listed);
-    let error = sdk
-        .list_user_pool_clients()
-        .user_pool_id(&pool_id)
-        .max_results(61)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error).0, "InvalidParameterException");
+    assert_eq!(
+        refused!(
+            sdk.list_user_pool_clients()
+                .user_pool_id(&pool_id)
+                .max_results(61)
+        )
+        .0,
+        "InvalidParameterException"
+    );
 
     // An update replaces the settings and keeps the id and the secret.
     let updated = sdk
@@ -818,22 +792,22 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
         "ResourceNotFoundException",
         &format!("User pool client {plain_id} does not exist."),
     );
-    let error = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&plain_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), gone);
-    let error = sdk
-        .delete_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&plain_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), gone);
+    assert_eq!(
+        refused!(
+            sdk.describe_user_pool_client()
+                .user_pool_id(&pool_id)
+                .client_id(&plain_id)
+        ),
+        gone
+    );
+    assert_eq!(
+        refused!(
+            sdk.delete_user_pool_client()
+                .user_pool_id(&pool_id)
+                .client_id(&plain_id)
+        ),
+        gone
+    );
     let left = sdk
         .list_user_pool_clients()
         .user_pool_id(&pool_id)
@@ -842,15 +816,12 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
         .unwrap();
     assert_eq!(left.user_pool_clients().len(), 2);
     let other_pool = create_pool(&sdk, "other", false).await;
-    let error = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&other_pool)
-        .client_id(&secret_id)
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(
+            sdk.describe_user_pool_client()
+                .user_pool_id(&other_pool)
+                .client_id(&secret_id)
+        ),
         pair(
             "ResourceNotFoundException",
             &format!("User pool client {secret_id} does not exist.")
@@ -966,9 +937,8 @@ async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
             .auth_parameters("USERNAME", "alice")
             .auth_parameters("SRP_A", &srp_a)
     };
-    let error = srp_auth(&client_id).send().await.unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(srp_auth(&client_id)),
         pair(
             "InvalidParameterException",
             "USER_SRP_AUTH flow not enabled for this client"
@@ -1004,16 +974,15 @@ async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
         "ResourceNotFoundException",
         &format!("User pool client {unknown} does not exist."),
     );
-    let error = srp_auth(unknown).send().await.unwrap_err();
-    assert_eq!(refusal(error), missing);
-    let error = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(unknown)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), missing);
+    assert_eq!(refused!(srp_auth(unknown)), missing);
+    assert_eq!(
+        refused!(
+            sdk.describe_user_pool_client()
+                .user_pool_id(&pool_id)
+                .client_id(unknown)
+        ),
+        missing
+    );
 }
 
 // ---------------------------------------------------------------- 3. settings take effect
@@ -1125,10 +1094,8 @@ async fn a_client_secret_makes_secret_hash_required() {
 async fn the_password_policy_refuses_what_it_does_not_allow() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let pool_id = sdk
-        .create_user_pool()
-        .pool_name("policy")
-        .policies(
+    let pool_id = created_pool_id(
+        sdk.create_user_pool().pool_name("policy").policies(
             UserPoolPolicyType::builder()
                 .password_policy(
                     PasswordPolicyType::builder()
@@ -1140,15 +1107,9 @@ async fn the_password_policy_refuses_what_it_does_not_allow() {
                         .build(),
                 )
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+        ),
+    )
+    .await;
     let (client_id, _) = create_client(&sdk, &pool_id, false).await;
     sdk.admin_create_user()
         .user_pool_id(&pool_id)
@@ -1211,33 +1172,27 @@ async fn the_password_policy_refuses_what_it_does_not_allow() {
         .await
         .unwrap();
 
-    let error = sdk
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("carol")
-        .temporary_password("temp1")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), too_short);
+    assert_eq!(
+        refused!(
+            sdk.admin_create_user()
+                .user_pool_id(&pool_id)
+                .username("carol")
+                .temporary_password("temp1")
+        ),
+        too_short
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let pool_id = sdk
-        .create_user_pool()
-        .pool_name("email names")
-        .username_attributes(UsernameAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let pool_id = created_pool_id(
+        sdk.create_user_pool()
+            .pool_name("email names")
+            .username_attributes(UsernameAttributeType::Email),
+    )
+    .await;
     let (client_id, _) = create_client(&sdk, &pool_id, false).await;
     let created = sdk
         .admin_create_user()
@@ -1301,46 +1256,38 @@ async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
     assert_eq!(access["sub"], internal.as_str());
 
     // A name that is no e-mail address, and the same address twice, are refused.
-    let error = sdk
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("bob")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(
+            sdk.admin_create_user()
+                .user_pool_id(&pool_id)
+                .username("bob")
+        ),
         pair(
             "InvalidParameterException",
             "Username should be either an email or a phone number."
         )
     );
-    let error = sdk
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("alice@example.com")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error).0, "UsernameExistsException");
+    assert_eq!(
+        refused!(
+            sdk.admin_create_user()
+                .user_pool_id(&pool_id)
+                .username("alice@example.com")
+        )
+        .0,
+        "UsernameExistsException"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alias_attributes_email_signs_in_by_a_verified_email() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let pool_id = sdk
-        .create_user_pool()
-        .pool_name("email alias")
-        .alias_attributes(aws_sdk_cognitoidentityprovider::types::AliasAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let pool_id = created_pool_id(
+        sdk.create_user_pool()
+            .pool_name("email alias")
+            .alias_attributes(aws_sdk_cognitoidentityprovider::types::AliasAttributeType::Email),
+    )
+    .await;
     let (client_id, _) = create_client(&sdk, &pool_id, false).await;
     let carol = create_user(
         &sdk,
@@ -1378,15 +1325,12 @@ async fn alias_attributes_email_signs_in_by_a_verified_email() {
     );
     sign_in(&api, "dave", PASSWORD, None, None).await.unwrap();
 
-    let error = sdk
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("eve@example.com")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(
+            sdk.admin_create_user()
+                .user_pool_id(&pool_id)
+                .username("eve@example.com")
+        ),
         pair(
             "InvalidParameterException",
             "Username cannot be of email format, since user pool is configured for email alias."
@@ -1424,18 +1368,12 @@ async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
 async fn mfa_configuration_off_optional_and_on() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let pool_id = sdk
-        .create_user_pool()
-        .pool_name("mfa")
-        .mfa_configuration(UserPoolMfaType::Off)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let pool_id = created_pool_id(
+        sdk.create_user_pool()
+            .pool_name("mfa")
+            .mfa_configuration(UserPoolMfaType::Off),
+    )
+    .await;
     let (client_id, _) = create_client(&sdk, &pool_id, false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     create_user(&sdk, &pool_id, "bob", &[]).await;
@@ -1536,13 +1474,10 @@ async fn mfa_configuration_off_optional_and_on() {
         .unwrap();
     let associate_session = associated.session().unwrap().to_string();
     // The MFA_SETUP session was spent by AssociateSoftwareToken.
-    let error = sdk
-        .associate_software_token()
-        .session(&setup_session)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error).0, "NotAuthorizedException");
+    assert_eq!(
+        refused!(sdk.associate_software_token().session(&setup_session)).0,
+        "NotAuthorizedException"
+    );
     let verified = sdk
         .verify_software_token()
         .session(&associate_session)
@@ -1585,6 +1520,35 @@ async fn mfa_configuration_off_optional_and_on() {
 }
 
 // ---------------------------------------------------------------- 4. bad input
+
+/// A request of every operation on a pool, naming `pool_id` (and `client_id`, or a client
+/// name, where the operation needs one).
+fn pool_scoped_requests(pool_id: &str, client_id: &str) -> [(&'static str, Value); 10] {
+    [
+        ("UpdateUserPool", json!({"UserPoolId": pool_id})),
+        ("DescribeUserPool", json!({"UserPoolId": pool_id})),
+        ("DeleteUserPool", json!({"UserPoolId": pool_id})),
+        ("SetUserPoolMfaConfig", json!({"UserPoolId": pool_id})),
+        ("GetUserPoolMfaConfig", json!({"UserPoolId": pool_id})),
+        (
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "c"}),
+        ),
+        (
+            "UpdateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientId": client_id}),
+        ),
+        (
+            "DescribeUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientId": client_id}),
+        ),
+        ("ListUserPoolClients", json!({"UserPoolId": pool_id})),
+        (
+            "DeleteUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientId": client_id}),
+        ),
+    ]
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
@@ -1796,30 +1760,7 @@ async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
     let bad_pool = "us-east-1_abc\ndef";
     let long_pool = format!("us-east-1_{}", "A".repeat(1000));
     for pool_id in [bad_pool, long_pool.as_str()] {
-        for (operation, body) in [
-            ("UpdateUserPool", json!({"UserPoolId": pool_id})),
-            ("DescribeUserPool", json!({"UserPoolId": pool_id})),
-            ("DeleteUserPool", json!({"UserPoolId": pool_id})),
-            ("SetUserPoolMfaConfig", json!({"UserPoolId": pool_id})),
-            ("GetUserPoolMfaConfig", json!({"UserPoolId": pool_id})),
-            (
-                "CreateUserPoolClient",
-                json!({"UserPoolId": pool_id, "ClientName": "c"}),
-            ),
-            (
-                "UpdateUserPoolClient",
-                json!({"UserPoolId": pool_id, "ClientId": client}),
-            ),
-            (
-                "DescribeUserPoolClient",
-                json!({"UserPoolId": pool_id, "ClientId": client}),
-            ),
-            ("ListUserPoolClients", json!({"UserPoolId": pool_id})),
-            (
-                "DeleteUserPoolClient",
-                json!({"UserPoolId": pool_id, "ClientId": client}),
-            ),
-        ] {
+        for (operation, body) in pool_scoped_requests(pool_id, &client) {
             let refused = api.call(operation, body).await.unwrap_err();
             assert_eq!(
                 refused.kind, "InvalidParameterException",
@@ -1858,30 +1799,7 @@ async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
 
     // An unknown pool.
     let no_pool = format!("User pool {UNKNOWN_POOL} does not exist.");
-    for (operation, body) in [
-        ("UpdateUserPool", json!({"UserPoolId": UNKNOWN_POOL})),
-        ("DescribeUserPool", json!({"UserPoolId": UNKNOWN_POOL})),
-        ("DeleteUserPool", json!({"UserPoolId": UNKNOWN_POOL})),
-        ("SetUserPoolMfaConfig", json!({"UserPoolId": UNKNOWN_POOL})),
-        ("GetUserPoolMfaConfig", json!({"UserPoolId": UNKNOWN_POOL})),
-        (
-            "CreateUserPoolClient",
-            json!({"UserPoolId": UNKNOWN_POOL, "ClientName": "c"}),
-        ),
-        (
-            "UpdateUserPoolClient",
-            json!({"UserPoolId": UNKNOWN_POOL, "ClientId": client}),
-        ),
-        (
-            "DescribeUserPoolClient",
-            json!({"UserPoolId": UNKNOWN_POOL, "ClientId": client}),
-        ),
-        ("ListUserPoolClients", json!({"UserPoolId": UNKNOWN_POOL})),
-        (
-            "DeleteUserPoolClient",
-            json!({"UserPoolId": UNKNOWN_POOL, "ClientId": client}),
-        ),
-    ] {
+    for (operation, body) in pool_scoped_requests(UNKNOWN_POOL, &client) {
         let refused = api.call(operation, body).await.unwrap_err();
         assert!(
             refused.is("ResourceNotFoundException", &no_pool),
@@ -2021,21 +1939,8 @@ async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
     // A's access token verifies with A's JWKS and A's issuer, not B's.
     let token_a = in_a.result["AccessToken"].as_str().unwrap().to_string();
     let token_b = in_b.result["AccessToken"].as_str().unwrap().to_string();
-    let jwks: Value = reqwest::get(format!("{issuer_a}/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = &jwks["keys"][0];
-    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
-        key["n"].as_str().unwrap(),
-        key["e"].as_str().unwrap(),
-    )
-    .unwrap();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.validate_aud = false;
-    validation.set_issuer(&[issuer_a.as_str()]);
+    let (_, decoding) = common::first_jwk(&issuer_a).await;
+    let mut validation = common::rs256_validation(&issuer_a);
     jsonwebtoken::decode::<Value>(&token_a, &decoding, &validation).unwrap();
     validation.set_issuer(&[issuer_b.as_str()]);
     assert!(jsonwebtoken::decode::<Value>(&token_a, &decoding, &validation).is_err());
@@ -2075,15 +1980,12 @@ async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
         .await
         .unwrap();
     assert!(listed_b.devices().is_empty(), "B's user has no device of A");
-    let error = sdk
-        .get_device()
-        .access_token(&token_b)
-        .device_key(&device.key)
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        refusal(error),
+        refused!(
+            sdk.get_device()
+                .access_token(&token_b)
+                .device_key(&device.key)
+        ),
         pair("ResourceNotFoundException", "Device does not exist.")
     );
 
@@ -2095,21 +1997,20 @@ async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
         format!("http://elsewhere.example/{}", a.pool_id),
     ] {
         let tampered = with_claim(&token_a, "iss", &issuer);
-        let error = sdk
-            .list_devices()
-            .access_token(&tampered)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(refusal(error), invalid, "{issuer}");
-        let error = sdk
-            .get_device()
-            .access_token(&tampered)
-            .device_key(&device.key)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(refusal(error), invalid, "{issuer}");
+        assert_eq!(
+            refused!(sdk.list_devices().access_token(&tampered)),
+            invalid,
+            "{issuer}"
+        );
+        assert_eq!(
+            refused!(
+                sdk.get_device()
+                    .access_token(&tampered)
+                    .device_key(&device.key)
+            ),
+            invalid,
+            "{issuer}"
+        );
     }
     sdk.list_devices()
         .access_token(&token_a)
@@ -2123,13 +2024,7 @@ async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
         .send()
         .await
         .unwrap();
-    let error = sdk
-        .list_devices()
-        .access_token(&token_b)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(error), invalid);
+    assert_eq!(refused!(sdk.list_devices().access_token(&token_b)), invalid);
 }
 
 // ---------------------------------------------------------------- 6. state file

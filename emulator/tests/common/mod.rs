@@ -483,6 +483,32 @@ pub async fn http_call(
     http(addr, "POST", "/", &headers, body.to_string().as_bytes()).await
 }
 
+/// The first key `<issuer>/.well-known/jwks.json` publishes: the JWK, and its RSA key for
+/// `jsonwebtoken`.
+pub async fn first_jwk(issuer: &str) -> (Value, jsonwebtoken::DecodingKey) {
+    let jwks: Value = reqwest::get(format!("{issuer}/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = jwks["keys"][0].clone();
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().unwrap(),
+        key["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    (key, decoding)
+}
+
+/// RS256 with `issuer`, any audience.
+pub fn rs256_validation(issuer: &str) -> jsonwebtoken::Validation {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[issuer]);
+    validation.validate_aud = false;
+    validation
+}
+
 /// Status line, headers, and a body framed by `Content-Length`, chunked, or the connection's end.
 fn parse_http_response(bytes: &[u8]) -> RawResponse {
     let end = bytes
