@@ -64,6 +64,12 @@ const TOTP_ASKED: [&str; 2] = [
     "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
     "RespondToAuthChallenge PASSWORD_VERIFIER -> SOFTWARE_TOKEN_MFA",
 ];
+/// The TOTP asked and answered, on a pool that tracks devices.
+const TOTP_ANSWERED: [&str; 3] = [
+    TOTP_ASKED[0],
+    TOTP_ASKED[1],
+    "RespondToAuthChallenge SOFTWARE_TOKEN_MFA -> AuthenticationResult+NewDeviceMetadata",
+];
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -236,6 +242,11 @@ fn trace(summary: &Value, name: &str) -> Vec<String> {
         .unwrap_or_else(|_| panic!("no trace {name}: {summary}"))
 }
 
+/// The script's trace `name` went as `expected`.
+fn assert_trace(summary: &Value, name: &str, expected: &[&str]) {
+    assert_eq!(trace(summary, name), expected, "{name}: {summary}");
+}
+
 /// pycognito on a device-tracking pool with MFA ON: TOTP first, then the device stands in.
 /// Returns the remembered device and the device sign-in's refresh token.
 async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, String) {
@@ -247,27 +258,15 @@ async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, Strin
         "{summary}"
     );
     assert_eq!(summary["mfa_configuration"], "ON", "{summary}");
-    assert_eq!(
-        trace(&summary, "first_sign_in"),
-        [
-            TOTP_ASKED.as_slice(),
-            &["RespondToAuthChallenge SOFTWARE_TOKEN_MFA -> AuthenticationResult+NewDeviceMetadata"]
-        ]
-        .concat(),
-        "{summary}"
-    );
+    assert_trace(&summary, "first_sign_in", &TOTP_ANSWERED);
     assert_eq!(summary["user_confirmation_necessary"], true, "{summary}");
-    assert_eq!(
-        trace(&summary, "confirm_device"),
-        ["ConfirmDevice -> 200", "UpdateDeviceStatus -> 200"],
-        "{summary}"
+    assert_trace(
+        &summary,
+        "confirm_device",
+        &["ConfirmDevice -> 200", "UpdateDeviceStatus -> 200"],
     );
     // The remembered device stands in for the TOTP (ChallengeRequiredOnNewDevice)...
-    assert_eq!(
-        trace(&summary, "device_sign_in"),
-        DEVICE_SIGN_IN,
-        "{summary}"
-    );
+    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
     let device = Device {
         key: summary["device"]["device_key"].as_str().unwrap().into(),
         group_key: summary["device"]["device_group_key"]
@@ -292,15 +291,11 @@ async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, Strin
         Some(&device.key),
     );
     // ... and only the device: without it the TOTP is asked again.
-    assert_eq!(
-        trace(&summary, "sign_in_without_device"),
-        TOTP_ASKED,
-        "{summary}"
-    );
-    assert_eq!(
-        trace(&summary, "refresh"),
-        ["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-        "{summary}"
+    assert_trace(&summary, "sign_in_without_device", &TOTP_ASKED);
+    assert_trace(
+        &summary,
+        "refresh",
+        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
     );
     check_claims(
         &summary["refreshed_access_token_claims"],
@@ -316,17 +311,13 @@ async fn pycognito_untracked(target: &Target) {
     let summary = pycognito(target, "untracked", &[]).await;
     assert_eq!(summary["has_device_configuration"], false, "{summary}");
     assert_eq!(summary["device_configuration"], Value::Null, "{summary}");
-    assert_eq!(trace(&summary, "sign_in"), PASSWORD_ONLY, "{summary}");
-    assert_eq!(
-        trace(&summary, "sign_in_with_device_key"),
-        PASSWORD_ONLY,
-        "{summary}"
-    );
+    assert_trace(&summary, "sign_in", &PASSWORD_ONLY);
+    assert_trace(&summary, "sign_in_with_device_key", &PASSWORD_ONLY);
     check_claims(&summary["access_token_claims"], target, None);
-    assert_eq!(
-        trace(&summary, "refresh"),
-        ["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-        "{summary}"
+    assert_trace(
+        &summary,
+        "refresh",
+        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
     );
     check_claims(&summary["refreshed_access_token_claims"], target, None);
 }
@@ -338,52 +329,29 @@ async fn identity_js_tracked(target: &Target, totp_secret: &str) -> String {
         "identity-js has no client secret support"
     );
     let summary = identity_js(target, "tracked", &[("TOTP_SECRET", totp_secret)]).await;
-    assert_eq!(
-        trace(&summary, "first_sign_in"),
-        [
-            TOTP_ASKED.as_slice(),
-            &[
-                "RespondToAuthChallenge SOFTWARE_TOKEN_MFA -> AuthenticationResult+NewDeviceMetadata",
-                "ConfirmDevice -> 200"
-            ]
-        ]
-        .concat(),
-        "{summary}"
+    assert_trace(
+        &summary,
+        "first_sign_in",
+        &[TOTP_ANSWERED.as_slice(), &["ConfirmDevice -> 200"]].concat(),
     );
     assert_eq!(summary["user_confirmation_necessary"], true, "{summary}");
-    assert_eq!(
-        trace(&summary, "remember"),
-        ["UpdateDeviceStatus -> 200"],
-        "{summary}"
-    );
-    assert_eq!(
-        trace(&summary, "device_sign_in"),
-        DEVICE_SIGN_IN,
-        "{summary}"
-    );
+    assert_trace(&summary, "remember", &["UpdateDeviceStatus -> 200"]);
+    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
     let device_key = summary["device_key"].as_str().unwrap().to_string();
     check_claims(
         &summary["device_access_token_claims"],
         target,
         Some(&device_key),
     );
-    assert_eq!(
-        trace(&summary, "sign_in_without_device"),
-        TOTP_ASKED,
-        "{summary}"
-    );
+    assert_trace(&summary, "sign_in_without_device", &TOTP_ASKED);
     device_key
 }
 
 /// identity-js on a pool without a DeviceConfiguration, with and without a cached device.
 async fn identity_js_untracked(target: &Target) {
     let summary = identity_js(target, "untracked", &[]).await;
-    assert_eq!(trace(&summary, "sign_in"), PASSWORD_ONLY, "{summary}");
-    assert_eq!(
-        trace(&summary, "sign_in_with_device_key"),
-        PASSWORD_ONLY,
-        "{summary}"
-    );
+    assert_trace(&summary, "sign_in", &PASSWORD_ONLY);
+    assert_trace(&summary, "sign_in_with_device_key", &PASSWORD_ONLY);
     assert!(summary["sent_device_key"].is_string(), "{summary}");
     check_claims(&summary["access_token_claims"], target, None);
 }
@@ -632,26 +600,18 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     // 2. MFA is ON and alice has no token: MFA_SETUP, set up as an app does (boto3).
     let alice_a = Target::new(&url, &pool_a, &a_server, Some(&a_secret), "alice");
     let setup = pycognito(&alice_a, "mfa-setup", &[]).await;
-    assert_eq!(
-        trace(&setup, "mfa_setup"),
-        [
+    assert_trace(
+        &setup,
+        "mfa_setup",
+        &[
             "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
             "RespondToAuthChallenge PASSWORD_VERIFIER -> MFA_SETUP",
             "AssociateSoftwareToken -> 200",
             "VerifySoftwareToken -> 200",
             "RespondToAuthChallenge MFA_SETUP -> AuthenticationResult+NewDeviceMetadata",
         ],
-        "{setup}"
     );
-    assert_eq!(
-        trace(&setup, "after_mfa_setup"),
-        [
-            TOTP_ASKED.as_slice(),
-            &["RespondToAuthChallenge SOFTWARE_TOKEN_MFA -> AuthenticationResult+NewDeviceMetadata"]
-        ]
-        .concat(),
-        "{setup}"
-    );
+    assert_trace(&setup, "after_mfa_setup", &TOTP_ANSWERED);
     let setup_device = setup["mfa_setup_device_key"]
         .as_str()
         .expect("NewDeviceMetadata");
@@ -715,6 +675,26 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     emulator.shutdown().await;
 }
 
+/// Step 4's clients at once: pycognito (`alice`, an app client with a secret) and identity-js
+/// (`alice_web`, one without) on the pool that tracks devices, with the user's TOTP secret, and
+/// pycognito (`bob`) on the pool without; then both devices are listed there and none in
+/// `bob`'s pool.
+async fn tracked_and_untracked(alice: &Target, alice_web: &Target, bob: &Target, totp: &str) {
+    let ((py_device, _), js_device, ()) = tokio::join!(
+        pycognito_tracked(alice, totp),
+        identity_js_tracked(alice_web, totp),
+        pycognito_untracked(bob),
+    );
+    let listed = listed_devices(&alice.url, &alice.pool_id, &alice.username).await;
+    assert!(listed.contains(&py_device.key), "{listed:?}");
+    assert!(listed.contains(&js_device), "{listed:?}");
+    assert!(
+        listed_devices(&bob.url, &bob.pool_id, &bob.username)
+            .await
+            .is_empty()
+    );
+}
+
 /// Step 4 with the seed file: the pools, clients and users it names, with its fixed ids and
 /// secret; pycognito on both pools, identity-js on pool A.
 #[tokio::test(flavor = "multi_thread")]
@@ -753,15 +733,7 @@ async fn seed_file_pools_serve_pycognito_and_identity_js() {
     );
     let alice_web = Target::new(&url, SEED_POOL_A, SEED_A_WEB, None, "alice");
     let bob = Target::new(&url, SEED_POOL_B, SEED_B_WEB, None, "bob");
-    let ((py_device, _), js_device, ()) = tokio::join!(
-        pycognito_tracked(&alice, SEED_ALICE_TOTP),
-        identity_js_tracked(&alice_web, SEED_ALICE_TOTP),
-        pycognito_untracked(&bob),
-    );
-    let listed = listed_devices(&url, SEED_POOL_A, "alice").await;
-    assert!(listed.contains(&py_device.key), "{listed:?}");
-    assert!(listed.contains(&js_device), "{listed:?}");
-    assert!(listed_devices(&url, SEED_POOL_B, "bob").await.is_empty());
+    tracked_and_untracked(&alice, &alice_web, &bob, SEED_ALICE_TOTP).await;
     emulator.shutdown().await;
 }
 
@@ -805,15 +777,7 @@ async fn cloudformation_pools_serve_pycognito_and_identity_js() {
     let alice = Target::new(&url, &a.id, &a_server, Some(&a_secret), "alice");
     let alice_web = Target::new(&url, &a.id, &a_web, None, "alice");
     let bob = Target::new(&url, &b.id, &b_web, None, "bob");
-    let ((py_device, _), js_device, ()) = tokio::join!(
-        pycognito_tracked(&alice, TEMPLATE_ALICE_TOTP),
-        identity_js_tracked(&alice_web, TEMPLATE_ALICE_TOTP),
-        pycognito_untracked(&bob),
-    );
-    let listed = listed_devices(&url, &a.id, "alice").await;
-    assert!(listed.contains(&py_device.key), "{listed:?}");
-    assert!(listed.contains(&js_device), "{listed:?}");
-    assert!(listed_devices(&url, &b.id, "bob").await.is_empty());
+    tracked_and_untracked(&alice, &alice_web, &bob, TEMPLATE_ALICE_TOTP).await;
     emulator.shutdown().await;
 }
 
@@ -944,20 +908,16 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
         ],
     )
     .await;
-    assert_eq!(
-        trace(&summary, "device_sign_in"),
-        DEVICE_SIGN_IN,
-        "{summary}"
-    );
+    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
     check_claims(
         &summary["device_access_token_claims"],
         &alice,
         Some(&device.key),
     );
-    assert_eq!(
-        trace(&summary, "refresh"),
-        ["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-        "{summary}"
+    assert_trace(
+        &summary,
+        "refresh",
+        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
     );
     check_claims(
         &summary["refreshed_access_token_claims"],
@@ -1052,25 +1012,13 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
         ],
     )
     .await;
-    assert_eq!(
-        trace(&summary, "device_sign_in"),
-        DEVICE_SIGN_IN,
-        "{summary}"
-    );
+    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
     check_claims(
         &summary["device_access_token_claims"],
         &alice,
         Some(&device_key),
     );
-    assert_eq!(
-        trace(&summary, "sign_in_without_device"),
-        [
-            TOTP_ASKED.as_slice(),
-            &["RespondToAuthChallenge SOFTWARE_TOKEN_MFA -> AuthenticationResult+NewDeviceMetadata"]
-        ]
-        .concat(),
-        "{summary}"
-    );
+    assert_trace(&summary, "sign_in_without_device", &TOTP_ANSWERED);
 
     // The fixture's refresh token, an hour after it was issued.
     clock.set(issued + 3600);
