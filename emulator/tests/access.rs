@@ -16,6 +16,7 @@ use cognito_srp6a::{PasswordVerifierChallenge, Timestamp, User};
 use cognito_srp6a_emulator::{Access, Emulator, RunningEmulator, protocol::MAX_BODY_BYTES};
 use common::{Api, Params, RawResponse, http, http_call, password_step, remember, sign_in};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 
 const POOL: &str = "us-east-1_Access";
 const CLIENT: &str = "accessclient1";
@@ -54,6 +55,32 @@ fn assert_access_denied(response: &RawResponse, what: &str) {
     assert!(!response.has_cors_headers(), "{what}: {response:?}");
 }
 
+/// `DescribeUserPool` of the emulator's pool with these headers.
+async fn describe_with(addr: SocketAddr, headers: &[(&str, &str)]) -> RawResponse {
+    http_call(addr, "DescribeUserPool", headers, &describe()).await
+}
+
+/// A `DescribeUserPool` with each of `values` as its `header` is refused by the guard.
+async fn assert_each_denied(addr: SocketAddr, header: &str, values: &[&str]) {
+    for value in values {
+        let refused = describe_with(addr, &[(header, value)]).await;
+        assert_access_denied(&refused, value);
+    }
+}
+
+/// A `DescribeUserPool` from `origin` is served, its `Access-Control-Allow-Origin` being
+/// `allowed`; the response, for more checks.
+async fn assert_served_to(addr: SocketAddr, origin: &str, allowed: &str) -> RawResponse {
+    let response = describe_with(addr, &[("Origin", origin)]).await;
+    assert_served_describe(&response, origin);
+    assert_eq!(
+        response.header("access-control-allow-origin"),
+        Some(allowed),
+        "{origin}"
+    );
+    response
+}
+
 fn assert_served_describe(response: &RawResponse, what: &str) {
     assert_eq!(response.status, 200, "{what}: {response:?}");
     assert_eq!(response.json()["UserPool"]["Id"], POOL, "{what}");
@@ -74,7 +101,7 @@ async fn loopback_host_names_are_served() {
         // Another port: a reverse proxy or a container's port mapping.
         "localhost:80".to_string(),
     ] {
-        let response = http_call(addr, "DescribeUserPool", &[("Host", &host)], &describe()).await;
+        let response = describe_with(addr, &[("Host", &host)]).await;
         assert_served_describe(&response, &host);
     }
     let jwks = http(
@@ -103,7 +130,7 @@ async fn other_host_names_are_refused_but_health_answers() {
         format!("192.0.2.7:{port}"),
         format!("[2001:db8::1]:{port}"),
     ] {
-        let refused = http_call(addr, "DescribeUserPool", &[("Host", &host)], &describe()).await;
+        let refused = describe_with(addr, &[("Host", &host)]).await;
         assert_access_denied(&refused, &format!("API for {host}"));
         for document in ["jwks.json", "openid-configuration"] {
             let refused = http(
@@ -154,30 +181,26 @@ async fn an_allowed_host_is_served() {
         format!("COGNITO.test:{port}"),
         format!("localhost:{port}"),
     ] {
-        let response = http_call(addr, "DescribeUserPool", &[("Host", &host)], &describe()).await;
+        let response = describe_with(addr, &[("Host", &host)]).await;
         assert_served_describe(&response, &host);
     }
-    for host in [
-        "evil.example",
-        "sub.cognito.test",
-        "cognito.test.evil.example",
-    ] {
-        let refused = http_call(addr, "DescribeUserPool", &[("Host", host)], &describe()).await;
-        assert_access_denied(&refused, host);
-    }
+    assert_each_denied(
+        addr,
+        "Host",
+        &[
+            "evil.example",
+            "sub.cognito.test",
+            "cognito.test.evil.example",
+        ],
+    )
+    .await;
 
     let (emulator, _api) = start(Access {
         hosts: vec!["*".into()],
         ..Access::default()
     })
     .await;
-    let response = http_call(
-        emulator.local_addr(),
-        "DescribeUserPool",
-        &[("Host", "anything.example")],
-        &describe(),
-    )
-    .await;
+    let response = describe_with(emulator.local_addr(), &[("Host", "anything.example")]).await;
     assert_served_describe(&response, "'*' serves any name");
 }
 
@@ -191,14 +214,7 @@ async fn loopback_origins_get_cors_headers() {
         "http://127.0.0.1:3000",
         "http://[::1]:8080",
     ] {
-        let response =
-            http_call(addr, "DescribeUserPool", &[("Origin", origin)], &describe()).await;
-        assert_served_describe(&response, origin);
-        assert_eq!(
-            response.header("access-control-allow-origin"),
-            Some(origin),
-            "{origin}"
-        );
+        let response = assert_served_to(addr, origin, origin).await;
         assert_eq!(response.header("vary"), Some("Origin"), "{origin}");
         let exposed = response
             .header("access-control-expose-headers")
@@ -254,7 +270,7 @@ async fn loopback_origins_get_cors_headers() {
     assert!(preflight.header("access-control-max-age").is_some());
 
     // Without an Origin, no CORS header at all.
-    let plain = http_call(addr, "DescribeUserPool", &[], &describe()).await;
+    let plain = describe_with(addr, &[]).await;
     assert_served_describe(&plain, "no Origin");
     assert!(!plain.has_cors_headers(), "{plain:?}");
     assert!(plain.header("vary").is_none(), "{plain:?}");
@@ -289,7 +305,7 @@ async fn other_origins_are_refused_and_the_operation_does_not_run() {
         )
         .await;
         assert_access_denied(&preflight, &format!("preflight from {origin}"));
-        let refused = http_call(addr, "DescribeUserPool", &[("Origin", origin)], &describe()).await;
+        let refused = describe_with(addr, &[("Origin", origin)]).await;
         assert_access_denied(&refused, &format!("POST from {origin}"));
     }
     for (origin, username) in [("https://evil.example", "eve"), ("null", "nully")] {
@@ -338,19 +354,18 @@ async fn configured_origins_are_allowed() {
     .await;
     let addr = emulator.local_addr();
     for origin in ["https://app.example.test", "http://localhost:5173"] {
-        let response =
-            http_call(addr, "DescribeUserPool", &[("Origin", origin)], &describe()).await;
-        assert_served_describe(&response, origin);
-        assert_eq!(response.header("access-control-allow-origin"), Some(origin));
+        assert_served_to(addr, origin, origin).await;
     }
-    for origin in [
-        "https://evil.example",
-        "http://app.example.test",
-        "https://app.example.test:8443",
-    ] {
-        let refused = http_call(addr, "DescribeUserPool", &[("Origin", origin)], &describe()).await;
-        assert_access_denied(&refused, origin);
-    }
+    assert_each_denied(
+        addr,
+        "Origin",
+        &[
+            "https://evil.example",
+            "http://app.example.test",
+            "https://app.example.test:8443",
+        ],
+    )
+    .await;
 
     let (emulator, _api) = start(Access {
         cors_origins: vec!["*".into()],
@@ -359,14 +374,7 @@ async fn configured_origins_are_allowed() {
     .await;
     let addr = emulator.local_addr();
     for origin in ["https://evil.example", "null", "http://localhost:5173"] {
-        let response =
-            http_call(addr, "DescribeUserPool", &[("Origin", origin)], &describe()).await;
-        assert_served_describe(&response, origin);
-        assert_eq!(
-            response.header("access-control-allow-origin"),
-            Some("*"),
-            "{origin}"
-        );
+        assert_served_to(addr, origin, "*").await;
     }
     let preflight = http(
         addr,
@@ -381,7 +389,7 @@ async fn configured_origins_are_allowed() {
     .await;
     assert_eq!(preflight.status, 204, "{preflight:?}");
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
-    let plain = http_call(addr, "DescribeUserPool", &[], &describe()).await;
+    let plain = describe_with(addr, &[]).await;
     assert!(!plain.has_cors_headers(), "no Origin, no CORS: {plain:?}");
 }
 
