@@ -34,7 +34,8 @@ use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
 use common::scripts::{
-    self, DEVICE_SIGN_IN, api as admin, node, pinned_npm, pinned_python, python, script_command,
+    self, DEVICE_SIGN_IN, api as admin, listed_devices, node, pinned_npm, pinned_python, python,
+    script_command,
 };
 use serde_json::{Value, json};
 
@@ -100,23 +101,6 @@ async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
         json!({"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": device_key}),
     )
     .await
-}
-
-/// The keys `AdminListDevices` gives for the user.
-async fn device_keys(url: &str) -> Vec<String> {
-    let (status, body) = admin(
-        url,
-        "AdminListDevices",
-        json!({"UserPoolId": POOL_ID, "Username": USERNAME}),
-    )
-    .await;
-    assert_eq!(status, 200, "AdminListDevices: {body}");
-    body["Devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|device| device["DeviceKey"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// What both clients must have seen; returns the device key.
@@ -249,7 +233,11 @@ async fn pycognito(pool: Pool) {
         "AdminGetDevice of the forgotten device: {body}"
     );
     assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
-    assert!(!device_keys(&url).await.contains(&device_key));
+    assert!(
+        !listed_devices(&url, POOL_ID, USERNAME)
+            .await
+            .contains(&device_key)
+    );
     emulator.shutdown().await;
 }
 
@@ -310,7 +298,7 @@ async fn identity_js(pool: Pool) {
         "AdminGetDevice of the forgotten device: {body}"
     );
     assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
-    let devices = device_keys(&url).await;
+    let devices = listed_devices(&url, POOL_ID, USERNAME).await;
     assert!(!devices.contains(&device_key), "{devices:?}");
     assert_eq!(
         devices.contains(&new_device_key),

@@ -29,7 +29,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, ManualClock, PoolSummary, RunningEmulator};
-use common::scripts::{self, DEVICE_SIGN_IN, api, clean_command, node, python, run_with_timeout};
+use common::scripts::{
+    self, DEVICE_SIGN_IN, api, api_ok, clean_command, listed_devices, node, python,
+    run_with_timeout,
+};
 use serde_json::{Value, json};
 
 /// The users' password in every pool (and in the fixtures): it meets the default policy of a
@@ -356,12 +359,6 @@ async fn identity_js_untracked(target: &Target) {
     check_claims(&summary["access_token_claims"], target, None);
 }
 
-async fn api_ok(url: &str, operation: &str, body: Value) -> Value {
-    let (status, reply) = api(url, operation, body.clone()).await;
-    assert_eq!(status, 200, "{operation} {body}: {reply}");
-    reply
-}
-
 /// `AdminGetDevice`'s `dev:device_remembered_status`.
 async fn remembered_status(url: &str, pool_id: &str, username: &str, device_key: &str) -> String {
     let reply = api_ok(
@@ -378,22 +375,6 @@ async fn remembered_status(url: &str, pool_id: &str, username: &str, device_key:
         .and_then(|a| a["Value"].as_str())
         .unwrap_or_else(|| panic!("no remembered status: {reply}"))
         .to_string()
-}
-
-/// The keys of `AdminListDevices` (remembered devices).
-async fn listed_devices(url: &str, pool_id: &str, username: &str) -> Vec<String> {
-    let reply = api_ok(
-        url,
-        "AdminListDevices",
-        json!({"UserPoolId": pool_id, "Username": username}),
-    )
-    .await;
-    reply["Devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["DeviceKey"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn client_secret(url: &str, pool_id: &str, client_id: &str) -> Option<String> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const SETUP_HINT: &str = "run `bash emulator/interop/setup.sh` from the repository root first: it installs the \
      pinned pycognito/boto3 into emulator/interop/.venv and amazon-cognito-identity-js into \
@@ -182,4 +182,27 @@ pub async fn api(url: &str, operation: &str, body: Value) -> (u16, Value) {
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+/// [`api`] of an operation that must succeed: the JSON body.
+pub async fn api_ok(url: &str, operation: &str, body: Value) -> Value {
+    let (status, reply) = api(url, operation, body.clone()).await;
+    assert_eq!(status, 200, "{operation} {body}: {reply}");
+    reply
+}
+
+/// The keys `AdminListDevices` gives for the user (its remembered devices).
+pub async fn listed_devices(url: &str, pool_id: &str, username: &str) -> Vec<String> {
+    let reply = api_ok(
+        url,
+        "AdminListDevices",
+        json!({"UserPoolId": pool_id, "Username": username}),
+    )
+    .await;
+    reply["Devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["DeviceKey"].as_str().unwrap().to_string())
+        .collect()
 }
