@@ -24,7 +24,7 @@ use aws_sdk_cognitoidentityprovider::{
         AdminCreateUserConfigType, AttributeType, AuthFlowType, ChallengeNameType,
         DeletionProtectionType, DeviceConfigurationType, ExplicitAuthFlowsType, LambdaConfigType,
         MessageActionType, PasswordPolicyType, SoftwareTokenMfaConfigType, TimeUnitsType,
-        TokenValidityUnitsType, UserPoolMfaType, UserPoolPolicyType, UserStatusType,
+        TokenValidityUnitsType, UserPoolMfaType, UserPoolPolicyType, UserPoolType, UserStatusType,
         UsernameAttributeType, VerifiedAttributeType, VerifySoftwareTokenResponseType,
     },
 };
@@ -107,6 +107,17 @@ fn device_configuration(challenge: bool, prompt: bool) -> DeviceConfigurationTyp
         .challenge_required_on_new_device(challenge)
         .device_only_remembered_on_user_prompt(prompt)
         .build()
+}
+
+/// `DescribeUserPool` of a pool that must exist.
+async fn described_pool(sdk: &Client, id: &str) -> UserPoolType {
+    let output = sdk
+        .describe_user_pool()
+        .user_pool_id(id)
+        .send()
+        .await
+        .unwrap();
+    output.user_pool().unwrap().clone()
 }
 
 /// Sends a `CreateUserPool` that must succeed; the new pool's id.
@@ -242,13 +253,8 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
     let id = created.user_pool().unwrap().id().unwrap().to_string();
     assert!(is_pool_id(&id, "us-east-1"), "{id}");
 
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap();
-    for pool in [created.user_pool().unwrap(), described.user_pool().unwrap()] {
+    let described = described_pool(&sdk, &id).await;
+    for pool in [created.user_pool().unwrap(), &described] {
         assert_eq!(pool.id(), Some(id.as_str()));
         assert_eq!(pool.name(), Some("every member"));
         let devices = pool.device_configuration().expect("DeviceConfiguration");
@@ -302,29 +308,15 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
         assert_eq!(pool.estimated_number_of_users(), 0);
     }
     create_user(&sdk, &id, "alice", &[]).await;
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        described.user_pool().unwrap().estimated_number_of_users(),
-        1
-    );
+    let described = described_pool(&sdk, &id).await;
+    assert_eq!(described.estimated_number_of_users(), 1);
 
     // The region is the one the request was signed for.
     let paris = self::sdk(&emulator.url(), "eu-west-3");
     let paris_id = create_pool(&paris, "paris", false).await;
     assert!(is_pool_id(&paris_id, "eu-west-3"), "{paris_id}");
     // Made without DeviceConfiguration: none is described, and the defaults are.
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&paris_id)
-        .send()
-        .await
-        .unwrap();
-    let pool = described.user_pool().unwrap();
+    let pool = described_pool(&sdk, &paris_id).await;
     assert!(pool.arn().unwrap().contains(":eu-west-3:"));
     assert!(pool.device_configuration().is_none());
     assert_eq!(pool.mfa_configuration(), Some(&UserPoolMfaType::Off));
@@ -396,13 +388,7 @@ async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
         .send()
         .await
         .unwrap();
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap();
-    let pool = described.user_pool().unwrap();
+    let pool = described_pool(&sdk, &id).await;
     assert_eq!(pool.id(), Some(id.as_str()));
     assert_eq!(pool.name(), Some("before update"), "no PoolName keeps it");
     // Every member left out is back to its default.
@@ -434,20 +420,9 @@ async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
         .send()
         .await
         .unwrap();
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(described.user_pool().unwrap().name(), Some("after update"));
-    assert!(
-        described
-            .user_pool()
-            .unwrap()
-            .device_configuration()
-            .is_some()
-    );
+    let described = described_pool(&sdk, &id).await;
+    assert_eq!(described.name(), Some("after update"));
+    assert!(described.device_configuration().is_some());
     let tracked = sign_in(&api, "alice", PASSWORD, None, None).await.unwrap();
     assert!(tracked.new_device().is_some());
 
@@ -597,14 +572,9 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
     let (code, message) = refused!(sdk.delete_user_pool().user_pool_id(&protected));
     assert_eq!(code, "InvalidParameterException");
     assert!(message.contains("deletion protection"), "{message}");
-    let still = sdk
-        .describe_user_pool()
-        .user_pool_id(&protected)
-        .send()
-        .await
-        .unwrap();
+    let still = described_pool(&sdk, &protected).await;
     assert_eq!(
-        still.user_pool().unwrap().deletion_protection(),
+        still.deletion_protection(),
         Some(&DeletionProtectionType::Active)
     );
     sdk.update_user_pool()
@@ -1408,14 +1378,9 @@ async fn mfa_configuration_off_optional_and_on() {
         .unwrap();
     assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     assert!(got.software_token_mfa_configuration().unwrap().enabled());
-    let described = sdk
-        .describe_user_pool()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap();
+    let described = described_pool(&sdk, &pool_id).await;
     assert_eq!(
-        described.user_pool().unwrap().mfa_configuration(),
+        described.mfa_configuration(),
         Some(&UserPoolMfaType::Optional)
     );
     let optional = sign_in(&api, "alice", PASSWORD, None, Some(&alice_secret))
@@ -2068,13 +2033,7 @@ async fn a_state_file_keeps_pools_clients_users_and_devices_across_a_restart() {
         pools[0].clients,
         [(client_id.clone(), "app".to_string(), true)]
     );
-    let described = sdk2
-        .describe_user_pool()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap();
-    let pool = described.user_pool().unwrap();
+    let pool = described_pool(&sdk2, &pool_id).await;
     assert_eq!(pool.name(), Some("kept"));
     assert_eq!(pool.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     let devices = pool.device_configuration().unwrap();
