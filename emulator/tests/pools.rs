@@ -24,8 +24,9 @@ use aws_sdk_cognitoidentityprovider::{
         AdminCreateUserConfigType, AttributeType, AuthFlowType, ChallengeNameType,
         DeletionProtectionType, DeviceConfigurationType, ExplicitAuthFlowsType, LambdaConfigType,
         MessageActionType, PasswordPolicyType, SoftwareTokenMfaConfigType, TimeUnitsType,
-        TokenValidityUnitsType, UserPoolMfaType, UserPoolPolicyType, UserPoolType, UserStatusType,
-        UsernameAttributeType, VerifiedAttributeType, VerifySoftwareTokenResponseType,
+        TokenValidityUnitsType, UserPoolClientType, UserPoolMfaType, UserPoolPolicyType,
+        UserPoolType, UserStatusType, UsernameAttributeType, VerifiedAttributeType,
+        VerifySoftwareTokenResponseType,
     },
 };
 use base64::Engine as _;
@@ -118,6 +119,18 @@ async fn described_pool(sdk: &Client, id: &str) -> UserPoolType {
         .await
         .unwrap();
     output.user_pool().unwrap().clone()
+}
+
+/// `DescribeUserPoolClient` of an app client that must exist.
+async fn described_client(sdk: &Client, pool_id: &str, client_id: &str) -> UserPoolClientType {
+    let output = sdk
+        .describe_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_id(client_id)
+        .send()
+        .await
+        .unwrap();
+    output.user_pool_client().unwrap().clone()
 }
 
 /// Sends a `CreateUserPool` that must succeed; the new pool's id.
@@ -630,17 +643,8 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
     assert!(is_lower_alnum(&secret_id, 26), "{secret_id}");
     assert!(is_lower_alnum(&secret, 51), "{secret}");
     assert_ne!(secret_id, plain_id);
-    let described = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&secret_id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        described.user_pool_client().unwrap().client_secret(),
-        Some(secret.as_str())
-    );
+    let described = described_client(&sdk, &pool_id, &secret_id).await;
+    assert_eq!(described.client_secret(), Some(secret.as_str()));
     let (third_id, _) = create_client(&sdk, &pool_id, false).await;
 
     // Listed a page at a time, by hand and by the paginator.
@@ -730,14 +734,7 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
         .send()
         .await
         .unwrap();
-    let described = sdk
-        .describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&secret_id)
-        .send()
-        .await
-        .unwrap();
-    let client = described.user_pool_client().unwrap();
+    let client = described_client(&sdk, &pool_id, &secret_id).await;
     assert_eq!(
         client.client_name(),
         Some("renamed"),
@@ -2042,17 +2039,8 @@ async fn a_state_file_keeps_pools_clients_users_and_devices_across_a_restart() {
             && devices.device_only_remembered_on_user_prompt()
     );
     assert_eq!(pool.estimated_number_of_users(), 1);
-    let client = sdk2
-        .describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&client_id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        client.user_pool_client().unwrap().client_secret(),
-        Some(secret.as_str())
-    );
+    let client = described_client(&sdk2, &pool_id, &client_id).await;
+    assert_eq!(client.client_secret(), Some(secret.as_str()));
     let user = sdk2
         .admin_get_user()
         .user_pool_id(&pool_id)
