@@ -19,7 +19,11 @@ use aws_sdk_cognitoidentityprovider::{
     Client, Config,
     config::{BehaviorVersion, Credentials, Region},
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
-    operation::create_user_pool::builders::CreateUserPoolFluentBuilder,
+    operation::{
+        create_user_pool::builders::CreateUserPoolFluentBuilder,
+        get_user_pool_mfa_config::GetUserPoolMfaConfigOutput,
+        set_user_pool_mfa_config::SetUserPoolMfaConfigOutput,
+    },
     types::{
         AdminCreateUserConfigType, AttributeType, AuthFlowType, ChallengeNameType,
         DeletionProtectionType, DeviceConfigurationType, ExplicitAuthFlowsType, LambdaConfigType,
@@ -1306,6 +1310,32 @@ async fn alias_attributes_email_signs_in_by_a_verified_email() {
 }
 
 /// `AssociateSoftwareToken` + `VerifySoftwareToken` with an access token: the TOTP secret.
+/// `SetUserPoolMfaConfig` with software tokens enabled and `mfa`, which must succeed.
+async fn set_software_token_mfa(
+    sdk: &Client,
+    pool_id: &str,
+    mfa: UserPoolMfaType,
+) -> SetUserPoolMfaConfigOutput {
+    sdk.set_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(mfa)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `GetUserPoolMfaConfig`, which must succeed.
+async fn mfa_config(sdk: &Client, pool_id: &str) -> GetUserPoolMfaConfigOutput {
+    sdk.get_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
     let associated = sdk
         .associate_software_token()
@@ -1355,24 +1385,10 @@ async fn mfa_configuration_off_optional_and_on() {
     assert_eq!(off.challenges, ["PASSWORD_VERIFIER"]);
 
     // OPTIONAL: asked of alice, who has a token, not of bob.
-    let set = sdk
-        .set_user_pool_mfa_config()
-        .user_pool_id(&pool_id)
-        .software_token_mfa_configuration(
-            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
-        )
-        .mfa_configuration(UserPoolMfaType::Optional)
-        .send()
-        .await
-        .unwrap();
+    let set = set_software_token_mfa(&sdk, &pool_id, UserPoolMfaType::Optional).await;
     assert_eq!(set.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     assert!(set.software_token_mfa_configuration().unwrap().enabled());
-    let got = sdk
-        .get_user_pool_mfa_config()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap();
+    let got = mfa_config(&sdk, &pool_id).await;
     assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     assert!(got.software_token_mfa_configuration().unwrap().enabled());
     let described = described_pool(&sdk, &pool_id).await;
@@ -1392,21 +1408,8 @@ async fn mfa_configuration_off_optional_and_on() {
     assert_eq!(bob_optional.challenges, ["PASSWORD_VERIFIER"]);
 
     // ON: bob, without a token, must set one up within the sign-in.
-    sdk.set_user_pool_mfa_config()
-        .user_pool_id(&pool_id)
-        .software_token_mfa_configuration(
-            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
-        )
-        .mfa_configuration(UserPoolMfaType::On)
-        .send()
-        .await
-        .unwrap();
-    let got = sdk
-        .get_user_pool_mfa_config()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap();
+    set_software_token_mfa(&sdk, &pool_id, UserPoolMfaType::On).await;
+    let got = mfa_config(&sdk, &pool_id).await;
     assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::On));
     let step = password_step(&api, "bob", PASSWORD, None).await.unwrap();
     let reply = api
