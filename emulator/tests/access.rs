@@ -522,14 +522,7 @@ async fn a_sign_in_flood_costs_only_the_flooder() {
     assert_eq!(firsts.len(), WORKERS);
     let latest = mallory_initiate(&api, &auth).await;
 
-    let answered = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            alice.session.as_deref(),
-            &alice.responses,
-        )
-        .await
-        .unwrap();
+    let answered = alice.answer(&api).await.unwrap();
     assert!(
         answered["AuthenticationResult"]["AccessToken"].is_string(),
         "alice's sign-in survived the flood: {answered}"

@@ -230,14 +230,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
         .await;
         // Without a device: the code is asked for; a wrong one is refused.
         let step = password_step(&api, USER, PASSWORD, None).await.unwrap();
-        let reply = api
-            .respond(
-                "PASSWORD_VERIFIER",
-                step.session.as_deref(),
-                &step.responses,
-            )
-            .await
-            .unwrap();
+        let reply = step.answer(&api).await.unwrap();
         assert_eq!(reply["ChallengeName"], "SOFTWARE_TOKEN_MFA");
         let wrong = Params::from([
             ("USERNAME".into(), USER.into()),
@@ -285,14 +278,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     let step = password_step(&api, USER, "wrong password", None)
         .await
         .unwrap();
-    let refusal = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap_err();
+    let refusal = step.answer(&api).await.unwrap_err();
     assert!(
         refusal.is("NotAuthorizedException", "Incorrect username or password."),
         "{refusal:?}"
@@ -309,13 +295,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
 
     // A replayed PASSWORD_VERIFIER answer, with and without its Session.
     let step = password_step(&api, USER, PASSWORD, None).await.unwrap();
-    api.respond(
-        "PASSWORD_VERIFIER",
-        step.session.as_deref(),
-        &step.responses,
-    )
-    .await
-    .unwrap();
+    step.answer(&api).await.unwrap();
     for session in [step.session.as_deref(), None] {
         let refusal = api
             .respond("PASSWORD_VERIFIER", session, &step.responses)
@@ -358,14 +338,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     ] {
         let mut step = password_step(&api, USER, PASSWORD, None).await.unwrap();
         step.responses.insert("TIMESTAMP".into(), timestamp);
-        let refusal = api
-            .respond(
-                "PASSWORD_VERIFIER",
-                step.session.as_deref(),
-                &step.responses,
-            )
-            .await
-            .unwrap_err();
+        let refusal = step.answer(&api).await.unwrap_err();
         assert!(refusal.is(kind, message), "{refusal:?}");
     }
 
@@ -378,14 +351,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     let step = password_step(&api, USER, PASSWORD, Some(&device.key))
         .await
         .unwrap();
-    let reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap();
+    let reply = step.answer(&api).await.unwrap();
     let refusal = device_steps(&api, &reply, &step.username, &wrong, true)
         .await
         .unwrap_err();
@@ -507,14 +473,7 @@ async fn a_device_file_alone_cannot_take_over_a_sign_in_in_progress() {
     let step = password_step(&api, USER, PASSWORD, Some(&device.key))
         .await
         .unwrap();
-    let reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap();
+    let reply = step.answer(&api).await.unwrap();
     assert_eq!(reply["ChallengeName"], "DEVICE_SRP_AUTH");
     for _ in 0..10 {
         let refusal = thief(api.clone(), device.clone()).await.unwrap_err();
@@ -568,14 +527,7 @@ async fn a_forgotten_device_does_not_exist_and_the_same_answer_goes_through_with
     let step = password_step(&api, USER, PASSWORD, Some(&device.key))
         .await
         .unwrap();
-    let refusal = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap_err();
+    let refusal = step.answer(&api).await.unwrap_err();
     assert!(
         refusal.is("ResourceNotFoundException", "Device does not exist."),
         "{refusal:?}"
@@ -601,14 +553,7 @@ async fn a_forgotten_device_does_not_exist_and_the_same_answer_goes_through_with
     )
     .await
     .unwrap();
-    let refusal = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap_err();
+    let refusal = step.answer(&api).await.unwrap_err();
     assert!(refusal.is("ResourceNotFoundException", "Device does not exist."));
 }
 
@@ -703,14 +648,7 @@ async fn secret_hash_is_required_and_checked_on_every_step() {
     // A challenge answer without it.
     let mut step = password_step(&api, USER, PASSWORD, None).await.unwrap();
     step.responses.remove("SECRET_HASH");
-    let refusal = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap_err();
+    let refusal = step.answer(&api).await.unwrap_err();
     assert_eq!(refusal.kind, "NotAuthorizedException");
     assert!(refusal.message.contains("SECRET_HASH was not received"));
 }
@@ -815,14 +753,7 @@ async fn users_from_sign_up_and_admin_calls() {
     .await
     .unwrap();
     let step = password_step(&api, "carol", "temp-1", None).await.unwrap();
-    let reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap();
+    let reply = step.answer(&api).await.unwrap();
     assert_eq!(reply["ChallengeName"], "NEW_PASSWORD_REQUIRED");
     let responses = Params::from([
         ("USERNAME".into(), "carol".into()),

@@ -1210,14 +1210,7 @@ async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
         .await
         .unwrap();
     assert_eq!(step.username, internal, "USER_ID_FOR_SRP");
-    let reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap();
+    let reply = step.answer(&api).await.unwrap();
     let access = claims(
         reply["AuthenticationResult"]["AccessToken"]
             .as_str()
@@ -1412,14 +1405,7 @@ async fn mfa_configuration_off_optional_and_on() {
     let got = mfa_config(&sdk, &pool_id).await;
     assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::On));
     let step = password_step(&api, "bob", PASSWORD, None).await.unwrap();
-    let reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await
-        .unwrap();
+    let reply = step.answer(&api).await.unwrap();
     assert_eq!(reply["ChallengeName"], "MFA_SETUP", "{reply}");
     assert!(
         reply["ChallengeParameters"]["MFAS_CAN_SETUP"]

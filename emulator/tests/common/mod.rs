@@ -165,6 +165,18 @@ pub struct PasswordStep {
     pub username: String,
 }
 
+impl PasswordStep {
+    /// Sends this `PASSWORD_VERIFIER` answer.
+    pub async fn answer(&self, api: &Api) -> Result<Value, Refusal> {
+        api.respond(
+            "PASSWORD_VERIFIER",
+            self.session.as_deref(),
+            &self.responses,
+        )
+        .await
+    }
+}
+
 /// `InitiateAuth` `USER_SRP_AUTH` and the `PASSWORD_VERIFIER` answer for `password`.
 pub async fn password_step(
     api: &Api,
@@ -272,13 +284,7 @@ pub async fn sign_in(
 ) -> Result<SignedIn, Refusal> {
     let step = password_step(api, username, password, device.map(|d| d.key.as_str())).await?;
     let mut challenges = vec!["PASSWORD_VERIFIER".to_string()];
-    let mut reply = api
-        .respond(
-            "PASSWORD_VERIFIER",
-            step.session.as_deref(),
-            &step.responses,
-        )
-        .await?;
+    let mut reply = step.answer(api).await?;
     loop {
         let Some(name) = reply["ChallengeName"].as_str().map(str::to_string) else {
             return Ok(SignedIn {
