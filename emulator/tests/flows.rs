@@ -121,14 +121,7 @@ async fn a_remembered_device_signs_in_through_both_device_challenges() {
     let second = sign_in(&api, USER, PASSWORD, Some(&device), None)
         .await
         .unwrap();
-    assert_eq!(
-        second.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(second.challenges, common::DEVICE_CHALLENGES);
     assert!(
         second.new_device().is_none(),
         "no new key for a known device"
@@ -256,11 +249,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
         let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(TOTP_SECRET))
             .await
             .unwrap();
-        let mut expected = vec![
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER",
-        ];
+        let mut expected = common::DEVICE_CHALLENGES.to_vec();
         if !challenge_required_on_new_device {
             expected.push("SOFTWARE_TOKEN_MFA");
         }
@@ -898,4 +887,44 @@ async fn remembered_devices_survive_a_restart_with_a_state_file() {
         );
         assert!(!text.is_empty());
     }
+}
+
+/// Entries a step does not use are ignored, as the service ignores them: cognito-srp-helper
+/// sends `SRP_A` in every `PASSWORD_VERIFIER` answer and signs in against AWS. A right password
+/// with an extra entry is never answered as a wrong one.
+#[tokio::test(flavor = "multi_thread")]
+async fn entries_a_step_does_not_use_are_ignored() {
+    let (_emulator, api) = start(builder()).await;
+    let device = with_device(&api).await;
+    let mut step = password_step(&api, USER, PASSWORD, Some(&device.key))
+        .await
+        .unwrap();
+    step.responses.insert("SRP_A".into(), "ab".repeat(384));
+    step.responses.insert("SOMETHING_ELSE".into(), "x".into());
+    let reply = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["ChallengeName"], "DEVICE_SRP_AUTH", "{reply}");
+    // A wrong proof with the same extra entries is still refused.
+    let mut step = password_step(&api, USER, "not the password", None)
+        .await
+        .unwrap();
+    step.responses.insert("SRP_A".into(), "ab".repeat(384));
+    let refusal = api
+        .respond(
+            "PASSWORD_VERIFIER",
+            step.session.as_deref(),
+            &step.responses,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Incorrect username or password."),
+        "{refusal:?}"
+    );
 }

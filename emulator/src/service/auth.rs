@@ -614,14 +614,31 @@ impl Service {
 
     /// Checks a `*PASSWORD_VERIFIER` answer against the challenge it answers, which is used
     /// up, at the service's clock.
+    ///
+    /// Only the entries a proof is made of reach the core's check, which refuses any other: the
+    /// service ignores the rest (cognito-srp-helper adds `SRP_A` to every answer and signs in
+    /// against AWS), so an extra entry must never turn a right password into a wrong one.
     fn check_proof(&self, issued: IssuedChallenge, responses: &Params) -> Result<(), ServiceError> {
         check_timestamp_form(responses)?;
         let now = Timestamp::from_unix_seconds(self.now()).map_err(clock_error)?;
+        let proof = responses
+            .iter()
+            .filter(|(name, _)| PROOF_ENTRIES.contains(&name.as_str()));
         issued
-            .verify(responses, now, CLOCK_SKEW_SECS)
+            .verify(proof, now, CLOCK_SKEW_SECS)
             .map_err(proof_error)
     }
 }
+
+/// The `ChallengeResponses` entries of a `*PASSWORD_VERIFIER` answer the service reads.
+const PROOF_ENTRIES: [&str; 6] = [
+    "USERNAME",
+    "PASSWORD_CLAIM_SECRET_BLOCK",
+    "TIMESTAMP",
+    "PASSWORD_CLAIM_SIGNATURE",
+    "DEVICE_KEY",
+    "SECRET_HASH",
+];
 
 /// A `DEVICE_KEY` as kept: a longer one than the service's 55 characters can name no device,
 /// and is kept as the empty key, which names none either.
