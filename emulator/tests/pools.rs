@@ -994,14 +994,7 @@ async fn device_configuration_decides_whether_devices_are_tracked() {
     let second = sign_in(&tracked, "alice", PASSWORD, Some(&device), None)
         .await
         .unwrap();
-    assert_eq!(
-        second.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(second.challenges, common::DEVICE_CHALLENGES);
 
     // Device tracking turned off by an update: the remembered device is ignored too.
     sdk.update_user_pool()
@@ -2057,14 +2050,7 @@ async fn a_state_file_keeps_pools_clients_users_and_devices_across_a_restart() {
     let again = sign_in(&api, "alice", PASSWORD, Some(&device), None)
         .await
         .unwrap();
-    assert_eq!(
-        again.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(again.challenges, common::DEVICE_CHALLENGES);
     assert!(again.new_device().is_none());
     let access = again.access_claims();
     assert_eq!(access["device_key"], device.key.as_str());

@@ -16,6 +16,13 @@ use std::collections::HashMap;
 
 pub type Params = HashMap<String, String>;
 
+/// The challenges of a sign-in with a remembered device, as [`SignedIn`] lists them.
+pub const DEVICE_CHALLENGES: [&str; 3] = [
+    "PASSWORD_VERIFIER",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+];
+
 /// A service error as the wire carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
