@@ -132,6 +132,23 @@ async fn aws(url: &str, operation: &str, args: &[&str]) -> Value {
     .unwrap()
 }
 
+/// `aws cognito-idp create-user-pool-client` of `name` in `pool_id`, with `extra` arguments:
+/// the new client's id, and the whole output.
+async fn aws_create_client(
+    url: &str,
+    pool_id: &str,
+    name: &str,
+    extra: &[&str],
+) -> (String, Value) {
+    let args = [&["--user-pool-id", pool_id, "--client-name", name], extra].concat();
+    let created = aws(url, "create-user-pool-client", &args).await;
+    let id = created["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no ClientId: {created}"))
+        .to_string();
+    (id, created)
+}
+
 /// One pool, app client and user a script signs in to.
 #[derive(Clone, Debug)]
 struct Target {
@@ -464,54 +481,22 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
         mfa["SoftwareTokenMfaConfiguration"]["Enabled"], true,
         "{mfa}"
     );
-    let server = aws(
-        &url,
-        "create-user-pool-client",
-        &[
-            "--user-pool-id",
-            &pool_a,
-            "--client-name",
-            "a-server",
-            "--generate-secret",
-        ],
-    )
-    .await;
-    let a_server = server["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (a_server, server) =
+        aws_create_client(&url, &pool_a, "a-server", &["--generate-secret"]).await;
     let a_secret = server["UserPoolClient"]["ClientSecret"]
         .as_str()
         .unwrap_or_else(|| panic!("--generate-secret gave no secret: {server}"))
         .to_string();
     // amazon-cognito-identity-js has no client-secret support: a second client of pool A,
     // without a secret, for it.
-    let web = aws(
-        &url,
-        "create-user-pool-client",
-        &["--user-pool-id", &pool_a, "--client-name", "a-web"],
-    )
-    .await;
-    let a_web = web["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (a_web, web) = aws_create_client(&url, &pool_a, "a-web", &[]).await;
     assert!(web["UserPoolClient"].get("ClientSecret").is_none(), "{web}");
 
     // Pool B: no DeviceConfiguration; a client without a secret.
     let created = aws(&url, "create-user-pool", &["--pool-name", "b"]).await;
     let pool_b = created["UserPool"]["Id"].as_str().unwrap().to_string();
     assert_ne!(pool_a, pool_b);
-    let b_client = aws(
-        &url,
-        "create-user-pool-client",
-        &["--user-pool-id", &pool_b, "--client-name", "b-web"],
-    )
-    .await;
-    let b_web = b_client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (b_web, b_client) = aws_create_client(&url, &pool_b, "b-web", &[]).await;
     assert!(
         b_client["UserPoolClient"].get("ClientSecret").is_none(),
         "{b_client}"
