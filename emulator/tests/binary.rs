@@ -206,7 +206,11 @@ fn free_port() -> u16 {
 }
 
 fn get(addr: SocketAddr, path: &str) -> RawResponse {
-    http_blocking(addr, "GET", path, &[], b"")
+    get_with(addr, path, &[])
+}
+
+fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> RawResponse {
+    http_blocking(addr, "GET", path, headers, b"")
 }
 
 fn call(addr: SocketAddr, operation: &str, body: &Value) -> RawResponse {
@@ -547,43 +551,23 @@ fn allowed_host_and_cors_origin_flags_reach_the_rules() {
     );
     let (addr, _) = running.started();
     let host = format!("cognito.test:{}", addr.port());
-    let served = http_blocking(
-        addr,
-        "GET",
-        "/no-pool/.well-known/jwks.json",
-        &[("Host", &host)],
-        b"",
-    );
+    let served = get_with(addr, "/no-pool/.well-known/jwks.json", &[("Host", &host)]);
     assert_eq!(
         served.status, 404,
         "served, and the pool is unknown: {served:?}"
     );
-    let refused = http_blocking(
+    let refused = get_with(
         addr,
-        "GET",
         "/no-pool/.well-known/jwks.json",
         &[("Host", "other.test")],
-        b"",
     );
     assert_eq!(refused.status, 403, "{refused:?}");
-    let allowed = http_blocking(
-        addr,
-        "GET",
-        "/health",
-        &[("Origin", "https://app.example.test")],
-        b"",
-    );
+    let allowed = get_with(addr, "/health", &[("Origin", "https://app.example.test")]);
     assert_eq!(
         allowed.header("access-control-allow-origin"),
         Some("https://app.example.test")
     );
-    let refused = http_blocking(
-        addr,
-        "GET",
-        "/health",
-        &[("Origin", "https://other.example.test")],
-        b"",
-    );
+    let refused = get_with(addr, "/health", &[("Origin", "https://other.example.test")]);
     assert_eq!(refused.status, 403, "{refused:?}");
     assert_clean(&running.stop("TERM"));
 }
