@@ -326,6 +326,24 @@ async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, Strin
     (device, refresh_token)
 }
 
+/// pycognito signing in with a remembered `device` (`extra`: REFRESH_TOKEN, TOTP_SECRET): the
+/// device challenges, and an access token naming the device.
+async fn pycognito_device(target: &Target, device: &Device, extra: &[(&str, &str)]) -> Value {
+    let env = [
+        ("DEVICE_KEY", device.key.as_str()),
+        ("DEVICE_GROUP_KEY", device.group_key.as_str()),
+        ("DEVICE_PASSWORD", device.password.as_str()),
+    ];
+    let summary = pycognito(target, "device", &[env.as_slice(), extra].concat()).await;
+    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
+    check_claims(
+        &summary["device_access_token_claims"],
+        target,
+        Some(&device.key),
+    );
+    summary
+}
+
 /// pycognito on a pool without a DeviceConfiguration: no device, ever.
 async fn pycognito_untracked(target: &Target) {
     let summary = pycognito(target, "untracked", &[]).await;
@@ -862,24 +880,15 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
         url: url.clone(),
         ..alice
     };
-    let summary = pycognito(
+    let summary = pycognito_device(
         &alice,
-        "device",
+        &device,
         &[
-            ("DEVICE_KEY", &device.key),
-            ("DEVICE_GROUP_KEY", &device.group_key),
-            ("DEVICE_PASSWORD", &device.password),
             ("REFRESH_TOKEN", &refresh_token),
             ("TOTP_SECRET", SEED_ALICE_TOTP),
         ],
     )
     .await;
-    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
-    check_claims(
-        &summary["device_access_token_claims"],
-        &alice,
-        Some(&device.key),
-    );
     assert_trace(
         &summary,
         "refresh",
@@ -967,23 +976,12 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
         password: LEGACY_PASSWORD.into(),
         ..Target::new(&url, LEGACY_POOL, LEGACY_CLIENT, None, "alice")
     };
-    let summary = pycognito(
-        &alice,
-        "device",
-        &[
-            ("DEVICE_KEY", &device_key),
-            ("DEVICE_GROUP_KEY", &field("device_group_key")),
-            ("DEVICE_PASSWORD", &field("device_password")),
-            ("TOTP_SECRET", LEGACY_TOTP),
-        ],
-    )
-    .await;
-    assert_trace(&summary, "device_sign_in", &DEVICE_SIGN_IN);
-    check_claims(
-        &summary["device_access_token_claims"],
-        &alice,
-        Some(&device_key),
-    );
+    let device = Device {
+        key: device_key.clone(),
+        group_key: field("device_group_key"),
+        password: field("device_password"),
+    };
+    let summary = pycognito_device(&alice, &device, &[("TOTP_SECRET", LEGACY_TOTP)]).await;
     assert_trace(&summary, "sign_in_without_device", &TOTP_ANSWERED);
 
     // The fixture's refresh token, an hour after it was issued.
