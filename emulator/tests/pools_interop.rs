@@ -267,6 +267,21 @@ fn assert_trace(summary: &Value, name: &str, expected: &[&str]) {
     assert_eq!(trace(summary, name), expected, "{name}: {summary}");
 }
 
+/// The script refreshed its tokens (REFRESH_TOKEN_AUTH), and the new access token names the
+/// target's client and user, and `device_key`.
+fn assert_refreshed(summary: &Value, target: &Target, device_key: Option<&str>) {
+    assert_trace(
+        summary,
+        "refresh",
+        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
+    );
+    check_claims(
+        &summary["refreshed_access_token_claims"],
+        target,
+        device_key,
+    );
+}
+
 /// pycognito on a device-tracking pool with MFA ON: TOTP first, then the device stands in.
 /// Returns the remembered device and the device sign-in's refresh token.
 async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, String) {
@@ -312,16 +327,7 @@ async fn pycognito_tracked(target: &Target, totp_secret: &str) -> (Device, Strin
     );
     // ... and only the device: without it the TOTP is asked again.
     assert_trace(&summary, "sign_in_without_device", &TOTP_ASKED);
-    assert_trace(
-        &summary,
-        "refresh",
-        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-    );
-    check_claims(
-        &summary["refreshed_access_token_claims"],
-        target,
-        Some(&device.key),
-    );
+    assert_refreshed(&summary, target, Some(&device.key));
     let refresh_token = summary["refresh_token"].as_str().unwrap().to_string();
     (device, refresh_token)
 }
@@ -352,12 +358,7 @@ async fn pycognito_untracked(target: &Target) {
     assert_trace(&summary, "sign_in", &PASSWORD_ONLY);
     assert_trace(&summary, "sign_in_with_device_key", &PASSWORD_ONLY);
     check_claims(&summary["access_token_claims"], target, None);
-    assert_trace(
-        &summary,
-        "refresh",
-        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-    );
-    check_claims(&summary["refreshed_access_token_claims"], target, None);
+    assert_refreshed(&summary, target, None);
 }
 
 /// identity-js on a device-tracking pool with MFA ON; returns the device key it remembered.
@@ -889,16 +890,7 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
         ],
     )
     .await;
-    assert_trace(
-        &summary,
-        "refresh",
-        &["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"],
-    );
-    check_claims(
-        &summary["refreshed_access_token_claims"],
-        &alice,
-        Some(&device.key),
-    );
+    assert_refreshed(&summary, &alice, Some(&device.key));
     assert_eq!(
         trace(&summary, "sign_in_without_device")[..2],
         TOTP_ASKED,
