@@ -670,6 +670,39 @@ impl Store {
         })
     }
 
+    /// Replaces a user's attributes (a JSON object).
+    pub fn set_user_attributes(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attributes: &str,
+        now: i64,
+    ) -> Result<bool> {
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE users SET attributes = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, attributes, now],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Deletes a user, its devices and its refresh tokens. `false` if there was none.
+    pub fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool> {
+        self.with_transaction(|t| {
+            for table in ["devices", "refresh_tokens"] {
+                t.execute(
+                    &format!("DELETE FROM {table} WHERE pool_id = ?1 AND username = ?2"),
+                    params![pool_id, username],
+                )?;
+            }
+            Ok(t.execute(
+                "DELETE FROM users WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username],
+            )? == 1)
+        })
+    }
+
     /// The number of users of a pool, for `EstimatedNumberOfUsers`.
     pub fn user_count(&self, pool_id: &str) -> Result<u64> {
         self.with(|c| {

@@ -928,3 +928,138 @@ async fn entries_a_step_does_not_use_are_ignored() {
         "{refusal:?}"
     );
 }
+
+/// A signed-in user reads and changes itself with its access token; attributes the service
+/// reserves (token claims, `cognito:*`) are refused everywhere, so no caller chooses a claim
+/// of its own ID token.
+#[tokio::test(flavor = "multi_thread")]
+async fn users_read_change_and_delete_themselves() {
+    let (_emulator, api) = start(builder()).await;
+    let signed_in = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let token = signed_in.result["AccessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = api
+        .call("GetUser", json!({ "AccessToken": token }))
+        .await
+        .unwrap();
+    assert_eq!(me["Username"], USER);
+    let sub = claims(signed_in.result["IdToken"].as_str().unwrap())["sub"].clone();
+    assert!(
+        me["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "Name": "sub", "Value": sub })),
+        "{me}"
+    );
+
+    api.call(
+        "UpdateUserAttributes",
+        json!({ "AccessToken": token, "UserAttributes": [
+            { "Name": "email", "Value": "alice@example.com" },
+            { "Name": "custom:team", "Value": "blue" },
+        ]}),
+    )
+    .await
+    .unwrap();
+    let me = api
+        .call("GetUser", json!({ "AccessToken": token }))
+        .await
+        .unwrap();
+    let attributes = me["UserAttributes"].as_array().unwrap();
+    assert!(attributes.contains(&json!({ "Name": "email", "Value": "alice@example.com" })));
+    assert!(attributes.contains(&json!({ "Name": "custom:team", "Value": "blue" })));
+
+    for reserved in ["cognito:groups", "sub", "iss", "Cognito:Roles", "token_use"] {
+        let attributes = json!([{ "Name": reserved, "Value": "admin" }]);
+        for (operation, body) in [
+            (
+                "UpdateUserAttributes",
+                json!({ "AccessToken": token, "UserAttributes": attributes }),
+            ),
+            (
+                "SignUp",
+                json!({ "ClientId": CLIENT, "Username": "mallory", "Password": "pw-123456",
+                        "UserAttributes": attributes }),
+            ),
+            (
+                "AdminCreateUser",
+                json!({ "UserPoolId": POOL, "Username": "mallory", "UserAttributes": attributes }),
+            ),
+        ] {
+            let refusal = api.call(operation, body).await.unwrap_err();
+            assert_eq!(
+                refusal.kind, "InvalidParameterException",
+                "{operation} {reserved}"
+            );
+            assert!(
+                refusal
+                    .message
+                    .contains("Attribute does not exist in the schema"),
+                "{refusal:?}"
+            );
+        }
+    }
+    let again = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let id = claims(again.result["IdToken"].as_str().unwrap());
+    assert_eq!(id["email"], "alice@example.com");
+    assert!(id.get("cognito:groups").is_none(), "{id}");
+
+    let refusal = api
+        .call(
+            "ChangePassword",
+            json!({ "AccessToken": token, "PreviousPassword": "not it", "ProposedPassword": "new-pw-1" }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Incorrect username or password."),
+        "{refusal:?}"
+    );
+    api.call(
+        "ChangePassword",
+        json!({ "AccessToken": token, "PreviousPassword": PASSWORD, "ProposedPassword": "new-pw-1" }),
+    )
+    .await
+    .unwrap();
+    assert!(sign_in(&api, USER, PASSWORD, None, None).await.is_err());
+    sign_in(&api, USER, "new-pw-1", None, None).await.unwrap();
+
+    api.call("DeleteUser", json!({ "AccessToken": token }))
+        .await
+        .unwrap();
+    let refusal = api
+        .call("GetUser", json!({ "AccessToken": token }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.kind, "NotAuthorizedException");
+    let refusal = sign_in(&api, USER, "new-pw-1", None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("UserNotFoundException", "User does not exist."),
+        "{refusal:?}"
+    );
+
+    api.call(
+        "AdminCreateUser",
+        json!({ "UserPoolId": POOL, "Username": "bob", "TemporaryPassword": "temp-123" }),
+    )
+    .await
+    .unwrap();
+    api.call(
+        "AdminDeleteUser",
+        json!({ "UserPoolId": POOL, "Username": "bob" }),
+    )
+    .await
+    .unwrap();
+    let refusal = api
+        .call(
+            "AdminGetUser",
+            json!({ "UserPoolId": POOL, "Username": "bob" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.kind, "UserNotFoundException");
+}

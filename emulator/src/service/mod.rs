@@ -14,7 +14,8 @@
 //! - `devices`: `ConfirmDevice`, `UpdateDeviceStatus`, `GetDevice`, `ListDevices`,
 //!   `ForgetDevice` and their `Admin*` forms.
 //! - `users`: `SignUp`, `AdminConfirmSignUp`, `AdminCreateUser`, `AdminSetUserPassword`,
-//!   `AdminGetUser`.
+//!   `AdminGetUser`, `AdminDeleteUser`, `GetUser`, `UpdateUserAttributes`, `DeleteUser`,
+//!   `ChangePassword`.
 //! - `mfa`: `AssociateSoftwareToken`, `VerifySoftwareToken`, `SetUserMFAPreference`,
 //!   `AdminSetUserMFAPreference`.
 //! - `seed`: what a seed file, a template or the start-up flags make.
@@ -187,6 +188,11 @@ impl Service {
             "AdminCreateUser" => self.admin_create_user(input),
             "AdminSetUserPassword" => self.admin_set_user_password(input),
             "AdminGetUser" => self.admin_get_user(input),
+            "AdminDeleteUser" => self.admin_delete_user(input),
+            "GetUser" => self.get_user(input),
+            "UpdateUserAttributes" => self.update_user_attributes(input),
+            "DeleteUser" => self.delete_user(input),
+            "ChangePassword" => self.change_password(input),
             "AssociateSoftwareToken" => self.associate_software_token(input),
             "VerifySoftwareToken" => self.verify_software_token(input),
             "SetUserMFAPreference" => self.set_user_mfa_preference(input),

@@ -1,6 +1,7 @@
 //! Users, for test set-up from any SDK: `SignUp` (then `AdminConfirmSignUp`),
 //! `AdminCreateUser` (a temporary password: `NEW_PASSWORD_REQUIRED` at the next sign-in),
-//! `AdminSetUserPassword` and `AdminGetUser`. Every password becomes a salt and verifier at
+//! `AdminSetUserPassword`, `AdminGetUser`, `AdminDeleteUser`, and with the user's access token
+//! `GetUser`, `UpdateUserAttributes`, `DeleteUser` and `ChangePassword`. Every password becomes a salt and verifier at
 //! once; no password is kept.
 //!
 //! In a pool with `UsernameAttributes`, the name given is an e-mail address or phone number:
@@ -14,7 +15,9 @@ use crate::{
     model::pool::{AliasAttribute, UserPool, UsernameAttribute},
     store::{UserRow, UserStatus},
 };
+use cognito_srp6a::VerifierRecord;
 use serde_json::{Map, Value, json};
+use subtle::ConstantTimeEq;
 
 /// The longest password the API accepts (its model's length constraint).
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -128,6 +131,90 @@ impl Service {
         Ok(output)
     }
 
+    pub(super) fn get_user(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (_, user) = self.access_token_user(input)?;
+        let mut output = user_type(&user, "UserAttributes");
+        if let Some(object) = output.as_object_mut() {
+            for member in [
+                "UserCreateDate",
+                "UserLastModifiedDate",
+                "Enabled",
+                "UserStatus",
+            ] {
+                object.remove(member);
+            }
+            if user.totp_secret.is_some() {
+                object.insert("PreferredMfaSetting".into(), json!("SOFTWARE_TOKEN_MFA"));
+                object.insert("UserMFASettingList".into(), json!(["SOFTWARE_TOKEN_MFA"]));
+            }
+        }
+        Ok(output)
+    }
+
+    pub(super) fn update_user_attributes(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user) = self.access_token_user(input)?;
+        if input
+            .value()
+            .get("UserAttributes")
+            .is_none_or(Value::is_null)
+        {
+            return Err(ServiceError::missing("UserAttributes"));
+        }
+        let changes = input.opt_attributes("UserAttributes")?;
+        check_attributes(&changes)?;
+        let mut attributes: Map<String, Value> =
+            serde_json::from_str(&user.attributes).unwrap_or_default();
+        attributes.extend(changes);
+        // The kept `sub` is one of them.
+        if attributes.len() > MAX_ATTRIBUTES + 1 {
+            return Err(ServiceError::InvalidParameterException(format!(
+                "A user has at most {MAX_ATTRIBUTES} attributes."
+            )));
+        }
+        self.store.set_user_attributes(
+            &pool.id,
+            &user.username,
+            &Value::Object(attributes).to_string(),
+            self.now(),
+        )?;
+        // No code is sent: the emulator delivers nothing.
+        Ok(json!({ "CodeDeliveryDetailsList": [] }))
+    }
+
+    pub(super) fn delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user) = self.access_token_user(input)?;
+        self.store.delete_user(&pool.id, &user.username)?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user) = self.admin_user(input)?;
+        self.store.delete_user(&pool.id, &user.username)?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn change_password(&self, input: &Input) -> Result<Value, ServiceError> {
+        let (pool, user) = self.access_token_user(input)?;
+        let previous = input.str("PreviousPassword")?;
+        let proposed = input.str("ProposedPassword")?;
+        // The previous password is checked as a sign-in checks it: its verifier over the
+        // stored salt, compared in constant time.
+        let record =
+            VerifierRecord::for_user_password(&pool.id, &user.username, previous, &user.salt_hex)
+                .map_err(|_| ServiceError::incorrect_password())?;
+        let same = record
+            .verifier_hex()
+            .as_str()
+            .as_bytes()
+            .ct_eq(user.verifier_hex.as_bytes());
+        if !bool::from(same) {
+            return Err(ServiceError::incorrect_password());
+        }
+        check_password(&pool, proposed)?;
+        self.set_password(&pool, &user, proposed, true)?;
+        Ok(json!({}))
+    }
+
     /// Replaces a user's password: `CONFIRMED` if `permanent`, else `FORCE_CHANGE_PASSWORD`.
     pub(super) fn set_password(
         &self,
@@ -197,21 +284,7 @@ impl Service {
         mut attributes: Map<String, Value>,
     ) -> Result<NewUser, ServiceError> {
         crate::model::check_len("username", name, 1, 128)?;
-        if attributes.len() > MAX_ATTRIBUTES {
-            return Err(ServiceError::InvalidParameterException(format!(
-                "A user has at most {MAX_ATTRIBUTES} attributes."
-            )));
-        }
-        for (attribute, value) in &attributes {
-            crate::model::check_len(
-                "userAttributes.member.name",
-                attribute,
-                1,
-                MAX_ATTRIBUTE_NAME,
-            )?;
-            let value = value.as_str().unwrap_or_default();
-            crate::model::check_len("userAttributes.member.value", value, 0, MAX_ATTRIBUTE_VALUE)?;
-        }
+        check_attributes(&attributes)?;
         attributes.remove("sub");
         let sub = uuid::Uuid::new_v4().to_string();
         if let Some(kinds) = pool
@@ -261,6 +334,62 @@ impl Service {
             attributes,
         })
     }
+}
+
+/// Claims of the tokens and names the service keeps for itself: no caller may set them as
+/// attributes, so no caller chooses a claim of its own ID token.
+const RESERVED: &[&str] = &[
+    "sub",
+    "username",
+    "identities",
+    "client_id",
+    "scope",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "nbf",
+    "auth_time",
+    "token_use",
+    "jti",
+    "origin_jti",
+    "event_id",
+    "device_key",
+    "at_hash",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+];
+
+/// `UserAttributes` as the service takes them: bounded in number and length, and none of the
+/// reserved names nor a `cognito:` one, refused as the service refuses an attribute outside
+/// the schema.
+pub(super) fn check_attributes(attributes: &Map<String, Value>) -> Result<(), ServiceError> {
+    if attributes.len() > MAX_ATTRIBUTES {
+        return Err(ServiceError::InvalidParameterException(format!(
+            "A user has at most {MAX_ATTRIBUTES} attributes."
+        )));
+    }
+    for (attribute, value) in attributes {
+        crate::model::check_len(
+            "userAttributes.member.name",
+            attribute,
+            1,
+            MAX_ATTRIBUTE_NAME,
+        )?;
+        let value = value.as_str().unwrap_or_default();
+        crate::model::check_len("userAttributes.member.value", value, 0, MAX_ATTRIBUTE_VALUE)?;
+        let lower = attribute.to_ascii_lowercase();
+        if RESERVED.contains(&lower.as_str()) || lower.starts_with("cognito:") {
+            return Err(ServiceError::InvalidParameterException(format!(
+                "Attributes did not conform to the schema: {}: Attribute does not exist in \
+                 the schema.",
+                attribute.escape_debug()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A `UserType` (`AdminCreateUser`) or `AdminGetUser` output; `attributes_member` is
