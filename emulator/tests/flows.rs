@@ -1063,3 +1063,153 @@ async fn users_read_change_and_delete_themselves() {
         .unwrap_err();
     assert_eq!(refusal.kind, "UserNotFoundException");
 }
+
+/// `USER_PASSWORD_AUTH`, and a back end's `AdminInitiateAuth` / `AdminRespondToAuthChallenge`
+/// with `ADMIN_USER_PASSWORD_AUTH` (and `ADMIN_NO_SRP_AUTH`, pycognito's name) and with
+/// `USER_SRP_AUTH`, each only where the app client's `ExplicitAuthFlows` allows it, each
+/// going on through a remembered device's challenges.
+#[tokio::test(flavor = "multi_thread")]
+async fn password_flows_and_server_side_sign_in() {
+    let (_emulator, api) = start(builder()).await;
+    let device = with_device(&api).await;
+    // The flags' client allows what a client without ExplicitAuthFlows allows: not these.
+    for (operation, flow) in [
+        ("InitiateAuth", "USER_PASSWORD_AUTH"),
+        ("AdminInitiateAuth", "ADMIN_USER_PASSWORD_AUTH"),
+    ] {
+        let refusal = api
+            .call(
+                operation,
+                json!({ "UserPoolId": POOL, "ClientId": CLIENT, "AuthFlow": flow,
+                        "AuthParameters": { "USERNAME": USER, "PASSWORD": PASSWORD } }),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            refusal.is(
+                "InvalidParameterException",
+                &format!("{flow} flow not enabled for this client")
+            ),
+            "{refusal:?}"
+        );
+    }
+    let created = api
+        .call(
+            "CreateUserPoolClient",
+            json!({ "UserPoolId": POOL, "ClientName": "backend", "ExplicitAuthFlows": [
+                "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
+        )
+        .await
+        .unwrap();
+    let backend = created["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call = |operation: &'static str, body: Value| {
+        let api = api.clone();
+        async move { api.call(operation, body).await }
+    };
+    let password_auth = |operation: &'static str, flow: &'static str, password: &'static str| {
+        let mut params = json!({ "USERNAME": USER, "PASSWORD": password });
+        if flow != "ADMIN_NO_SRP_AUTH" {
+            params["DEVICE_KEY"] = json!(device.key);
+        }
+        call(
+            operation,
+            json!({ "UserPoolId": POOL, "ClientId": backend, "AuthFlow": flow,
+                    "AuthParameters": params }),
+        )
+    };
+    // A wrong password, and an SRP flow the user pool's own client does not get this way.
+    let refusal = password_auth("InitiateAuth", "USER_PASSWORD_AUTH", "wrong")
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is("NotAuthorizedException", "Incorrect username or password."),
+        "{refusal:?}"
+    );
+    let refusal = password_auth("InitiateAuth", "ADMIN_USER_PASSWORD_AUTH", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is(
+            "InvalidParameterException",
+            "Initiate Auth method not supported."
+        ),
+        "{refusal:?}"
+    );
+    // The password flows, through the remembered device named by DEVICE_KEY.
+    for (operation, flow) in [
+        ("InitiateAuth", "USER_PASSWORD_AUTH"),
+        ("AdminInitiateAuth", "ADMIN_USER_PASSWORD_AUTH"),
+    ] {
+        let reply = password_auth(operation, flow, PASSWORD).await.unwrap();
+        let backend_api = Api::new(api.url.clone(), POOL, &backend, None);
+        let done = device_steps(&backend_api, &reply, USER, &device, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            claims(
+                done["AuthenticationResult"]["AccessToken"]
+                    .as_str()
+                    .unwrap()
+            )["device_key"],
+            device.key.as_str(),
+            "{flow}"
+        );
+    }
+    // pycognito's admin_authenticate: ADMIN_NO_SRP_AUTH, no device: tokens and a new device.
+    let reply = password_auth("AdminInitiateAuth", "ADMIN_NO_SRP_AUTH", PASSWORD)
+        .await
+        .unwrap();
+    assert!(reply["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].is_string());
+
+    // Server-side SRP: AdminInitiateAuth USER_SRP_AUTH, AdminRespondToAuthChallenge.
+    let user = cognito_srp6a::User::new(POOL, USER, PASSWORD).unwrap();
+    let sign_in = user.start_sign_in(&mut rand::rng()).unwrap();
+    let reply = call(
+        "AdminInitiateAuth",
+        json!({ "UserPoolId": POOL, "ClientId": backend, "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": sign_in.user_srp_auth().parameters().to_map() }),
+    )
+    .await
+    .unwrap();
+    let params: Params = serde_json::from_value(reply["ChallengeParameters"].clone()).unwrap();
+    let challenge = cognito_srp6a::PasswordVerifierChallenge::from_parameters(&params).unwrap();
+    let responses = sign_in
+        .respond(&challenge, cognito_srp6a::Timestamp::now().unwrap())
+        .unwrap()
+        .parameters()
+        .to_map();
+    let done = call(
+        "AdminRespondToAuthChallenge",
+        json!({ "UserPoolId": POOL, "ClientId": backend, "ChallengeName": "PASSWORD_VERIFIER",
+                "ChallengeResponses": responses, "Session": reply["Session"] }),
+    )
+    .await
+    .unwrap();
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done}"
+    );
+    // A client named with another pool's id does not exist there.
+    let other = call("CreateUserPool", json!({ "PoolName": "other" }))
+        .await
+        .unwrap();
+    let refusal = call(
+        "AdminInitiateAuth",
+        json!({ "UserPoolId": other["UserPool"]["Id"], "ClientId": backend,
+                "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": USER, "PASSWORD": PASSWORD } }),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refusal.is(
+            "ResourceNotFoundException",
+            &format!("User pool client {backend} does not exist.")
+        ),
+        "{refusal:?}"
+    );
+}

@@ -256,6 +256,8 @@ async fn random_bodies_for_every_operation_never_break_the_server() {
     let operations = [
         "InitiateAuth",
         "RespondToAuthChallenge",
+        "AdminInitiateAuth",
+        "AdminRespondToAuthChallenge",
         "ConfirmDevice",
         "UpdateDeviceStatus",
         "GetDevice",

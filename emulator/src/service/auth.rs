@@ -1,4 +1,5 @@
-//! `InitiateAuth` and `RespondToAuthChallenge`: the `USER_SRP_AUTH` sign-in through
+//! `InitiateAuth` and `RespondToAuthChallenge`, and their `Admin*` forms: `USER_PASSWORD_AUTH`
+//! and `ADMIN_USER_PASSWORD_AUTH`, the `USER_SRP_AUTH` sign-in through
 //! `PASSWORD_VERIFIER`, a remembered device's `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`,
 //! `SOFTWARE_TOKEN_MFA`, `MFA_SETUP` and `NEW_PASSWORD_REQUIRED`, the tokens they end in, and
 //! `REFRESH_TOKEN_AUTH`.
@@ -34,33 +35,137 @@ impl Service {
             "USER_PASSWORD_AUTH" => Flow::UserPassword,
             "CUSTOM_AUTH" => Flow::Custom,
             "USER_AUTH" => Flow::UserAuth,
-            "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
-                return Err(ServiceError::InvalidParameterException(
-                    "Initiate Auth method not supported.".into(),
-                ));
-            }
-            _ => {
-                return Err(ServiceError::InvalidParameterException(
-                    "1 validation error detected: Value at 'authFlow' failed to satisfy \
-                     constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
-                     REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, \
-                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
-                        .into(),
-                ));
-            }
+            "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => return Err(not_supported()),
+            _ => return Err(unknown_flow()),
         };
+        self.start_flow(&at, flow, wanted, &params)
+    }
+
+    /// `AdminInitiateAuth`: a back end signs a user in with the pool's id and its AWS
+    /// credentials (not checked here): `ADMIN_USER_PASSWORD_AUTH` (and `ADMIN_NO_SRP_AUTH`, its
+    /// older name), `USER_SRP_AUTH` with the device challenges after it, `REFRESH_TOKEN_AUTH`.
+    pub(super) fn admin_initiate_auth(&self, input: &Input) -> Result<Value, ServiceError> {
+        let flow = input.str("AuthFlow")?;
+        let at = self.admin_app_client(input)?;
+        let params = input.opt_params("AuthParameters")?.unwrap_or_default();
+        let wanted = match flow {
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Flow::AdminUserPassword,
+            "USER_SRP_AUTH" => Flow::UserSrp,
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => Flow::RefreshToken,
+            "CUSTOM_AUTH" => Flow::Custom,
+            "USER_AUTH" => Flow::UserAuth,
+            "USER_PASSWORD_AUTH" => return Err(not_supported()),
+            _ => return Err(unknown_flow()),
+        };
+        self.start_flow(&at, flow, wanted, &params)
+    }
+
+    /// `AdminRespondToAuthChallenge`: `RespondToAuthChallenge` with the pool named too.
+    pub(super) fn admin_respond_to_auth_challenge(
+        &self,
+        input: &Input,
+        caller: &Caller,
+    ) -> Result<Value, ServiceError> {
+        self.admin_app_client(input)?;
+        self.respond_to_auth_challenge(input, caller)
+    }
+
+    /// The app client `ClientId` names, which must be of the pool `UserPoolId` names.
+    fn admin_app_client(&self, input: &Input) -> Result<ClientAt, ServiceError> {
+        let pool = self.input_pool(input)?;
+        let client_id = input.str("ClientId")?;
+        let at = self.app_client(client_id)?;
+        if at.pool.id != pool.id {
+            return Err(super::no_client(client_id));
+        }
+        Ok(at)
+    }
+
+    /// The first step of a flow the client allows, or the service's refusal.
+    fn start_flow(
+        &self,
+        at: &ClientAt,
+        flow: &str,
+        wanted: Flow,
+        params: &Params,
+    ) -> Result<Value, ServiceError> {
         if !at.client.allows(wanted) {
             return Err(ServiceError::InvalidParameterException(format!(
                 "{flow} flow not enabled for this client"
             )));
         }
         match wanted {
-            Flow::UserSrp => self.user_srp_auth(&at, &params),
-            Flow::RefreshToken => self.refresh_token_auth(&at, &params),
+            Flow::UserSrp => self.user_srp_auth(at, params),
+            Flow::RefreshToken => self.refresh_token_auth(at, params),
+            Flow::UserPassword | Flow::AdminUserPassword => self.password_auth(at, params),
             // Allowed by the client, not emulated yet: said as the service says a flow is off.
-            _ => Err(ServiceError::InvalidParameterException(format!(
+            Flow::Custom | Flow::UserAuth => Err(ServiceError::InvalidParameterException(format!(
                 "{flow} flow not enabled for this client"
             ))),
+        }
+    }
+
+    /// `USER_PASSWORD_AUTH` / `ADMIN_USER_PASSWORD_AUTH`: the password itself, checked
+    /// against the stored verifier; then the same steps as after `PASSWORD_VERIFIER` (a
+    /// remembered device named by `DEVICE_KEY`, the second factor, a new password).
+    fn password_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
+        let username = required(params, "USERNAME")?;
+        let password = required(params, "PASSWORD")?;
+        check_secret_hash(
+            &at.client,
+            params.get("SECRET_HASH").map(String::as_str),
+            &[username],
+        )?;
+        let user = self.find_user(&at.pool, username)?;
+        if !self.password_matches(&at.pool, &user, password) {
+            return Err(ServiceError::incorrect_password());
+        }
+        if user.status == UserStatus::Unconfirmed {
+            return Err(ServiceError::UserNotConfirmedException(
+                "User is not confirmed.".into(),
+            ));
+        }
+        let device_key = at
+            .pool
+            .devices()
+            .and(params.get("DEVICE_KEY"))
+            .map(|key| bounded_device_key(key));
+        let device = match device_key {
+            None => DeviceState::None,
+            Some(key) => self.device_state(&at.pool.id, &user.username, key)?,
+        };
+        let progress = Progress {
+            pool_id: at.pool.id.clone(),
+            username: user.username,
+            client_id: at.client.client_id.clone(),
+            device,
+            mfa_passed: false,
+            // No SRP_A: a sessionless device step can never be tied to this sign-in, so its
+            // device steps need their Session.
+            user_srp_a: rand_digest(),
+            sessionless: false,
+        };
+        self.next_step(at, progress)
+    }
+
+    /// Where a sign-in goes with the device `key` of `username`: through the device's proof
+    /// if it is remembered, straight on if it is only confirmed; "Device does not exist."
+    /// otherwise.
+    fn device_state(
+        &self,
+        pool_id: &str,
+        username: &str,
+        key: String,
+    ) -> Result<DeviceState, ServiceError> {
+        match self.store.device(pool_id, &key)? {
+            Some(row) if row.confirmed && row.username == username => {
+                Ok(if row.remembered == "remembered" {
+                    DeviceState::Remembered(key)
+                } else {
+                    DeviceState::NotRemembered(key)
+                })
+            }
+            _ => Err(ServiceError::no_device()),
         }
     }
 
@@ -221,23 +326,16 @@ impl Service {
                 .map(|key| bounded_device_key(key))
                 .or_else(|| initiate_device_key.clone())
         };
-        let device = match device_key {
+        let username = taken.pending.progress.username.clone();
+        let device = match device_key.map(|key| self.device_state(&at.pool.id, &username, key)) {
             None => DeviceState::None,
-            Some(key) => match self.store.device(&at.pool.id, &key)? {
-                Some(row) if row.confirmed && row.username == taken.pending.progress.username => {
-                    if row.remembered == "remembered" {
-                        DeviceState::Remembered(key)
-                    } else {
-                        DeviceState::NotRemembered(key)
-                    }
-                }
-                // Checked before the proof, which stays unused: the client retries the same
-                // answer without the device, as identity-js does.
-                _ => {
-                    self.sessions.restore(taken);
-                    return Err(ServiceError::no_device());
-                }
-            },
+            Some(Ok(device)) => device,
+            // Checked before the proof, which stays unused: the client retries the same
+            // answer without the device, as identity-js does.
+            Some(Err(error)) => {
+                self.sessions.restore(taken);
+                return Err(error);
+            }
         };
         let Pending { mut progress, step } = taken.pending;
         let Step::PasswordVerifier { issued, .. } = step else {
@@ -648,6 +746,27 @@ fn bounded_device_key(key: &str) -> String {
     } else {
         String::new()
     }
+}
+
+/// 32 random bytes, standing where an `SRP_A` digest would: they match no answer.
+fn rand_digest() -> [u8; 32] {
+    use rand::Rng;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+fn not_supported() -> ServiceError {
+    ServiceError::InvalidParameterException("Initiate Auth method not supported.".into())
+}
+
+fn unknown_flow() -> ServiceError {
+    ServiceError::InvalidParameterException(
+        "1 validation error detected: Value at 'authFlow' failed to satisfy constraint: Member \
+         must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, \
+         CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+            .into(),
+    )
 }
 
 /// SHA-256 of a text.

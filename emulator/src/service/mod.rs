@@ -10,7 +10,8 @@
 //!   `DeleteUserPool`, `SetUserPoolMfaConfig`, `GetUserPoolMfaConfig`.
 //! - `clients`: `CreateUserPoolClient`, `UpdateUserPoolClient`, `DescribeUserPoolClient`,
 //!   `ListUserPoolClients`, `DeleteUserPoolClient`.
-//! - `auth`: `InitiateAuth`, `RespondToAuthChallenge`, and the tokens they end in.
+//! - `auth`: `InitiateAuth`, `RespondToAuthChallenge`, their `Admin*` forms, and the tokens
+//!   they end in.
 //! - `devices`: `ConfirmDevice`, `UpdateDeviceStatus`, `GetDevice`, `ListDevices`,
 //!   `ForgetDevice` and their `Admin*` forms.
 //! - `users`: `SignUp`, `AdminConfirmSignUp`, `AdminCreateUser`, `AdminSetUserPassword`,
@@ -174,6 +175,8 @@ impl Service {
             "DeleteUserPoolClient" => self.delete_user_pool_client(input),
             "InitiateAuth" => self.initiate_auth(input),
             "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, caller),
+            "AdminInitiateAuth" => self.admin_initiate_auth(input),
+            "AdminRespondToAuthChallenge" => self.admin_respond_to_auth_challenge(input, caller),
             "ConfirmDevice" => self.confirm_device(input),
             "UpdateDeviceStatus" => self.update_device_status(input),
             "GetDevice" => self.get_device(input),
@@ -364,6 +367,21 @@ impl Service {
             tracing::error!(%error, "a stored user verifier does not parse");
             ServiceError::InternalErrorException("A stored verifier is corrupt.".into())
         })
+    }
+
+    /// Whether `password` is the user's: its verifier over the stored salt, compared with the
+    /// stored one in constant time.
+    fn password_matches(&self, pool: &UserPool, user: &UserRow, password: &str) -> bool {
+        VerifierRecord::for_user_password(&pool.id, &user.username, password, &user.salt_hex)
+            .is_ok_and(|record| {
+                bool::from(
+                    record
+                        .verifier_hex()
+                        .as_str()
+                        .as_bytes()
+                        .ct_eq(user.verifier_hex.as_bytes()),
+                )
+            })
     }
 
     /// The user named `username` (internal name) in `pool`, or `UserNotFoundException`.

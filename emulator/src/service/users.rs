@@ -15,9 +15,7 @@ use crate::{
     model::pool::{AliasAttribute, UserPool, UsernameAttribute},
     store::{UserRow, UserStatus},
 };
-use cognito_srp6a::VerifierRecord;
 use serde_json::{Map, Value, json};
-use subtle::ConstantTimeEq;
 
 /// The longest password the API accepts (its model's length constraint).
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -197,17 +195,7 @@ impl Service {
         let (pool, user) = self.access_token_user(input)?;
         let previous = input.str("PreviousPassword")?;
         let proposed = input.str("ProposedPassword")?;
-        // The previous password is checked as a sign-in checks it: its verifier over the
-        // stored salt, compared in constant time.
-        let record =
-            VerifierRecord::for_user_password(&pool.id, &user.username, previous, &user.salt_hex)
-                .map_err(|_| ServiceError::incorrect_password())?;
-        let same = record
-            .verifier_hex()
-            .as_str()
-            .as_bytes()
-            .ct_eq(user.verifier_hex.as_bytes());
-        if !bool::from(same) {
+        if !self.password_matches(&pool, &user, previous) {
             return Err(ServiceError::incorrect_password());
         }
         check_password(&pool, proposed)?;
