@@ -1,4 +1,4 @@
-//! The walk-through the AWS CLI documentation (../shared/seeds/, `aws cognito-idp
+//! The walk-through the AWS CLI documentation (docs/aws-documents.md, `aws cognito-idp
 //! confirm-device`) implies and this tool completes, with the pinned AWS CLI from PyPI
 //! (`tests/awscli/setup.sh`) against an in-process emulator: `login` without a device,
 //! `device-verifier` for the `NewDeviceMetadata` it printed, `aws cognito-idp confirm-device

@@ -38,7 +38,7 @@ impl Service {
             .opt_str("Salt")?
             .ok_or_else(|| ServiceError::InvalidParameterException("Salt is required.".into()))?;
         // The service takes base64 without its `=` padding: the AWS CLI's own confirm-device
-        // example sends `PasswordVerifier=TXlWZXJpZmllclN0cmluZw` (../shared/seeds/) and gets
+        // example sends `PasswordVerifier=TXlWZXJpZmllclN0cmluZw` (docs/aws-documents.md) and gets
         // `UserConfirmationNecessary`. Padded here, then the core reads both as the service
         // does (base64 of signed big-endian integers, a verifier in 2..N-2); a negative salt is
         // refused here.
