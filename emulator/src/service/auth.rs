@@ -211,15 +211,12 @@ impl Service {
                 initiate_device_key,
             },
         };
-        let session = self.sessions.insert(
+        Ok(self.ask(
+            at,
             pending,
             Some(Handle::SecretBlock(secret_block)),
-            at.client.session_seconds(),
-        );
-        Ok(challenge(
             "PASSWORD_VERIFIER",
             Value::Object(parameters),
-            &session,
         ))
     }
 
@@ -381,15 +378,12 @@ impl Service {
             progress,
             step: Step::DevicePasswordVerifier { issued },
         };
-        let session = self.sessions.insert(
+        Ok(self.ask(
+            at,
             pending,
             Some(Handle::SecretBlock(secret_block)),
-            at.client.session_seconds(),
-        );
-        Ok(challenge(
             "DEVICE_PASSWORD_VERIFIER",
             Value::Object(parameters),
-            &session,
         ))
     }
 
@@ -483,22 +477,22 @@ impl Service {
         progress: Progress,
     ) -> Result<Value, ServiceError> {
         let user = self.user(&at.pool, &progress.username)?;
-        let lifetime = at.client.session_seconds();
         if user.status == UserStatus::ForceChangePassword {
             let parameters = json!({
                 "USER_ID_FOR_SRP": user.username,
                 "requiredAttributes": "[]",
                 "userAttributes": user.attributes,
             });
-            let session = self.sessions.insert(
+            return Ok(self.ask(
+                at,
                 Pending {
                     progress,
                     step: Step::NewPasswordRequired,
                 },
                 None,
-                lifetime,
-            );
-            return Ok(challenge("NEW_PASSWORD_REQUIRED", parameters, &session));
+                "NEW_PASSWORD_REQUIRED",
+                parameters,
+            ));
         }
         if let DeviceState::Remembered(key) = &progress.device {
             // A sessionless client finds this step by the device and its USER_SRP_AUTH SRP_A;
@@ -509,15 +503,16 @@ impl Service {
                 srp_a: progress.user_srp_a,
             });
             let parameters = json!({ "USERNAME": progress.username });
-            let session = self.sessions.insert(
+            return Ok(self.ask(
+                at,
                 Pending {
                     progress,
                     step: Step::DeviceSrpAuth,
                 },
                 handle,
-                lifetime,
-            );
-            return Ok(challenge("DEVICE_SRP_AUTH", parameters, &session));
+                "DEVICE_SRP_AUTH",
+                parameters,
+            ));
         }
         // ChallengeRequiredOnNewDevice: a remembered device's proof stands in for the second
         // factor; without the setting, MFA is asked for on every sign-in.
@@ -531,33 +526,51 @@ impl Service {
         if mfa != MfaConfiguration::Off && !progress.mfa_passed && !device_stands_in {
             if user.totp_secret.is_some() {
                 let parameters = json!({ "USER_ID_FOR_SRP": user.username });
-                let session = self.sessions.insert(
+                return Ok(self.ask(
+                    at,
                     Pending {
                         progress,
                         step: Step::SoftwareTokenMfa,
                     },
                     None,
-                    lifetime,
-                );
-                return Ok(challenge("SOFTWARE_TOKEN_MFA", parameters, &session));
+                    "SOFTWARE_TOKEN_MFA",
+                    parameters,
+                ));
             }
             if mfa == MfaConfiguration::On {
                 let parameters = json!({
                     "MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]",
                     "USER_ID_FOR_SRP": user.username,
                 });
-                let session = self.sessions.insert(
+                return Ok(self.ask(
+                    at,
                     Pending {
                         progress,
                         step: Step::MfaSetup,
                     },
                     None,
-                    lifetime,
-                );
-                return Ok(challenge("MFA_SETUP", parameters, &session));
+                    "MFA_SETUP",
+                    parameters,
+                ));
             }
         }
         self.sign_in_tokens(at, &progress, &user)
+    }
+
+    /// Keeps `pending` for its client's session lifetime, findable by `handle` too, and
+    /// answers with challenge `name` and its `parameters`.
+    fn ask(
+        &self,
+        at: &ClientAt,
+        pending: Pending,
+        handle: Option<Handle>,
+        name: &str,
+        parameters: Value,
+    ) -> Value {
+        let session = self
+            .sessions
+            .insert(pending, handle, at.client.session_seconds());
+        challenge(name, parameters, &session)
     }
 
     /// The end of a sign-in: tokens, and `NewDeviceMetadata` when the pool tracks devices and
