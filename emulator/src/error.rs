@@ -30,6 +30,20 @@ pub enum ServiceError {
     DeviceKeyExistsException(String),
     /// A wrong code in `VerifySoftwareToken`.
     EnableSoftwareTokenMFAException(String),
+    /// An operation the app client has not enabled (`RevokeToken` without `EnableTokenRevocation`).
+    UnsupportedOperationException(String),
+    /// A token of a kind the operation does not take.
+    UnsupportedTokenTypeException(String),
+    /// A sign-in of a user whose password an administrator reset.
+    PasswordResetRequiredException(String),
+    /// A code past its validity, or one never sent.
+    ExpiredCodeException(String),
+    /// Too many wrong codes in one sign-in.
+    TooManyFailedAttemptsException(String),
+    /// `RevokeToken` by a caller who is not the token's app client (a wrong or missing secret, another client).
+    UnauthorizedException(String),
+    /// A refresh token that rotation replaced, used after its grace period.
+    RefreshTokenReuseException(String),
     /// A bound of the emulator (pools, clients) reached.
     LimitExceededException(String),
     /// A request from a browser page or a host name the emulator does not serve.
@@ -58,6 +72,13 @@ impl ServiceError {
             Self::CodeMismatchException(_) => "CodeMismatchException",
             Self::DeviceKeyExistsException(_) => "DeviceKeyExistsException",
             Self::EnableSoftwareTokenMFAException(_) => "EnableSoftwareTokenMFAException",
+            Self::UnsupportedOperationException(_) => "UnsupportedOperationException",
+            Self::UnsupportedTokenTypeException(_) => "UnsupportedTokenTypeException",
+            Self::PasswordResetRequiredException(_) => "PasswordResetRequiredException",
+            Self::ExpiredCodeException(_) => "ExpiredCodeException",
+            Self::TooManyFailedAttemptsException(_) => "TooManyFailedAttemptsException",
+            Self::UnauthorizedException(_) => "UnauthorizedException",
+            Self::RefreshTokenReuseException(_) => "RefreshTokenReuseException",
             Self::LimitExceededException(_) => "LimitExceededException",
             Self::AccessDeniedException(_) => "AccessDeniedException",
             Self::SerializationException(_) => "SerializationException",
@@ -80,6 +101,13 @@ impl ServiceError {
             | Self::CodeMismatchException(m)
             | Self::DeviceKeyExistsException(m)
             | Self::EnableSoftwareTokenMFAException(m)
+            | Self::UnsupportedOperationException(m)
+            | Self::UnsupportedTokenTypeException(m)
+            | Self::PasswordResetRequiredException(m)
+            | Self::ExpiredCodeException(m)
+            | Self::TooManyFailedAttemptsException(m)
+            | Self::UnauthorizedException(m)
+            | Self::RefreshTokenReuseException(m)
             | Self::LimitExceededException(m)
             | Self::AccessDeniedException(m)
             | Self::SerializationException(m)

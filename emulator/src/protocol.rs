@@ -150,6 +150,7 @@ pub fn router(service: Arc<Service>, rules: Rules) -> Router {
             "/{pool_id}/.well-known/openid-configuration",
             get(openid_configuration),
         )
+        .route("/_emulator/{pool_id}/codes", get(codes))
         .fallback(api)
         .with_state(service)
         .layer(middleware::from_fn_with_state(rules, guard))
@@ -230,6 +231,12 @@ async fn openid_configuration(
     Path(pool_id): Path<String>,
 ) -> Response {
     well_known(service.openid_configuration(&pool_id))
+}
+
+/// The codes the pool "sent" and that wait to be used: emulator-only, for tests and developers
+/// (the service delivers them by e-mail or SMS; the emulator delivers nothing).
+async fn codes(State(service): State<Arc<Service>>, Path(pool_id): Path<String>) -> Response {
+    well_known(service.pending_codes(&pool_id))
 }
 
 fn well_known(document: Result<Option<Value>, ServiceError>) -> Response {

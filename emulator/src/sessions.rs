@@ -77,6 +77,8 @@ pub struct Progress {
     pub user_srp_a: [u8; 32],
     /// Whether the client has answered without a `Session` so far.
     pub sessionless: bool,
+    /// Wrong MFA codes answered in this sign-in so far.
+    pub wrong_codes: u32,
 }
 
 /// The challenge a session waits on.
@@ -90,6 +92,8 @@ pub enum Step {
         /// `DEVICE_KEY` from `InitiateAuth`.
         initiate_device_key: Option<String>,
     },
+    /// `SELECT_CHALLENGE`: a `USER_AUTH` sign-in choosing its first factor.
+    SelectChallenge,
     /// `NEW_PASSWORD_REQUIRED`.
     NewPasswordRequired,
     /// `SOFTWARE_TOKEN_MFA`.
@@ -110,6 +114,7 @@ impl Step {
     pub fn challenge_name(&self) -> &'static str {
         match self {
             Self::PasswordVerifier { .. } => "PASSWORD_VERIFIER",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
             Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
             Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Self::MfaSetup => "MFA_SETUP",
@@ -442,6 +447,7 @@ mod tests {
     fn pending(user: &str) -> Pending {
         Pending {
             progress: Progress {
+                wrong_codes: 0,
                 pool_id: "us-east-1_p".into(),
                 username: user.into(),
                 client_id: "c".into(),

@@ -10,14 +10,17 @@
 //!
 //! The schema is versioned by `PRAGMA user_version`. Version 1 (written before pools were
 //! made through the API, `user_version` 0) had one implicit pool: opening such a file moves its
-//! rows into the pool the start-up flags name, in one transaction.
+//! rows into the pool the start-up flags name, in one transaction. Version 3 adds what token
+//! revocation, disabled users, once-only TOTP codes and confirmation codes need; a version 2
+//! file gains those columns and tables when opened. A new file is made as version 2 and then
+//! migrated, so the migration runs on every start of a fresh emulator and cannot rot.
 
 use crate::model::{client::UserPoolClient, pool::UserPool};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::{path::Path, sync::Mutex};
 
 /// The schema this code writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE pools (
@@ -75,6 +78,27 @@ CREATE TABLE refresh_tokens (
 );
 ";
 
+/// Version 2 to 3: a user can be disabled and remembers the TOTP step it last used; a refresh
+/// token can be revoked (with every token of its sign-in, found by `origin_jti`) or replaced
+/// by rotation; codes sent for sign-up, password reset and SMS MFA are kept until used.
+const MIGRATE_V2: &str = "
+ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE refresh_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE refresh_tokens ADD COLUMN replaced_at INTEGER;
+CREATE INDEX refresh_by_origin ON refresh_tokens (origin_jti);
+CREATE INDEX refresh_by_user ON refresh_tokens (pool_id, username);
+CREATE TABLE codes (
+    pool_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    code TEXT NOT NULL,
+    expires INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pool_id, username, purpose)
+);
+";
+
 /// Version 1 to 2: every row goes to the pool `?1`.
 const MIGRATE_V1: &str = "
 ALTER TABLE users RENAME TO users_v1;
@@ -102,6 +126,8 @@ pub enum UserStatus {
     Confirmed,
     /// Created by an administrator with a temporary password: must set a new one.
     ForceChangePassword,
+    /// An administrator reset the password: the user must set a new one with a code.
+    ResetRequired,
 }
 
 impl UserStatus {
@@ -111,6 +137,7 @@ impl UserStatus {
             Self::Unconfirmed => "UNCONFIRMED",
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ResetRequired => "RESET_REQUIRED",
         }
     }
 
@@ -118,6 +145,7 @@ impl UserStatus {
         match text {
             "UNCONFIRMED" => Self::Unconfirmed,
             "FORCE_CHANGE_PASSWORD" => Self::ForceChangePassword,
+            "RESET_REQUIRED" => Self::ResetRequired,
             _ => Self::Confirmed,
         }
     }
@@ -148,6 +176,8 @@ pub struct UserRow {
     pub created: i64,
     /// Unix seconds.
     pub modified: i64,
+    /// `false` after `AdminDisableUser`: no sign-in, no refresh.
+    pub enabled: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -157,6 +187,7 @@ impl std::fmt::Debug for UserRow {
             .field("username", &self.username)
             .field("sub", &self.sub)
             .field("status", &self.status)
+            .field("enabled", &self.enabled)
             .finish_non_exhaustive()
     }
 }
@@ -220,6 +251,10 @@ pub struct RefreshRow {
     pub origin_jti: String,
     /// Unix seconds.
     pub expires: i64,
+    /// Revoked by `RevokeToken` or a global sign-out.
+    pub revoked: bool,
+    /// When rotation replaced it (Unix seconds): it works for the grace period after.
+    pub replaced_at: Option<i64>,
 }
 
 /// Why a state file was not opened.
@@ -260,7 +295,7 @@ pub struct Store {
 type Result<T> = std::result::Result<T, rusqlite::Error>;
 
 const USER_COLUMNS: &str = "SELECT pool_id, username, sub, status, salt_hex, verifier_hex,
-    totp_secret, attributes, device_group_key, created, modified FROM users";
+    totp_secret, attributes, device_group_key, created, modified, enabled FROM users";
 
 fn user_row(row: &rusqlite::Row<'_>) -> Result<UserRow> {
     Ok(UserRow {
@@ -275,6 +310,7 @@ fn user_row(row: &rusqlite::Row<'_>) -> Result<UserRow> {
         device_group_key: row.get(8)?,
         created: row.get(9)?,
         modified: row.get(10)?,
+        enabled: row.get(11)?,
     })
 }
 
@@ -329,6 +365,13 @@ impl Store {
         )?;
         match version {
             SCHEMA_VERSION => {}
+            2 => {
+                let transaction = connection.transaction()?;
+                transaction.execute_batch(MIGRATE_V2)?;
+                transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                transaction.commit()?;
+                tracing::info!("state file migrated from schema 2");
+            }
             0 => {
                 let transaction = connection.transaction()?;
                 if has_users {
@@ -344,6 +387,7 @@ impl Store {
                     )?;
                     tracing::info!(pool = ?legacy_pool_id, "state file migrated from schema 1");
                 }
+                transaction.execute_batch(MIGRATE_V2)?;
                 transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 transaction.commit()?;
             }
@@ -442,7 +486,7 @@ impl Store {
     /// Deletes a pool and everything in it. `false` if there was none.
     pub fn delete_pool(&self, pool_id: &str) -> Result<bool> {
         self.with_transaction(|t| {
-            for table in ["clients", "users", "devices", "refresh_tokens"] {
+            for table in ["clients", "users", "devices", "refresh_tokens", "codes"] {
                 t.execute(
                     &format!("DELETE FROM {table} WHERE pool_id = ?1"),
                     params![pool_id],
@@ -690,7 +734,7 @@ impl Store {
     /// Deletes a user, its devices and its refresh tokens. `false` if there was none.
     pub fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool> {
         self.with_transaction(|t| {
-            for table in ["devices", "refresh_tokens"] {
+            for table in ["devices", "refresh_tokens", "codes"] {
                 t.execute(
                     &format!("DELETE FROM {table} WHERE pool_id = ?1 AND username = ?2"),
                     params![pool_id, username],
@@ -853,7 +897,8 @@ impl Store {
     pub fn refresh(&self, token_sha256: &str) -> Result<Option<RefreshRow>> {
         self.with(|c| {
             c.query_row(
-                "SELECT pool_id, username, client_id, device_key, auth_time, origin_jti, expires
+                "SELECT pool_id, username, client_id, device_key, auth_time, origin_jti, expires,
+                     revoked, replaced_at
                  FROM refresh_tokens WHERE token_sha256 = ?1",
                 params![token_sha256],
                 |row| {
@@ -865,12 +910,314 @@ impl Store {
                         auth_time: row.get(4)?,
                         origin_jti: row.get(5)?,
                         expires: row.get(6)?,
+                        revoked: row.get(7)?,
+                        replaced_at: row.get(8)?,
                     })
                 },
             )
             .optional()
         })
     }
+}
+
+impl Store {
+    /// Marks a refresh token replaced by rotation at `now`, unless it was already.
+    pub fn replace_refresh(&self, token_sha256: &str, now: i64) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE refresh_tokens SET replaced_at = ?2
+                 WHERE token_sha256 = ?1 AND replaced_at IS NULL",
+                params![token_sha256, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Revokes every refresh token of one sign-in; its access tokens, which carry the same
+    /// `origin_jti`, stop working with them.
+    pub fn revoke_origin(&self, pool_id: &str, origin_jti: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND origin_jti = ?2",
+                params![pool_id, origin_jti],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Revokes every refresh token of a user, and so every token of theirs (a global sign-out).
+    pub fn revoke_user(&self, pool_id: &str, username: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Whether the sign-in `origin_jti` names was revoked.
+    pub fn origin_revoked(&self, pool_id: &str, origin_jti: &str) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM refresh_tokens
+                     WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 1)",
+                params![pool_id, origin_jti],
+                |row| row.get(0),
+            )
+        })
+    }
+
+    /// `AdminDisableUser` / `AdminEnableUser`.
+    pub fn set_user_enabled(
+        &self,
+        pool_id: &str,
+        username: &str,
+        enabled: bool,
+        now: i64,
+    ) -> Result<bool> {
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, enabled, now],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Spends TOTP step `step` of a user: `true` if no code of this step or a later one was
+    /// used before (RFC 6238 section 5.2: a code is accepted once). One statement, so two
+    /// requests racing with the same code cannot both win.
+    pub fn use_totp_step(&self, pool_id: &str, username: &str, step: i64) -> Result<bool> {
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE users SET totp_last_step = ?3
+                 WHERE pool_id = ?1 AND username = ?2
+                   AND (totp_last_step IS NULL OR totp_last_step < ?3)",
+                params![pool_id, username, step],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    // ---- codes sent to users
+
+    /// Keeps a new code for `purpose`, replacing the one before (whose attempts start over).
+    pub fn set_code(&self, code: &CodeRow) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, expires, attempts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                params![
+                    code.pool_id,
+                    code.username,
+                    code.purpose.as_str(),
+                    code.code,
+                    code.expires
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The code waiting for `purpose`, if any.
+    pub fn code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: CodePurpose,
+    ) -> Result<Option<CodeRow>> {
+        self.with(|c| {
+            c.query_row(
+                &format!("{CODE_COLUMNS} WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3"),
+                params![pool_id, username, purpose.as_str()],
+                code_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Counts a wrong attempt at a code; the attempts so far.
+    pub fn code_attempt(&self, pool_id: &str, username: &str, purpose: CodePurpose) -> Result<u32> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE codes SET attempts = attempts + 1
+                 WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+                params![pool_id, username, purpose.as_str()],
+            )?;
+            c.query_row(
+                "SELECT attempts FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+                params![pool_id, username, purpose.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+        })
+    }
+
+    /// Drops a used code.
+    pub fn delete_code(&self, pool_id: &str, username: &str, purpose: CodePurpose) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+                params![pool_id, username, purpose.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The codes waiting in a pool (for one user, or all), for the emulator-only endpoint.
+    pub fn codes(&self, pool_id: &str, username: Option<&str>) -> Result<Vec<CodeRow>> {
+        self.with(|c| {
+            let mut statement = c.prepare(&format!(
+                "{CODE_COLUMNS} WHERE pool_id = ?1 AND (?2 IS NULL OR username = ?2)
+                 ORDER BY username, purpose"
+            ))?;
+            let rows = statement.query_map(params![pool_id, username], code_row)?;
+            rows.collect()
+        })
+    }
+
+    /// One page of a pool's users in name order after `after`, at most `limit`, those
+    /// `filter` keeps.
+    pub fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<UserRow>> {
+        let (condition, value) = match filter {
+            None => ("1 = 1".to_string(), String::new()),
+            Some(filter) => {
+                let column = match &filter.field {
+                    FilterField::Username => "username".to_string(),
+                    FilterField::Sub => "sub".to_string(),
+                    FilterField::Status => "status".to_string(),
+                    FilterField::Enabled => {
+                        "CASE enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END".to_string()
+                    }
+                    FilterField::Attribute(name) => {
+                        format!(
+                            "json_extract(attributes, '$.\"{}\"')",
+                            name.replace(['"', '\''], "")
+                        )
+                    }
+                };
+                let condition = if filter.prefix {
+                    format!("substr({column}, 1, length(?3)) = ?3")
+                } else {
+                    format!("{column} = ?3")
+                };
+                (condition, filter.value.clone())
+            }
+        };
+        self.with(|c| {
+            let mut statement = c.prepare(&format!(
+                "{USER_COLUMNS} WHERE pool_id = ?1 AND (?2 IS NULL OR username > ?2)
+                   AND (?3 = ?3) AND {condition}
+                 ORDER BY username LIMIT ?4"
+            ))?;
+            let rows = statement.query_map(params![pool_id, after, value, limit], user_row)?;
+            rows.collect()
+        })
+    }
+}
+
+/// What a code was sent for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// `SignUp`, `ResendConfirmationCode`: confirms the account.
+    SignUp,
+    /// `ForgotPassword`, `AdminResetUserPassword`: sets a new password.
+    ForgotPassword,
+    /// `SMS_MFA`: the second factor of a sign-in.
+    SmsMfa,
+}
+
+impl CodePurpose {
+    /// The name kept in the store and shown by the codes endpoint.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignUp => "SIGN_UP",
+            Self::ForgotPassword => "FORGOT_PASSWORD",
+            Self::SmsMfa => "SMS_MFA",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "SIGN_UP" => Self::SignUp,
+            "SMS_MFA" => Self::SmsMfa,
+            _ => Self::ForgotPassword,
+        }
+    }
+}
+
+/// A code the service "sent": never sent anywhere, it is logged and kept for the emulator-only
+/// codes endpoint.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CodeRow {
+    /// The pool.
+    pub pool_id: String,
+    /// The user (internal name).
+    pub username: String,
+    /// What it is for.
+    pub purpose: CodePurpose,
+    /// Six digits.
+    pub code: String,
+    /// Unix seconds.
+    pub expires: i64,
+    /// Wrong attempts so far.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for CodeRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeRow")
+            .field("username", &self.username)
+            .field("purpose", &self.purpose)
+            .finish_non_exhaustive()
+    }
+}
+
+const CODE_COLUMNS: &str = "SELECT pool_id, username, purpose, code, expires, attempts FROM codes";
+
+fn code_row(row: &rusqlite::Row<'_>) -> Result<CodeRow> {
+    Ok(CodeRow {
+        pool_id: row.get(0)?,
+        username: row.get(1)?,
+        purpose: CodePurpose::parse(&row.get::<_, String>(2)?),
+        code: row.get(3)?,
+        expires: row.get(4)?,
+        attempts: row.get(5)?,
+    })
+}
+
+/// What `ListUsers` compares in its `Filter`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilterField {
+    /// `username`.
+    Username,
+    /// `sub`.
+    Sub,
+    /// `cognito:user_status`.
+    Status,
+    /// `status`: `Enabled` or `Disabled`.
+    Enabled,
+    /// A standard attribute (`email`, `phone_number`, `name`, ...).
+    Attribute(String),
+}
+
+/// A parsed `ListUsers` `Filter`: `field = "value"` or `field ^= "prefix"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserFilter {
+    /// What is compared.
+    pub field: FilterField,
+    /// `^=`: starts with.
+    pub prefix: bool,
+    /// The quoted value.
+    pub value: String,
 }
 
 #[cfg(test)]

@@ -62,6 +62,8 @@ pub struct AccessClaims {
     pub device_key: Option<String>,
     /// Expiry, Unix seconds.
     pub exp: i64,
+    /// The sign-in it comes from: revoking that sign-in revokes the token.
+    pub origin_jti: String,
 }
 
 impl Signer {

@@ -51,15 +51,20 @@ pub fn code(secret: &[u8], unix_seconds: i64) -> [u8; 6] {
     digits
 }
 
-/// Whether `given` is the code of `secret` at `unix_seconds`, give or take one step.
-pub fn verify(secret: &[u8], given: &str, unix_seconds: i64) -> bool {
+/// The step (`unix_seconds / 30`) whose code `given` is, looking one step either side of
+/// `unix_seconds`; `None` if it is none of them. Every step is computed and compared, and the
+/// match picked with masks, so the time taken says nothing about which step matched.
+pub fn matching_step(secret: &[u8], given: &str, unix_seconds: i64) -> Option<i64> {
     let given = given.as_bytes();
-    let mut ok = subtle::Choice::from(0);
+    let now_step = unix_seconds.div_euclid(STEP);
+    let mut found = subtle::CtOption::new(0i64, subtle::Choice::from(0));
     for drift in -DRIFT_STEPS..=DRIFT_STEPS {
         let expected = code(secret, unix_seconds + drift * STEP);
-        ok |= expected.as_slice().ct_eq(given);
+        let this = subtle::CtOption::new(now_step + drift, expected.as_slice().ct_eq(given));
+        // The latest matching step wins, so a replay of it is refused.
+        found = subtle::ConditionallySelectable::conditional_select(&found, &this, this.is_some());
     }
-    ok.into()
+    found.into()
 }
 
 #[cfg(test)]
@@ -85,11 +90,11 @@ mod tests {
     fn drift_window_and_refusals() {
         let secret = decode_secret("gezd gnbv gy3t qojq gezd gnbv gy3t qojq").unwrap();
         assert_eq!(secret.as_slice(), b"12345678901234567890");
-        assert!(verify(&secret, "287082", 59));
-        assert!(verify(&secret, "287082", 59 + 30));
-        assert!(!verify(&secret, "287082", 59 + 60));
-        assert!(!verify(&secret, "28708", 59));
-        assert!(!verify(&secret, "2870822", 59));
+        assert_eq!(matching_step(&secret, "287082", 59), Some(1));
+        assert_eq!(matching_step(&secret, "287082", 59 + 30), Some(1));
+        assert_eq!(matching_step(&secret, "287082", 59 + 60), None);
+        assert_eq!(matching_step(&secret, "28708", 59), None);
+        assert_eq!(matching_step(&secret, "2870822", 59), None);
         assert!(decode_secret("not base32!").is_none());
         assert!(decode_secret("").is_none());
     }

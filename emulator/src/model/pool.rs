@@ -476,6 +476,23 @@ impl UserPool {
     }
 
     /// The password policy.
+    /// Whether `Policies.SignInPolicy.AllowedFirstAuthFactors` lets a `USER_AUTH` sign-in
+    /// start with the password (`PASSWORD` covers both `PASSWORD` and `PASSWORD_SRP`); a pool
+    /// without a sign-in policy allows only the password.
+    pub fn allows_password_first(&self) -> bool {
+        match self
+            .settings
+            .policies
+            .sign_in_policy
+            .as_ref()
+            .and_then(|policy| policy.get("AllowedFirstAuthFactors"))
+            .and_then(Value::as_array)
+        {
+            None => true,
+            Some(factors) => factors.iter().any(|factor| factor == "PASSWORD"),
+        }
+    }
+
     pub fn password_policy(&self) -> PasswordPolicy {
         self.settings
             .policies

@@ -18,7 +18,7 @@ use crate::{
         DeviceState, Handle, Lookup, MAX_DEVICE_KEY, Pending, Progress, Step, Taken,
         invalid_session,
     },
-    store::{DeviceRow, RefreshRow, UserRow, UserStatus},
+    store::{DeviceRow, UserRow, UserStatus},
     tokens::Subject,
 };
 use cognito_srp6a::{Error as SrpError, IssuedChallenge, Parameters, Timestamp, VerifierRecord};
@@ -98,9 +98,78 @@ impl Service {
             Flow::UserSrp => self.user_srp_auth(at, params),
             Flow::RefreshToken => self.refresh_token_auth(at, params),
             Flow::UserPassword | Flow::AdminUserPassword => self.password_auth(at, params),
-            // Allowed by the client, not emulated yet: said as the service says a flow is off.
-            Flow::Custom | Flow::UserAuth => Err(ServiceError::InvalidParameterException(format!(
+            Flow::UserAuth => self.user_auth(at, params),
+            // Allowed by the client, not emulated: said as the service says a flow is off.
+            Flow::Custom => Err(ServiceError::InvalidParameterException(format!(
                 "{flow} flow not enabled for this client"
+            ))),
+        }
+    }
+
+    /// `USER_AUTH`, choice-based sign-in: with `PREFERRED_CHALLENGE` `PASSWORD_SRP` (and
+    /// `SRP_A`) it goes on as `USER_SRP_AUTH`, with `PASSWORD` (and `PASSWORD`) as
+    /// `USER_PASSWORD_AUTH`; without a preference, or one this emulator does not offer (the
+    /// one-time codes and passkeys), `SELECT_CHALLENGE` lists `AvailableChallenges`.
+    fn user_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
+        let username = required(params, "USERNAME")?;
+        check_secret_hash(
+            &at.client,
+            params.get("SECRET_HASH").map(String::as_str),
+            &[username],
+        )?;
+        if !at.pool.allows_password_first() {
+            return Err(ServiceError::InvalidParameterException(
+                "The user pool's sign-in policy allows no first factor this emulator offers                  (PASSWORD)."
+                    .into(),
+            ));
+        }
+        match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
+            Some("PASSWORD_SRP") => return self.user_srp_auth(at, params),
+            Some("PASSWORD") => return self.password_auth(at, params),
+            _ => {}
+        }
+        let user = self.find_user(&at.pool, username)?;
+        let progress = Progress {
+            pool_id: at.pool.id.clone(),
+            username: user.username,
+            client_id: at.client.client_id.clone(),
+            device: DeviceState::None,
+            mfa_passed: false,
+            user_srp_a: rand_digest(),
+            sessionless: false,
+            wrong_codes: 0,
+        };
+        let mut answer = self.ask(
+            at,
+            Pending {
+                progress,
+                step: Step::SelectChallenge,
+            },
+            None,
+            "SELECT_CHALLENGE",
+            json!({}),
+        );
+        if let Some(object) = answer.as_object_mut() {
+            object.insert("AvailableChallenges".into(), json!(AVAILABLE_FIRST_FACTORS));
+        }
+        Ok(answer)
+    }
+
+    /// `SELECT_CHALLENGE`: the chosen first factor, answered in the same call (`SRP_A` for
+    /// `PASSWORD_SRP`, `PASSWORD` for `PASSWORD`), for the user the session is of.
+    fn select_challenge(
+        &self,
+        at: &ClientAt,
+        progress: Progress,
+        responses: &Params,
+    ) -> Result<Value, ServiceError> {
+        // The client's secret was checked with this answer.
+        match required(responses, "ANSWER")? {
+            "PASSWORD_SRP" => self.srp_challenge(at, &progress.username, responses),
+            "PASSWORD" => self.check_password(at, &progress.username, responses),
+            _ => Err(ServiceError::InvalidParameterException(format!(
+                "ANSWER must be one of the AvailableChallenges: {}",
+                AVAILABLE_FIRST_FACTORS.join(", ")
             ))),
         }
     }
@@ -110,21 +179,28 @@ impl Service {
     /// remembered device named by `DEVICE_KEY`, the second factor, a new password).
     fn password_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
         let username = required(params, "USERNAME")?;
-        let password = required(params, "PASSWORD")?;
+        required(params, "PASSWORD")?;
         check_secret_hash(
             &at.client,
             params.get("SECRET_HASH").map(String::as_str),
             &[username],
         )?;
+        self.check_password(at, username, params)
+    }
+
+    /// The password of `username` in `params`, and the steps after it.
+    fn check_password(
+        &self,
+        at: &ClientAt,
+        username: &str,
+        params: &Params,
+    ) -> Result<Value, ServiceError> {
+        let password = required(params, "PASSWORD")?;
         let user = self.find_user(&at.pool, username)?;
         if !self.password_matches(&at.pool, &user, password) {
             return Err(ServiceError::incorrect_password());
         }
-        if user.status == UserStatus::Unconfirmed {
-            return Err(ServiceError::UserNotConfirmedException(
-                "User is not confirmed.".into(),
-            ));
-        }
+        check_may_sign_in(&user)?;
         let device_key = at
             .pool
             .devices()
@@ -144,6 +220,7 @@ impl Service {
             // device steps need their Session.
             user_srp_a: rand_digest(),
             sessionless: false,
+            wrong_codes: 0,
         };
         self.next_step(at, progress)
     }
@@ -172,13 +249,24 @@ impl Service {
     /// `USER_SRP_AUTH`: the `PASSWORD_VERIFIER` challenge for `SRP_A`.
     fn user_srp_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
         let username = required(params, "USERNAME")?;
-        let srp_a = required(params, "SRP_A")?;
+        required(params, "SRP_A")?;
         // Before the user lookup, so a caller without the secret learns nothing of users.
         check_secret_hash(
             &at.client,
             params.get("SECRET_HASH").map(String::as_str),
             &[username],
         )?;
+        self.srp_challenge(at, username, params)
+    }
+
+    /// The `PASSWORD_VERIFIER` challenge of `username` for the `SRP_A` in `params`.
+    fn srp_challenge(
+        &self,
+        at: &ClientAt,
+        username: &str,
+        params: &Params,
+    ) -> Result<Value, ServiceError> {
+        let srp_a = required(params, "SRP_A")?;
         let user = self.find_user(&at.pool, username)?;
         let issued = self
             .user_record(&at.pool, &user)?
@@ -205,6 +293,7 @@ impl Service {
                 mfa_passed: false,
                 user_srp_a: sha256(srp_a),
                 sessionless: false,
+                wrong_codes: 0,
             },
             step: Step::PasswordVerifier {
                 issued,
@@ -287,10 +376,9 @@ impl Service {
             Step::DevicePasswordVerifier { .. } => {
                 self.device_password_verifier(&at, taken.pending, &responses, caller)
             }
-            Step::SoftwareTokenMfa => {
-                self.software_token_mfa(&at, taken.pending.progress, &responses)
-            }
+            Step::SoftwareTokenMfa => self.software_token_mfa(&at, taken, &responses),
             Step::MfaSetup => self.mfa_setup_done(&at, taken.pending.progress),
+            Step::SelectChallenge => self.select_challenge(&at, taken.pending.progress, &responses),
             Step::NewPasswordRequired => self.new_password(&at, taken.pending.progress, &responses),
         }
     }
@@ -340,11 +428,7 @@ impl Service {
         };
         self.check_proof(issued, responses)?;
         let user = self.user(&at.pool, &progress.username)?;
-        if user.status == UserStatus::Unconfirmed {
-            return Err(ServiceError::UserNotConfirmedException(
-                "User is not confirmed.".into(),
-            ));
-        }
+        check_may_sign_in(&user)?;
         progress.device = device;
         self.next_step(at, progress)
     }
@@ -415,21 +499,32 @@ impl Service {
     fn software_token_mfa(
         &self,
         at: &ClientAt,
-        mut progress: Progress,
+        mut taken: Taken,
         responses: &Params,
     ) -> Result<Value, ServiceError> {
         let code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-        let user = self.user(&at.pool, &progress.username)?;
+        let user = self.user(&at.pool, &taken.pending.progress.username)?;
         let secret = user
             .totp_secret
             .as_deref()
             .and_then(crate::totp::decode_secret);
-        let valid = secret.is_some_and(|secret| crate::totp::verify(&secret, code, self.now()));
-        if !valid {
-            return Err(ServiceError::CodeMismatchException(
+        let step = secret.and_then(|secret| crate::totp::matching_step(&secret, code, self.now()));
+        let accepted = match step {
+            None => Err(ServiceError::CodeMismatchException(
                 "Invalid code received for user".into(),
-            ));
+            )),
+            // A code already used is refused as the service refuses it.
+            Some(step) => self.spend_totp_step(&user, step),
+        };
+        if let Err(refusal) = accepted {
+            // The session stays for another try, up to MAX_WRONG_CODES wrong ones.
+            taken.pending.progress.wrong_codes += 1;
+            if taken.pending.progress.wrong_codes < MAX_WRONG_CODES {
+                self.sessions.restore(taken);
+            }
+            return Err(refusal);
         }
+        let mut progress = taken.pending.progress;
         progress.mfa_passed = true;
         self.next_step(at, progress)
     }
@@ -607,20 +702,9 @@ impl Service {
             }
         };
         let origin_jti = uuid::Uuid::new_v4().to_string();
-        let refresh_token = new_refresh_token();
         // Bound to the device: a refresh must name it ("Invalid Refresh Token." otherwise).
-        self.store.insert_refresh(
-            &sha256_hex(&refresh_token),
-            &RefreshRow {
-                pool_id: at.pool.id.clone(),
-                username: user.username.clone(),
-                client_id: at.client.client_id.clone(),
-                device_key: device_key.clone(),
-                auth_time: now,
-                origin_jti: origin_jti.clone(),
-                expires: now.saturating_add(at.client.settings.refresh_seconds()?),
-            },
-        )?;
+        let refresh_token =
+            self.new_refresh_token(at, user, device_key.clone(), now, &origin_jti)?;
         let mut result = self.token_pair(at, user, device_key.as_deref(), now, &origin_jti)?;
         result.insert("RefreshToken".into(), json!(refresh_token));
         if let Some(metadata) = new_device {
@@ -630,7 +714,7 @@ impl Service {
     }
 
     /// `AccessToken`, `IdToken`, `ExpiresIn`, `TokenType`, lasting as the client says.
-    fn token_pair(
+    pub(super) fn token_pair(
         &self,
         at: &ClientAt,
         user: &UserRow,
@@ -664,52 +748,6 @@ impl Service {
         Ok(result)
     }
 
-    /// `REFRESH_TOKEN_AUTH`: new ID and access tokens; the refresh token stays.
-    fn refresh_token_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
-        let token = required(params, "REFRESH_TOKEN")?;
-        let invalid = || ServiceError::NotAuthorizedException("Invalid Refresh Token.".into());
-        let row = self
-            .store
-            .refresh(&sha256_hex(token))?
-            .ok_or_else(invalid)?;
-        if row.client_id != at.client.client_id || row.pool_id != at.pool.id {
-            return Err(invalid());
-        }
-        if row.expires <= self.now() {
-            return Err(ServiceError::NotAuthorizedException(
-                "Refresh Token has expired".into(),
-            ));
-        }
-        if row.device_key.is_some()
-            && row.device_key.as_deref() != params.get("DEVICE_KEY").map(String::as_str)
-        {
-            return Err(invalid());
-        }
-        let user = self
-            .store
-            .user(&at.pool.id, &row.username)?
-            .ok_or_else(invalid)?;
-        // The service's documentation names USERNAME for the hash; clients hash the user name
-        // or, in pools signed in by alias, the `sub`: either is accepted.
-        let mut usernames = vec![user.username.as_str(), user.sub.as_str()];
-        if let Some(username) = params.get("USERNAME") {
-            usernames.push(username);
-        }
-        check_secret_hash(
-            &at.client,
-            params.get("SECRET_HASH").map(String::as_str),
-            &usernames,
-        )?;
-        let result = self.token_pair(
-            at,
-            &user,
-            row.device_key.as_deref(),
-            row.auth_time,
-            &row.origin_jti,
-        )?;
-        Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": result }))
-    }
-
     /// A confirmed device of `username` in `pool_id`, or "Device does not exist.".
     pub(super) fn confirmed_device(
         &self,
@@ -740,6 +778,29 @@ impl Service {
             .map_err(proof_error)
     }
 }
+
+/// After a right password: a user who may not sign in yet (unconfirmed, or reset by an
+/// administrator) or any more (disabled) is told so. Only after the password, so the answer
+/// tells nothing about an account to someone who does not know its password.
+fn check_may_sign_in(user: &UserRow) -> Result<(), ServiceError> {
+    super::refresh::check_enabled(user)?;
+    match user.status {
+        UserStatus::Unconfirmed => Err(ServiceError::UserNotConfirmedException(
+            "User is not confirmed.".into(),
+        )),
+        UserStatus::ResetRequired => Err(ServiceError::PasswordResetRequiredException(
+            "Password reset required for the user".into(),
+        )),
+        UserStatus::Confirmed | UserStatus::ForceChangePassword => Ok(()),
+    }
+}
+
+/// Wrong MFA codes one sign-in may answer; the last one ends its session. The service's limit
+/// is not documented; five, as its code-confirmation limits are said to start at five.
+const MAX_WRONG_CODES: u32 = 5;
+
+/// The first factors a `USER_AUTH` sign-in may choose here: the password, sent or proved.
+const AVAILABLE_FIRST_FACTORS: [&str; 2] = ["PASSWORD", "PASSWORD_SRP"];
 
 /// The `ChallengeResponses` entries of a `*PASSWORD_VERIFIER` answer the service reads.
 const PROOF_ENTRIES: [&str; 6] = [
@@ -879,24 +940,6 @@ fn check_timestamp_form(responses: &Params) -> Result<(), ServiceError> {
             "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.".into(),
         ))
     }
-}
-
-/// 64 random bytes, URL-safe base64.
-fn new_refresh_token() -> String {
-    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-    use rand::Rng;
-    let mut bytes = [0u8; 64];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// How the store names a refresh token.
-pub(super) fn sha256_hex(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

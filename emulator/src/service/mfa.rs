@@ -74,13 +74,14 @@ impl Service {
                     .into(),
             ));
         };
-        let valid = crate::totp::decode_secret(&pending)
-            .is_some_and(|secret| crate::totp::verify(&secret, code, self.now()));
-        if !valid {
+        let Some(step) = crate::totp::decode_secret(&pending)
+            .and_then(|secret| crate::totp::matching_step(&secret, code, self.now()))
+        else {
             return Err(ServiceError::EnableSoftwareTokenMFAException(
-                "Code mismatch".into(),
+                "Code mismatch and fail enable Software Token MFA".into(),
             ));
-        }
+        };
+        self.spend_totp_step(&user, step)?;
         self.store
             .set_user_totp(&pool.id, &user.username, Some(&pending))?;
         self.store
@@ -90,6 +91,21 @@ impl Service {
             object.insert("Session".into(), json!(session));
         }
         Ok(output)
+    }
+
+    /// Spends the TOTP step a code matched: a code is accepted once (RFC 6238 section 5.2), and
+    /// so is any code of an earlier step.
+    pub(super) fn spend_totp_step(&self, user: &UserRow, step: i64) -> Result<(), ServiceError> {
+        if self
+            .store
+            .use_totp_step(&user.pool_id, &user.username, step)?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::ExpiredCodeException(
+                "Your software token has already been used once.".into(),
+            ))
+        }
     }
 
     pub(super) fn set_user_mfa_preference(&self, input: &Input) -> Result<Value, ServiceError> {

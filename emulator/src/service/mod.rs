@@ -12,20 +12,28 @@
 //!   `ListUserPoolClients`, `DeleteUserPoolClient`.
 //! - `auth`: `InitiateAuth`, `RespondToAuthChallenge`, their `Admin*` forms, and the tokens
 //!   they end in.
+//! - `refresh`: `REFRESH_TOKEN_AUTH`, `GetTokensFromRefreshToken` and rotation, `RevokeToken`,
+//!   `GlobalSignOut`, `AdminUserGlobalSignOut`.
 //! - `devices`: `ConfirmDevice`, `UpdateDeviceStatus`, `GetDevice`, `ListDevices`,
 //!   `ForgetDevice` and their `Admin*` forms.
 //! - `users`: `SignUp`, `AdminConfirmSignUp`, `AdminCreateUser`, `AdminSetUserPassword`,
 //!   `AdminGetUser`, `AdminDeleteUser`, `GetUser`, `UpdateUserAttributes`, `DeleteUser`,
 //!   `ChangePassword`.
+//! - `codes`: `ConfirmSignUp`, `ResendConfirmationCode`, `ForgotPassword`,
+//!   `ConfirmForgotPassword`, `AdminResetUserPassword`: the codes the service would send.
+//! - `admin`: `ListUsers`, `AdminDisableUser`, `AdminEnableUser`.
 //! - `mfa`: `AssociateSoftwareToken`, `VerifySoftwareToken`, `SetUserMFAPreference`,
 //!   `AdminSetUserMFAPreference`.
 //! - `seed`: what a seed file, a template or the start-up flags make.
 
+mod admin;
 mod auth;
 mod clients;
+mod codes;
 mod devices;
 mod mfa;
 mod pools;
+mod refresh;
 mod seed;
 mod users;
 
@@ -143,6 +151,30 @@ impl Service {
         })))
     }
 
+    /// The codes waiting in `pool_id`, if it is a pool here: `{"Codes": [{"Username",
+    /// "Purpose", "Code", "ExpiresAt"}]}`, for the emulator-only codes endpoint.
+    pub fn pending_codes(&self, pool_id: &str) -> Result<Option<Value>, ServiceError> {
+        if self.store.pool(pool_id)?.is_none() {
+            return Ok(None);
+        }
+        let now = self.now();
+        let codes: Vec<Value> = self
+            .store
+            .codes(pool_id, None)?
+            .into_iter()
+            .filter(|code| code.expires > now)
+            .map(|code| {
+                serde_json::json!({
+                    "Username": code.username,
+                    "Purpose": code.purpose.as_str(),
+                    "Code": code.code,
+                    "ExpiresAt": code.expires,
+                })
+            })
+            .collect();
+        Ok(Some(serde_json::json!({ "Codes": codes })))
+    }
+
     /// The pools and their clients, for the start-up banner: ids and names, never a secret.
     pub fn inventory(&self) -> Result<Vec<(UserPool, Vec<UserPoolClient>)>, ServiceError> {
         let mut out = Vec::new();
@@ -200,6 +232,18 @@ impl Service {
             "VerifySoftwareToken" => self.verify_software_token(input),
             "SetUserMFAPreference" => self.set_user_mfa_preference(input),
             "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
+            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input),
+            "RevokeToken" => self.revoke_token(input),
+            "GlobalSignOut" => self.global_sign_out(input),
+            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
+            "ConfirmSignUp" => self.confirm_sign_up(input),
+            "ResendConfirmationCode" => self.resend_confirmation_code(input),
+            "ForgotPassword" => self.forgot_password(input),
+            "ConfirmForgotPassword" => self.confirm_forgot_password(input),
+            "AdminResetUserPassword" => self.admin_reset_user_password(input),
+            "ListUsers" => self.list_users(input),
+            "AdminDisableUser" => self.admin_disable_user(input),
+            "AdminEnableUser" => self.admin_enable_user(input),
             _ => return None,
         })
     }
@@ -277,9 +321,20 @@ impl Service {
             .store
             .client(&claims.client_id)?
             .is_some_and(|client| client.user_pool_id == pool.id);
-        if !client_ok || self.store.user(&pool.id, &claims.username)?.is_none() {
+        let Some(user) = self.store.user(&pool.id, &claims.username)? else {
+            return Err(invalid_access_token());
+        };
+        if !client_ok {
             return Err(invalid_access_token());
         }
+        // Revoked with its refresh token, or by a global sign-out: the service checks this on
+        // every operation that takes an access token.
+        if self.store.origin_revoked(&pool.id, &claims.origin_jti)? {
+            return Err(ServiceError::NotAuthorizedException(
+                "Access Token has been revoked".into(),
+            ));
+        }
+        refresh::check_enabled(&user)?;
         Ok((pool, claims))
     }
 
@@ -448,6 +503,7 @@ fn new_user_row(
         device_group_key: new_device_group_key(),
         created: now,
         modified: now,
+        enabled: true,
     }
 }
 

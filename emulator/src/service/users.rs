@@ -67,7 +67,14 @@ impl Service {
             attributes,
             true,
         )?;
-        Ok(json!({ "UserConfirmed": false, "UserSub": user.sub }))
+        let mut output = json!({ "UserConfirmed": false, "UserSub": user.sub });
+        if let (Some(details), Some(object)) = (
+            self.send_code(&at.pool, &user, crate::store::CodePurpose::SignUp)?,
+            output.as_object_mut(),
+        ) {
+            object.insert("CodeDeliveryDetails".into(), details);
+        }
+        Ok(output)
     }
 
     pub(super) fn admin_confirm_sign_up(&self, input: &Input) -> Result<Value, ServiceError> {
@@ -382,7 +389,7 @@ pub(super) fn check_attributes(attributes: &Map<String, Value>) -> Result<(), Se
 
 /// A `UserType` (`AdminCreateUser`) or `AdminGetUser` output; `attributes_member` is
 /// `Attributes` or `UserAttributes`, as each names the list.
-fn user_type(user: &UserRow, attributes_member: &str) -> Value {
+pub(super) fn user_type(user: &UserRow, attributes_member: &str) -> Value {
     let attributes: Map<String, Value> = serde_json::from_str(&user.attributes).unwrap_or_default();
     let mut list = vec![json!({ "Name": "sub", "Value": user.sub })];
     for (name, value) in &attributes {
@@ -395,7 +402,7 @@ fn user_type(user: &UserRow, attributes_member: &str) -> Value {
     output.insert(attributes_member.into(), json!(list));
     output.insert("UserCreateDate".into(), json!(user.created));
     output.insert("UserLastModifiedDate".into(), json!(user.modified));
-    output.insert("Enabled".into(), json!(true));
+    output.insert("Enabled".into(), json!(user.enabled));
     output.insert("UserStatus".into(), json!(user.status.as_str()));
     Value::Object(output)
 }

@@ -306,20 +306,52 @@ pub async fn sign_in(
                 device_steps(api, &reply, &step.username, device.expect("a device"), true).await?
             }
             "SOFTWARE_TOKEN_MFA" => {
-                let code = totp_code(totp_secret.expect("a TOTP secret"), now());
-                let responses = api.with_hash(
-                    Params::from([
-                        ("USERNAME".into(), step.username.clone()),
-                        ("SOFTWARE_TOKEN_MFA_CODE".into(), code),
-                    ]),
+                totp_answer(
+                    api,
                     &step.username,
-                );
-                api.respond("SOFTWARE_TOKEN_MFA", reply["Session"].as_str(), &responses)
-                    .await?
+                    totp_secret.expect("a TOTP secret"),
+                    reply["Session"].as_str(),
+                )
+                .await?
             }
             other => panic!("unexpected challenge {other}"),
         };
     }
+}
+
+/// Answers `SOFTWARE_TOKEN_MFA` with a code the emulator has not seen: a code is accepted
+/// once, so a second sign-in in the same 30-second step uses the next step's code (accepted as
+/// clock drift), and a third waits for the next step.
+pub async fn totp_answer(
+    api: &Api,
+    username: &str,
+    secret: &[u8],
+    session: Option<&str>,
+) -> Result<Value, Refusal> {
+    let mut offset = 0;
+    for _ in 0..3 {
+        let responses = api.with_hash(
+            Params::from([
+                ("USERNAME".into(), username.to_string()),
+                (
+                    "SOFTWARE_TOKEN_MFA_CODE".into(),
+                    totp_code(secret, now() + offset),
+                ),
+            ]),
+            username,
+        );
+        match api.respond("SOFTWARE_TOKEN_MFA", session, &responses).await {
+            Err(refusal) if refusal.kind == "ExpiredCodeException" => {
+                if offset == 30 {
+                    let wait = 30 - now().rem_euclid(30) + 1;
+                    tokio::time::sleep(std::time::Duration::from_secs(wait.unsigned_abs())).await;
+                }
+                offset = 30;
+            }
+            other => return other,
+        }
+    }
+    panic!("no fresh TOTP code was accepted in three tries")
 }
 
 /// `ConfirmDevice` with a verifier for the device a sign-in was given, and `UpdateDeviceStatus`
