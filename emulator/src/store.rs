@@ -1248,6 +1248,42 @@ mod tests {
         assert!(again.user("us-east-1_Ignored", "alice").unwrap().is_none());
     }
 
+    /// A file of schema 2 (what the many-pool emulator wrote before revocation) gains the
+    /// columns and tables of schema 3 and keeps its rows.
+    #[test]
+    fn a_version_2_file_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch(SCHEMA).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO users VALUES ('p_1', 'bob', 'sub-1', 'CONFIRMED', '00', '01', NULL,
+                     '{}', '-ABCDEFGHI', 1, 1, NULL);
+                 INSERT INTO refresh_tokens VALUES ('h', 'p_1', 'bob', 'c', NULL, 1, 'o', 99);",
+            )
+            .unwrap();
+        connection.pragma_update(None, "user_version", 2).unwrap();
+        drop(connection);
+        let store = Store::open(Some(&path), "x_y").unwrap();
+        let bob = store.user("p_1", "bob").unwrap().unwrap();
+        assert!(bob.enabled);
+        let token = store.refresh("h").unwrap().unwrap();
+        assert!(!token.revoked);
+        assert_eq!(token.replaced_at, None);
+        assert!(!store.origin_revoked("p_1", "o").unwrap());
+        store.revoke_origin("p_1", "o").unwrap();
+        assert!(store.origin_revoked("p_1", "o").unwrap());
+        assert!(store.use_totp_step("p_1", "bob", 5).unwrap());
+        assert!(!store.use_totp_step("p_1", "bob", 5).unwrap());
+        drop(store);
+        let connection = Connection::open(&path).unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
     #[test]
     fn a_newer_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();

@@ -294,6 +294,18 @@ async fn random_bodies_for_every_operation_never_break_the_server() {
         "VerifySoftwareToken",
         "SetUserMFAPreference",
         "AdminSetUserMFAPreference",
+        "GetTokensFromRefreshToken",
+        "RevokeToken",
+        "GlobalSignOut",
+        "AdminUserGlobalSignOut",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
+        "AdminResetUserPassword",
+        "ListUsers",
+        "AdminDisableUser",
+        "AdminEnableUser",
     ];
     let members = [
         "AuthFlow",
@@ -328,6 +340,12 @@ async fn random_bodies_for_every_operation_never_break_the_server() {
         "ProposedPassword",
         "UserCode",
         "SoftwareTokenMfaSettings",
+        "RefreshToken",
+        "ClientSecret",
+        "Token",
+        "ConfirmationCode",
+        "Filter",
+        "AttributesToGet",
     ];
     let values = [
         json!(null),
@@ -353,6 +371,15 @@ async fn random_bodies_for_every_operation_never_break_the_server() {
         json!("ON"),
         json!(60),
         json!(9_223_372_036_854_775_807_i64),
+        json!("email ^= \"a\\"),
+        json!("cognito:user_status = \"CONFIRMED\""),
+        json!("123456"),
+        json!("a.b.c"),
+        json!(["email", 7]),
+        json!("USER_AUTH"),
+        json!({"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD_SRP"}),
+        json!("SELECT_CHALLENGE"),
+        json!({"USERNAME": "alice", "ANSWER": "PASSWORD", "PASSWORD": 1}),
     ];
     let mut rng = rand::rng();
     let mut answered = 0;
