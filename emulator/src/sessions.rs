@@ -98,6 +98,10 @@ pub enum Step {
     NewPasswordRequired,
     /// `SOFTWARE_TOKEN_MFA`.
     SoftwareTokenMfa,
+    /// `SMS_MFA`: the code sent by SMS (logged, never sent).
+    SmsMfa,
+    /// `SELECT_MFA_TYPE`: the user has two factors and prefers neither.
+    SelectMfaType,
     /// `MFA_SETUP`: `AssociateSoftwareToken` and `VerifySoftwareToken` take its `Session`.
     MfaSetup,
     /// `DEVICE_SRP_AUTH`.
@@ -117,6 +121,8 @@ impl Step {
             Self::SelectChallenge => "SELECT_CHALLENGE",
             Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
             Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Self::SmsMfa => "SMS_MFA",
+            Self::SelectMfaType => "SELECT_MFA_TYPE",
             Self::MfaSetup => "MFA_SETUP",
             Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
             Self::DevicePasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",

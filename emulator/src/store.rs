@@ -78,12 +78,15 @@ CREATE TABLE refresh_tokens (
 );
 ";
 
-/// Version 2 to 3: a user can be disabled and remembers the TOTP step it last used; a refresh
+/// Version 2 to 3: a user can be disabled, remembers the TOTP step it last used, and has SMS
+/// MFA and a preferred factor; a refresh
 /// token can be revoked (with every token of its sign-in, found by `origin_jti`) or replaced
 /// by rotation; codes sent for sign-up, password reset and SMS MFA are kept until used.
 const MIGRATE_V2: &str = "
 ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE users ADD COLUMN sms_mfa INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN preferred_mfa TEXT;
 ALTER TABLE refresh_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE refresh_tokens ADD COLUMN replaced_at INTEGER;
 CREATE INDEX refresh_by_origin ON refresh_tokens (origin_jti);
@@ -178,6 +181,10 @@ pub struct UserRow {
     pub modified: i64,
     /// `false` after `AdminDisableUser`: no sign-in, no refresh.
     pub enabled: bool,
+    /// SMS MFA turned on (`SMSMfaSettings.Enabled`).
+    pub sms_mfa: bool,
+    /// `SMS_MFA` or `SOFTWARE_TOKEN_MFA`, when the user prefers one.
+    pub preferred_mfa: Option<String>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -295,7 +302,8 @@ pub struct Store {
 type Result<T> = std::result::Result<T, rusqlite::Error>;
 
 const USER_COLUMNS: &str = "SELECT pool_id, username, sub, status, salt_hex, verifier_hex,
-    totp_secret, attributes, device_group_key, created, modified, enabled FROM users";
+    totp_secret, attributes, device_group_key, created, modified, enabled, sms_mfa, preferred_mfa
+    FROM users";
 
 fn user_row(row: &rusqlite::Row<'_>) -> Result<UserRow> {
     Ok(UserRow {
@@ -311,6 +319,8 @@ fn user_row(row: &rusqlite::Row<'_>) -> Result<UserRow> {
         created: row.get(9)?,
         modified: row.get(10)?,
         enabled: row.get(11)?,
+        sms_mfa: row.get(12)?,
+        preferred_mfa: row.get(13)?,
     })
 }
 
@@ -980,6 +990,24 @@ impl Store {
             let changed = c.execute(
                 "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
                 params![pool_id, username, enabled, now],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// A user's SMS MFA switch and preferred factor.
+    pub fn set_user_mfa(
+        &self,
+        pool_id: &str,
+        username: &str,
+        sms_mfa: bool,
+        preferred: Option<&str>,
+    ) -> Result<bool> {
+        self.with(|c| {
+            let changed = c.execute(
+                "UPDATE users SET sms_mfa = ?3, preferred_mfa = ?4
+                 WHERE pool_id = ?1 AND username = ?2",
+                params![pool_id, username, sms_mfa, preferred],
             )?;
             Ok(changed == 1)
         })

@@ -743,3 +743,147 @@ fn clock_now(clock: &ManualClock) -> i64 {
     use cognito_srp6a_emulator::Clock;
     clock.now()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sms_mfa_and_the_choice_between_two_factors() {
+    let (_emulator, api, clock) = start().await;
+    let pool_id = pool(&api, json!({ "MfaConfiguration": "OPTIONAL" })).await;
+    let app = client(&api, &pool_id, json!({ "ExplicitAuthFlows": FLOWS })).await;
+    user(
+        &api,
+        &pool_id,
+        "judy",
+        json!([{ "Name": "phone_number", "Value": "+15555550123" }]),
+    )
+    .await;
+    let tokens = password_sign_in(&app, "judy", PASSWORD).await.unwrap();
+    let access = &tokens["AccessToken"];
+    // A software token, set up with the access token.
+    let secret = app
+        .call("AssociateSoftwareToken", json!({ "AccessToken": access }))
+        .await
+        .unwrap()["SecretCode"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(secret.as_bytes())
+        .unwrap();
+    let now = clock_now(&clock);
+    app.call(
+        "VerifySoftwareToken",
+        json!({ "AccessToken": access, "UserCode": totp_code(&secret, now) }),
+    )
+    .await
+    .unwrap();
+    let preference = |settings: Value| {
+        let mut body = json!({ "UserPoolId": pool_id, "Username": "judy" });
+        body.as_object_mut()
+            .unwrap()
+            .extend(settings.as_object().unwrap().clone());
+        let api = api.clone();
+        async move { api.call("AdminSetUserMFAPreference", body).await }
+    };
+    preference(json!({ "SoftwareTokenMfaSettings": { "Enabled": true },
+                       "SMSMfaSettings": { "Enabled": true } }))
+    .await
+    .unwrap();
+    let got = api
+        .call(
+            "AdminGetUser",
+            json!({ "UserPoolId": pool_id, "Username": "judy" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got["UserMFASettingList"],
+        json!(["SMS_MFA", "SOFTWARE_TOKEN_MFA"])
+    );
+    assert!(got.get("PreferredMfaSetting").is_none(), "{got}");
+
+    // Two factors, none preferred: the user chooses; SMS then asks for the code it "sent".
+    let start_sign_in = || {
+        let app = app.clone();
+        async move {
+            app.call(
+                "InitiateAuth",
+                json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": app.client_id,
+                        "AuthParameters": { "USERNAME": "judy", "PASSWORD": PASSWORD } }),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let respond = |name: &str, session: &Value, responses: Value| {
+        let body = json!({ "ChallengeName": name, "ClientId": app.client_id,
+                           "Session": session, "ChallengeResponses": responses });
+        let app = app.clone();
+        async move { app.call("RespondToAuthChallenge", body).await }
+    };
+    let reply = start_sign_in().await;
+    assert_eq!(reply["ChallengeName"], "SELECT_MFA_TYPE");
+    assert_eq!(
+        reply["ChallengeParameters"]["MFAS_CAN_CHOOSE"],
+        "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]"
+    );
+    let reply = respond(
+        "SELECT_MFA_TYPE",
+        &reply["Session"],
+        json!({ "USERNAME": "judy", "ANSWER": "SMS_MFA" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply["ChallengeName"], "SMS_MFA");
+    assert_eq!(
+        reply["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "+*******0123"
+    );
+    let code = sent_code(&api, &pool_id, "judy", "SMS_MFA").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_refused(
+        respond(
+            "SMS_MFA",
+            &reply["Session"],
+            json!({ "USERNAME": "judy", "SMS_MFA_CODE": wrong }),
+        )
+        .await,
+        "CodeMismatchException",
+        "Invalid code or auth state for the user.",
+    );
+    let done = respond(
+        "SMS_MFA",
+        &reply["Session"],
+        json!({ "USERNAME": "judy", "SMS_MFA_CODE": code }),
+    )
+    .await
+    .unwrap();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+
+    // A preferred factor is asked for at once.
+    preference(json!({ "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": true } }))
+        .await
+        .unwrap();
+    let reply = start_sign_in().await;
+    assert_eq!(reply["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    let done = respond(
+        "SOFTWARE_TOKEN_MFA",
+        &reply["Session"],
+        json!({ "USERNAME": "judy", "SOFTWARE_TOKEN_MFA_CODE": totp_code(&secret, now + 30) }),
+    )
+    .await
+    .unwrap();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    // SMS turned off: only the software token is left.
+    preference(json!({ "SMSMfaSettings": { "Enabled": false } }))
+        .await
+        .unwrap();
+    let got = api
+        .call(
+            "AdminGetUser",
+            json!({ "UserPoolId": pool_id, "Username": "judy" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
+    assert_eq!(got["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
+}

@@ -13,7 +13,7 @@ use super::{CLOCK_SKEW_SECS, Caller, ClientAt, Service, check_secret_hash, requi
 use crate::{
     error::ServiceError,
     input::{Input, Params},
-    model::{client::Flow, pool::MfaConfiguration},
+    model::client::Flow,
     sessions::{
         DeviceState, Handle, Lookup, MAX_DEVICE_KEY, Pending, Progress, Step, Taken,
         invalid_session,
@@ -377,6 +377,8 @@ impl Service {
                 self.device_password_verifier(&at, taken.pending, &responses, caller)
             }
             Step::SoftwareTokenMfa => self.software_token_mfa(&at, taken, &responses),
+            Step::SmsMfa => self.sms_mfa(&at, taken, &responses),
+            Step::SelectMfaType => self.select_mfa_type(&at, taken.pending.progress, &responses),
             Step::MfaSetup => self.mfa_setup_done(&at, taken.pending.progress),
             Step::SelectChallenge => self.select_challenge(&at, taken.pending.progress, &responses),
             Step::NewPasswordRequired => self.new_password(&at, taken.pending.progress, &responses),
@@ -495,40 +497,6 @@ impl Service {
         self.next_step(at, progress)
     }
 
-    /// `SOFTWARE_TOKEN_MFA`: the TOTP code.
-    fn software_token_mfa(
-        &self,
-        at: &ClientAt,
-        mut taken: Taken,
-        responses: &Params,
-    ) -> Result<Value, ServiceError> {
-        let code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-        let user = self.user(&at.pool, &taken.pending.progress.username)?;
-        let secret = user
-            .totp_secret
-            .as_deref()
-            .and_then(crate::totp::decode_secret);
-        let step = secret.and_then(|secret| crate::totp::matching_step(&secret, code, self.now()));
-        let accepted = match step {
-            None => Err(ServiceError::CodeMismatchException(
-                "Invalid code received for user".into(),
-            )),
-            // A code already used is refused as the service refuses it.
-            Some(step) => self.spend_totp_step(&user, step),
-        };
-        if let Err(refusal) = accepted {
-            // The session stays for another try, up to MAX_WRONG_CODES wrong ones.
-            taken.pending.progress.wrong_codes += 1;
-            if taken.pending.progress.wrong_codes < MAX_WRONG_CODES {
-                self.sessions.restore(taken);
-            }
-            return Err(refusal);
-        }
-        let mut progress = taken.pending.progress;
-        progress.mfa_passed = true;
-        self.next_step(at, progress)
-    }
-
     /// `MFA_SETUP` answered: `VerifySoftwareToken` gave the user a software token meanwhile.
     fn mfa_setup_done(&self, at: &ClientAt, mut progress: Progress) -> Result<Value, ServiceError> {
         let user = self.user(&at.pool, &progress.username)?;
@@ -617,44 +585,15 @@ impl Service {
                 .devices()
                 .and_then(|config| config.challenge_required_on_new_device)
                 .unwrap_or(false);
-        let mfa = at.pool.mfa();
-        if mfa != MfaConfiguration::Off && !progress.mfa_passed && !device_stands_in {
-            if user.totp_secret.is_some() {
-                let parameters = json!({ "USER_ID_FOR_SRP": user.username });
-                return Ok(self.ask(
-                    at,
-                    Pending {
-                        progress,
-                        step: Step::SoftwareTokenMfa,
-                    },
-                    None,
-                    "SOFTWARE_TOKEN_MFA",
-                    parameters,
-                ));
-            }
-            if mfa == MfaConfiguration::On {
-                let parameters = json!({
-                    "MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]",
-                    "USER_ID_FOR_SRP": user.username,
-                });
-                return Ok(self.ask(
-                    at,
-                    Pending {
-                        progress,
-                        step: Step::MfaSetup,
-                    },
-                    None,
-                    "MFA_SETUP",
-                    parameters,
-                ));
-            }
+        if !progress.mfa_passed && !device_stands_in {
+            return self.second_factor(at, progress, &user);
         }
         self.sign_in_tokens(at, &progress, &user)
     }
 
     /// Keeps `pending` for its client's session lifetime, findable by `handle` too, and
     /// answers with challenge `name` and its `parameters`.
-    fn ask(
+    pub(super) fn ask(
         &self,
         at: &ClientAt,
         pending: Pending,
@@ -670,7 +609,7 @@ impl Service {
 
     /// The end of a sign-in: tokens, and `NewDeviceMetadata` when the pool tracks devices and
     /// the sign-in went through none.
-    fn sign_in_tokens(
+    pub(super) fn sign_in_tokens(
         &self,
         at: &ClientAt,
         progress: &Progress,
@@ -794,10 +733,6 @@ fn check_may_sign_in(user: &UserRow) -> Result<(), ServiceError> {
         UserStatus::Confirmed | UserStatus::ForceChangePassword => Ok(()),
     }
 }
-
-/// Wrong MFA codes one sign-in may answer; the last one ends its session. The service's limit
-/// is not documented; five, as its code-confirmation limits are said to start at five.
-const MAX_WRONG_CODES: u32 = 5;
 
 /// The first factors a `USER_AUTH` sign-in may choose here: the password, sent or proved.
 const AVAILABLE_FIRST_FACTORS: [&str; 2] = ["PASSWORD", "PASSWORD_SRP"];

@@ -26,6 +26,8 @@ pub(super) const MAX_ATTEMPTS: u32 = 5;
 /// validity periods).
 const SIGN_UP_SECONDS: i64 = 24 * 3600;
 const RESET_SECONDS: i64 = 3600;
+/// An SMS MFA code lasts three minutes, the service's default session length.
+const SMS_MFA_SECONDS: i64 = 180;
 
 /// Where a code went.
 struct Delivery {
@@ -64,7 +66,8 @@ impl Service {
         let code = new_code();
         let lifetime = match purpose {
             CodePurpose::SignUp => SIGN_UP_SECONDS,
-            CodePurpose::ForgotPassword | CodePurpose::SmsMfa => RESET_SECONDS,
+            CodePurpose::ForgotPassword => RESET_SECONDS,
+            CodePurpose::SmsMfa => SMS_MFA_SECONDS,
         };
         self.store.set_code(&CodeRow {
             pool_id: pool.id.clone(),

@@ -121,27 +121,66 @@ impl Service {
         self.mfa_preference(input, &pool, &user)
     }
 
-    /// `SoftwareTokenMfaSettings.Enabled`: on needs a verified token; off forgets it.
+    /// `SoftwareTokenMfaSettings` and `SMSMfaSettings`, each `{Enabled, PreferredMfa}`: a
+    /// software token is turned on only once verified and off by forgetting it; SMS needs a
+    /// `phone_number`; a factor preferred is turned on, and at most one is preferred.
     fn mfa_preference(
         &self,
         input: &Input,
         pool: &UserPool,
         user: &UserRow,
     ) -> Result<Value, ServiceError> {
-        let Some(settings) = input.opt_object("SoftwareTokenMfaSettings")? else {
-            return Ok(json!({}));
+        let totp = input.opt_object("SoftwareTokenMfaSettings")?;
+        let sms = input.opt_object("SMSMfaSettings")?;
+        let read = |settings: &Option<Input>| -> Result<(Option<bool>, bool), ServiceError> {
+            match settings {
+                None => Ok((None, false)),
+                Some(settings) => {
+                    let preferred = settings.opt_bool("PreferredMfa")?.unwrap_or(false);
+                    let enabled = settings.opt_bool("Enabled")?;
+                    Ok((enabled.or(preferred.then_some(true)), preferred))
+                }
+            }
         };
-        match settings.opt_bool("Enabled")? {
-            Some(true) if user.totp_secret.is_none() => {
-                Err(ServiceError::InvalidParameterException(
-                    "User has not verified software token mfa".into(),
-                ))
-            }
-            Some(false) => {
-                self.store.set_user_totp(&pool.id, &user.username, None)?;
-                Ok(json!({}))
-            }
-            _ => Ok(json!({})),
+        let (totp_enabled, totp_preferred) = read(&totp)?;
+        let (sms_enabled, sms_preferred) = read(&sms)?;
+        if totp_preferred && sms_preferred {
+            return Err(ServiceError::InvalidParameterException(
+                "Only one MFA method can be preferred.".into(),
+            ));
         }
+        if totp_enabled == Some(true) && user.totp_secret.is_none() {
+            return Err(ServiceError::InvalidParameterException(
+                "User has not verified software token mfa".into(),
+            ));
+        }
+        let has_phone = serde_json::from_str::<serde_json::Map<String, Value>>(&user.attributes)
+            .is_ok_and(|attributes| attributes.contains_key("phone_number"));
+        if sms_enabled == Some(true) && !has_phone {
+            return Err(ServiceError::InvalidParameterException(
+                "User does not have a phone_number for SMS MFA.".into(),
+            ));
+        }
+        if totp_enabled == Some(false) {
+            self.store.set_user_totp(&pool.id, &user.username, None)?;
+        }
+        let sms_on = sms_enabled.unwrap_or(user.sms_mfa);
+        let mut preferred = user.preferred_mfa.clone();
+        if totp_preferred {
+            preferred = Some("SOFTWARE_TOKEN_MFA".into());
+        } else if sms_preferred {
+            preferred = Some("SMS_MFA".into());
+        }
+        // A factor turned off is no longer preferred.
+        let off = |name: &str| match name {
+            "SMS_MFA" => !sms_on,
+            _ => totp_enabled == Some(false),
+        };
+        if preferred.as_deref().is_some_and(off) {
+            preferred = None;
+        }
+        self.store
+            .set_user_mfa(&pool.id, &user.username, sms_on, preferred.as_deref())?;
+        Ok(json!({}))
     }
 }

@@ -22,6 +22,8 @@
 //! - `codes`: `ConfirmSignUp`, `ResendConfirmationCode`, `ForgotPassword`,
 //!   `ConfirmForgotPassword`, `AdminResetUserPassword`: the codes the service would send.
 //! - `admin`: `ListUsers`, `AdminDisableUser`, `AdminEnableUser`.
+//! - `second_factor`: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `SELECT_MFA_TYPE` and `MFA_SETUP` in a
+//!   sign-in.
 //! - `mfa`: `AssociateSoftwareToken`, `VerifySoftwareToken`, `SetUserMFAPreference`,
 //!   `AdminSetUserMFAPreference`.
 //! - `seed`: what a seed file, a template or the start-up flags make.
@@ -34,6 +36,7 @@ mod devices;
 mod mfa;
 mod pools;
 mod refresh;
+mod second_factor;
 mod seed;
 mod users;
 
@@ -504,6 +507,8 @@ fn new_user_row(
         created: now,
         modified: now,
         enabled: true,
+        sms_mfa: false,
+        preferred_mfa: None,
     }
 }
 

@@ -127,11 +127,8 @@ impl Service {
     pub(super) fn admin_get_user(&self, input: &Input) -> Result<Value, ServiceError> {
         let (_, user) = self.admin_user(input)?;
         let mut output = user_type(&user, "UserAttributes");
-        if let Some(object) = output.as_object_mut()
-            && user.totp_secret.is_some()
-        {
-            object.insert("PreferredMfaSetting".into(), json!("SOFTWARE_TOKEN_MFA"));
-            object.insert("UserMFASettingList".into(), json!(["SOFTWARE_TOKEN_MFA"]));
+        if let Some(object) = output.as_object_mut() {
+            super::second_factor::mfa_settings(&user, object);
         }
         Ok(output)
     }
@@ -148,10 +145,7 @@ impl Service {
             ] {
                 object.remove(member);
             }
-            if user.totp_secret.is_some() {
-                object.insert("PreferredMfaSetting".into(), json!("SOFTWARE_TOKEN_MFA"));
-                object.insert("UserMFASettingList".into(), json!(["SOFTWARE_TOKEN_MFA"]));
-            }
+            super::second_factor::mfa_settings(&user, object);
         }
         Ok(output)
     }
