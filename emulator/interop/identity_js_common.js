@@ -110,7 +110,11 @@ globalThis.fetch = async function recordingFetch(url, options) {
   } else {
     outcome = String(response.status);
   }
-  trace.push(`${label} -> ${outcome}`);
+  // A TOTP code already used, answered again with the next one (signIn): a person retyping,
+  // not a step of the flow.
+  if (!(label === 'RespondToAuthChallenge SOFTWARE_TOKEN_MFA' && outcome === 'ExpiredCodeException')) {
+    trace.push(`${label} -> ${outcome}`);
+  }
   exchanges.push({
     label,
     outcome,
@@ -122,8 +126,11 @@ globalThis.fetch = async function recordingFetch(url, options) {
   return response;
 };
 
-/** RFC 6238 (HMAC-SHA1, 30 s, 6 digits) of a base32 secret, as an authenticator app. */
-function totp(secretBase32) {
+/**
+ * RFC 6238 (HMAC-SHA1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it
+ * `offsetSeconds` from now.
+ */
+function totp(secretBase32, offsetSeconds = 0) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const c of secretBase32.toUpperCase().replace(/[\s=]/g, '')) {
@@ -138,7 +145,7 @@ function totp(secretBase32) {
     bytes.push(parseInt(bits.slice(i, i + 8), 2));
   }
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  counter.writeBigUInt64BE(BigInt(Math.floor((Date.now() / 1000 + offsetSeconds) / 30)));
   const digest = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
   const offset = digest[digest.length - 1] & 0x0f;
   const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1000000;
@@ -153,9 +160,22 @@ function totp(secretBase32) {
 function signIn(user, password, totpSecret) {
   return new Promise((resolve, reject) => {
     const unexpected = (what) => () => reject(new Unmet(`unexpected ${what} callback`));
+    // A TOTP code is accepted once (RFC 6238 section 5.2): when this step's code was used by
+    // an earlier sign-in, the user types the next one the app shows, as a person would.
+    let offset = 0;
+    let tries = 0;
     const callbacks = {
       onSuccess: (session, userConfirmationNecessary) => resolve({ session, userConfirmationNecessary }),
-      onFailure: (err) => reject(err),
+      onFailure: (err) => {
+        if (err && err.code === 'ExpiredCodeException' && totpSecret && tries < 3) {
+          const wait = offset ? (30 - ((Date.now() / 1000) % 30) + 1) * 1000 : 0;
+          offset = 30;
+          tries += 1;
+          setTimeout(() => user.sendMFACode(totp(totpSecret, offset), callbacks, 'SOFTWARE_TOKEN_MFA'), wait);
+          return;
+        }
+        reject(err);
+      },
       newPasswordRequired: unexpected('newPasswordRequired'),
       mfaRequired: unexpected('mfaRequired'),
       customChallenge: unexpected('customChallenge'),

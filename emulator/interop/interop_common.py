@@ -52,6 +52,8 @@ REGION = POOL_ID.split("_", 1)[0]
 
 # Every request and its outcome, in order: "Op NAME -> OUTCOME".
 TRACE = []
+# TOTP answers sent again with the next code (see _record_response).
+RETRIED_CODES = []
 
 DEVICE_SIGN_IN = [
     "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
@@ -89,6 +91,11 @@ def _record_response(http_response, parsed, model, context, **_):
             outcome += "+NewDeviceMetadata"
     else:
         outcome = str(http_response.status_code)
+    # A TOTP code already used, answered again with the next one (answer_totp): a person
+    # retyping, not a step of the flow.
+    if label == "RespondToAuthChallenge SOFTWARE_TOKEN_MFA" and outcome == "ExpiredCodeException":
+        RETRIED_CODES.append(label)
+        return
     TRACE.append(f"{label} -> {outcome}")
 
 

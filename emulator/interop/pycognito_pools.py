@@ -128,16 +128,30 @@ def describe_pool(summary):
 
 
 def answer_totp(challenge, secret_b32):
-    """The app's answer to a SOFTWARE_TOKEN_MFA reply (what pycognito raised with)."""
+    """The app's answer to a SOFTWARE_TOKEN_MFA reply (what pycognito raised with). A code is
+    accepted once (RFC 6238 section 5.2): when this step's code was used by an earlier
+    sign-in, the user types the next one the app shows, as a person would."""
     internal = challenge["ChallengeParameters"].get("USER_ID_FOR_SRP", USERNAME)
-    return CLIENT.respond_to_auth_challenge(
-        ClientId=CLIENT_ID,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=challenge["Session"],
-        ChallengeResponses=with_secret_hash(
-            {"USERNAME": internal, "SOFTWARE_TOKEN_MFA_CODE": totp(secret_b32)}, internal
-        ),
-    )
+    offset = 0
+    for _ in range(3):
+        try:
+            return CLIENT.respond_to_auth_challenge(
+                ClientId=CLIENT_ID,
+                ChallengeName="SOFTWARE_TOKEN_MFA",
+                Session=challenge["Session"],
+                ChallengeResponses=with_secret_hash(
+                    {
+                        "USERNAME": internal,
+                        "SOFTWARE_TOKEN_MFA_CODE": totp(secret_b32, time.time() + offset),
+                    },
+                    internal,
+                ),
+            )
+        except CLIENT.exceptions.ExpiredCodeException:
+            if offset:
+                time.sleep(30 - time.time() % 30 + 1)
+            offset = 30
+    raise Unmet("no fresh TOTP code was accepted in three tries")
 
 
 def expect_totp_challenge(step, **device):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the two pinned real clients used by emulator/tests/interop.rs into this folder:
+# Installs the pinned real clients the emulator's live tests drive into this folder:
 #   .venv/         pycognito and boto3 (requirements.txt, every transitive dependency pinned)
-#   node_modules/  amazon-cognito-identity-js (package.json + package-lock.json)
+#   node_modules/  amazon-cognito-identity-js, aws-amplify, @aws-sdk/client-cognito-identity-provider
+#                  and cognito-srp-helper (package.json + package-lock.json)
 # Idempotent: run it again after any change to the pins. Needs PyPI and npm access the first time.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

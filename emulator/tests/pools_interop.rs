@@ -257,6 +257,9 @@ fn check_claims(claims: &Value, target: &Target, device_key: Option<&str>) {
     assert_eq!(claims["device_key"], json!(device_key), "{claims}");
 }
 
+/// The script's trace `name`. The clients run side by side as the same user and a TOTP code
+/// is accepted once, so a script may type the next code as a person would; the recorders
+/// leave that retry out (`interop_common.py`, `identity_js_common.js`).
 fn trace(summary: &Value, name: &str) -> Vec<String> {
     serde_json::from_value(summary["traces"][name].clone())
         .unwrap_or_else(|_| panic!("no trace {name}: {summary}"))

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 pub const SETUP_HINT: &str = "run `bash emulator/interop/setup.sh` from the repository root first: it installs the \
-     pinned pycognito/boto3 into emulator/interop/.venv and amazon-cognito-identity-js into \
+     pinned pycognito/boto3 into emulator/interop/.venv and amazon-cognito-identity-js, \
+     aws-amplify, the AWS SDK for JavaScript v3 and cognito-srp-helper into \
      emulator/interop/node_modules";
 
 /// A sign-in with a remembered device, as the scripts record it.
