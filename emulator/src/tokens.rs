@@ -51,6 +51,8 @@ pub struct Subject<'a> {
 /// The claims this emulator reads back from an access token.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct AccessClaims {
+    /// The user's `sub`: a token names one user, not whoever holds the name later.
+    pub sub: String,
     /// The user's name.
     pub username: String,
     /// `access`.

@@ -303,7 +303,8 @@ impl Service {
     }
 
     /// The claims of a valid access token, and its pool: the token's `iss` names the pool, our
-    /// key signed it, it has not expired, and its app client and user still exist.
+    /// key signed it, it has not expired, its app client and user (by name and `sub`) still
+    /// exist, its sign-in was not revoked and its user is not disabled.
     fn access_token(&self, token: &str) -> Result<(UserPool, AccessClaims), ServiceError> {
         let pool_id = crate::tokens::unverified_issuer(token)
             .and_then(|issuer| {
@@ -324,7 +325,13 @@ impl Service {
             .store
             .client(&claims.client_id)?
             .is_some_and(|client| client.user_pool_id == pool.id);
-        let Some(user) = self.store.user(&pool.id, &claims.username)? else {
+        // The user of that name and `sub`: a user deleted and made again under the same
+        // name is another user, whom the old token must not act for.
+        let Some(user) = self
+            .store
+            .user(&pool.id, &claims.username)?
+            .filter(|user| user.sub == claims.sub)
+        else {
             return Err(invalid_access_token());
         };
         if !client_ok {
@@ -347,6 +354,7 @@ impl Service {
         let user = self
             .store
             .user(&pool.id, &claims.username)?
+            .filter(|user| user.sub == claims.sub)
             .ok_or_else(invalid_access_token)?;
         Ok((pool, user))
     }
