@@ -12,6 +12,10 @@ use std::{
 };
 use zeroize::Zeroizing;
 
+/// The largest device file read, in bytes: a real one is about 200; anything far larger is not
+/// one, and is not read into memory whole.
+pub const MAX_SIZE: u64 = 64 * 1024;
+
 /// A new device file, empty, readable and writable by its owner only.
 pub fn create(path: &Path) -> Result<File, Failure> {
     let mut options = OpenOptions::new();
@@ -56,14 +60,25 @@ pub fn remove_created(path: &Path) {
 
 /// The device in the file at `path`, or `None` if there is no such file.
 pub fn read(path: &Path) -> Result<Option<StoredDevice>, Failure> {
-    let mut file = match File::open(path) {
+    let file = match File::open(path) {
         Ok(file) => file,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(file_error(path, "cannot open", &error)),
     };
-    let mut text = Zeroizing::new(Vec::with_capacity(1024));
-    file.read_to_end(&mut text)
+    // The whole room up front: a growing buffer would leave copies of the device password.
+    let mut text = Zeroizing::new(Vec::with_capacity(MAX_SIZE as usize + 1));
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut text)
         .map_err(|error| file_error(path, "cannot read", &error))?;
+    if text.len() as u64 > MAX_SIZE {
+        return Err(Failure::new(
+            "DeviceFileError",
+            format!(
+                "{} is larger than {MAX_SIZE} bytes: not a device file",
+                path.display()
+            ),
+        ));
+    }
     parse(&text).map(Some).map_err(|why| {
         Failure::new(
             "DeviceFileError",
@@ -135,6 +150,20 @@ mod tests {
             "{failure}"
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_large_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.json");
+        // Valid JSON, but more than the cap: refused for its size alone.
+        let padding = " ".repeat(MAX_SIZE as usize);
+        std::fs::write(&path, format!("{padding}{{}}")).unwrap();
+        let failure = read(&path).unwrap_err();
+        assert!(
+            failure.to_string().contains("larger than 65536 bytes"),
+            "{failure}"
+        );
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! registration"). Draws the device password and salt, writes the device file first, then
 //! prints `PasswordVerifier=...,Salt=...`.
 
-use crate::{device_file, failure::Failure, output};
+use crate::{
+    device_file,
+    failure::Failure,
+    output::{self, Query},
+};
 use clap::ValueEnum;
 use cognito_srp6a::{DeviceRegistration, DeviceSecretVerifierConfig};
 use cognito_srp6a_sdk::StoredDevice;
@@ -37,9 +41,14 @@ pub struct Args {
     /// The device file to create: {"DeviceGroupKey", "DeviceKey", "DevicePassword"}.
     #[arg(long, value_name = "FILE")]
     device_file: PathBuf,
-    /// `shorthand`: PasswordVerifier=...,Salt=... ; `json`: {"PasswordVerifier": ..., "Salt": ...}.
+    /// `shorthand`: PasswordVerifier=...,Salt=... ; `json`: {"PasswordVerifier": ..., "Salt": ...};
+    /// `text`: the two values tab-separated, as the AWS CLI's text output.
     #[arg(long, value_enum, default_value_t = Format::Shorthand)]
     output: Format,
+    /// A JMESPath expression applied to {"PasswordVerifier", "Salt"} (with --output json or
+    /// text), e.g. Salt.
+    #[arg(long, value_name = "JMESPATH")]
+    query: Option<Query>,
 }
 
 /// How the config is printed.
@@ -49,6 +58,8 @@ pub enum Format {
     Shorthand,
     /// The AWS CLI's JSON syntax.
     Json,
+    /// The AWS CLI's text output.
+    Text,
 }
 
 /// `DeviceSecretVerifierConfig` in the API's member names.
@@ -59,24 +70,29 @@ struct Config<'a> {
     salt: &'a str,
 }
 
-/// The config as `--device-secret-verifier-config` takes it, with its final newline.
-fn render(config: &DeviceSecretVerifierConfig, format: Format) -> Result<Vec<u8>, Failure> {
+/// The config as `--device-secret-verifier-config` takes it, with its final newline; `query`
+/// applies to the AWS CLI's forms (`run` refuses it with the shorthand).
+fn render(
+    config: &DeviceSecretVerifierConfig,
+    format: Format,
+    query: Option<&Query>,
+) -> Result<Vec<u8>, Failure> {
+    let as_aws_cli = |format| {
+        let config = Config {
+            password_verifier: config.password_verifier(),
+            salt: config.salt(),
+        };
+        output::render(&config, query, format).map(|text| text.to_vec())
+    };
     match format {
+        Format::Json => as_aws_cli(output::Format::Json),
+        Format::Text => as_aws_cli(output::Format::Text),
         Format::Shorthand => Ok(format!(
             "PasswordVerifier={},Salt={}\n",
             config.password_verifier(),
             config.salt()
         )
         .into_bytes()),
-        Format::Json => {
-            let config = Config {
-                password_verifier: config.password_verifier(),
-                salt: config.salt(),
-            };
-            output::aws_json(&config)
-                .map(|text| text.to_vec())
-                .map_err(|error| Failure::new("OutputError", error.to_string()))
-        }
     }
 }
 
@@ -85,6 +101,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     if args.device_group_key.is_empty() || args.device_key.is_empty() {
         return Err(Failure::usage(
             "--device-group-key and --device-key must not be empty",
+        ));
+    }
+    if args.query.is_some() && args.output == Format::Shorthand {
+        return Err(Failure::usage(
+            "--query applies to --output json or text, not the shorthand",
         ));
     }
     // The file first: an existing one is refused before anything is drawn or printed.
@@ -96,8 +117,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         device_key: args.device_key.clone(),
         device_password: registration.device_password.as_str().to_string(),
     };
-    let printed = device_file::write(&mut file, &args.device_file, &device)
-        .and_then(|()| render(&registration.device_secret_verifier_config, args.output));
+    let printed = device_file::write(&mut file, &args.device_file, &device).and_then(|()| {
+        render(
+            &registration.device_secret_verifier_config,
+            args.output,
+            args.query.as_ref(),
+        )
+    });
     let printed = match printed {
         Ok(printed) => printed,
         Err(failure) => {
@@ -123,17 +149,22 @@ mod tests {
         let registration =
             DeviceRegistration::generate("-Xy12", "us-east-1_0f1e", &mut rand::rng());
         let config = &registration.device_secret_verifier_config;
-        let shorthand = String::from_utf8(render(config, Format::Shorthand).unwrap()).unwrap();
+        let shorthand =
+            String::from_utf8(render(config, Format::Shorthand, None).unwrap()).unwrap();
         let (verifier, salt) = shorthand
             .trim_end()
             .strip_prefix("PasswordVerifier=")
             .and_then(|rest| rest.split_once(",Salt="))
             .unwrap();
         let json: serde_json::Value =
-            serde_json::from_slice(&render(config, Format::Json).unwrap()).unwrap();
+            serde_json::from_slice(&render(config, Format::Json, None).unwrap()).unwrap();
         assert_eq!(json["PasswordVerifier"], verifier);
         assert_eq!(json["Salt"], salt);
         assert_eq!(json.as_object().unwrap().len(), 2);
+        let text = render(config, Format::Text, None).unwrap();
+        assert_eq!(text, format!("{verifier}\t{salt}\n").into_bytes());
+        let salt_only = render(config, Format::Text, Some(&"Salt".parse().unwrap())).unwrap();
+        assert_eq!(salt_only, format!("{salt}\n").into_bytes());
 
         // What ConfirmDevice would store verifies the device password's proof.
         let record =

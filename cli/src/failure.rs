@@ -1,32 +1,70 @@
-//! How a command fails: `<ErrorName>: <message>` on stderr and a non-zero exit, the name being
-//! the service's exception (`NotAuthorizedException`, …) when the service refused, else one of
-//! this tool's (`DeviceFileError`, `InvalidArguments`, …). Messages never carry a secret.
+//! How a command fails: `<ErrorName>: <message>` on stderr and the exit status the AWS CLI
+//! documents (252 bad arguments, 253 bad configuration, 254 the service refused, 255 anything
+//! else). The name is the service's exception (`NotAuthorizedException`, …) when the service
+//! refused, else one of this tool's (`DeviceFileError`, `InvalidArguments`, …). Messages never
+//! carry a secret, and are printed with control characters escaped: the service writes some.
 
+use crate::output::escape_control;
 use std::{fmt, process::ExitCode};
+
+/// Why a command failed, as the AWS CLI's exit status says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exit {
+    /// The command line (or an environment variable it names) is wrong: 252.
+    Usage,
+    /// The configuration (profile, region) is wrong or missing: 253.
+    Configuration,
+    /// The service answered with an error, whose exception name is known: 254.
+    Service,
+    /// Anything else: no connection, a timeout, a malformed answer, a local file: 255.
+    Other,
+}
+
+impl Exit {
+    /// The process status for this kind of failure.
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Usage => 252,
+            Self::Configuration => 253,
+            Self::Service => 254,
+            Self::Other => 255,
+        }
+    }
+}
 
 /// A failed command.
 #[derive(Debug)]
 pub struct Failure {
     name: String,
     message: String,
-    exit: u8,
+    exit: Exit,
 }
 
 impl Failure {
-    /// A failure named `name`; exits 1.
+    /// A failure named `name` that is none of the others; exits 255.
     pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             message: message.into(),
-            exit: 1,
+            exit: Exit::Other,
         }
     }
 
-    /// A mistake on the command line or in the environment; exits 2, as clap's own do.
+    /// A mistake on the command line or in an environment variable it names; exits 252.
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
-            exit: 2,
+            exit: Exit::Usage,
             ..Self::new("InvalidArguments", message)
+        }
+    }
+
+    /// A configuration that cannot be used (a profile that is not there or not readable);
+    /// exits 253.
+    pub fn configuration(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Configuration,
+            ..Self::new(name, message)
         }
     }
 
@@ -36,15 +74,26 @@ impl Failure {
         &self.name
     }
 
+    /// What kind of failure this is.
+    #[cfg(test)]
+    pub fn exit(&self) -> Exit {
+        self.exit
+    }
+
     /// The process's exit status.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.exit)
+        ExitCode::from(self.exit.code())
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.name, self.message)
+        write!(
+            f,
+            "{}: {}",
+            escape_control(&self.name),
+            escape_control(&self.message)
+        )
     }
 }
 
@@ -52,13 +101,16 @@ impl From<cognito_srp6a_sdk::Error> for Failure {
     fn from(error: cognito_srp6a_sdk::Error) -> Self {
         use cognito_srp6a_sdk::Error;
         if let Some(code) = error.code() {
-            return Self::new(code, error.message().unwrap_or("(no message)"));
+            return Self {
+                exit: Exit::Service,
+                ..Self::new(code, error.message().unwrap_or("(no message)"))
+            };
         }
         let name = match &error {
             Error::Srp(_) => "InvalidChallengeParameter",
             Error::MalformedAnswer { .. } => "MalformedAnswer",
             Error::UnsupportedChallenge(_) => "UnsupportedChallenge",
-            // The call did not reach the service, or its answer could not be read.
+            // The call did not reach the service, timed out, or its answer could not be read.
             _ => "RequestFailed",
         };
         Self::new(name, chain(&error))
@@ -89,9 +141,22 @@ mod tests {
     fn prints_name_then_message() {
         let failure = Failure::new("DeviceFileError", "cannot open f");
         assert_eq!(failure.to_string(), "DeviceFileError: cannot open f");
-        assert_eq!(failure.exit_code(), ExitCode::from(1));
-        assert_eq!(Failure::usage("x").exit_code(), ExitCode::from(2));
+        assert_eq!(failure.exit_code(), ExitCode::from(255));
+        assert_eq!(Failure::usage("x").exit_code(), ExitCode::from(252));
         assert_eq!(Failure::usage("x").name(), "InvalidArguments");
+        assert_eq!(
+            Failure::configuration("ProfileNotFound", "x").exit_code(),
+            ExitCode::from(253)
+        );
+    }
+
+    #[test]
+    fn the_service_text_is_escaped() {
+        let failure = Failure::new("Bad\u{1b}Name", "red \u{1b}[31m text\r\n");
+        assert_eq!(
+            failure.to_string(),
+            "Bad\\x1bName: red \\x1b[31m text\\x0d\\x0a"
+        );
     }
 
     #[test]
@@ -101,6 +166,7 @@ mod tests {
         });
         let failure = Failure::from(error);
         assert_eq!(failure.name(), "InvalidChallengeParameter");
+        assert_eq!(failure.exit(), Exit::Other);
         assert!(failure.to_string().contains("SRP_B"), "{failure}");
     }
 }

@@ -3,10 +3,12 @@
 //! given, or remembering the new device into one. Prints the final answer as
 //! `aws cognito-idp initiate-auth` / `respond-to-auth-challenge` print it.
 
-use crate::{device_file, failure::Failure, output, secrets};
-use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Region},
+use crate::{
+    device_file,
+    failure::Failure,
+    output::{OutputArgs, escape_control},
+    secrets,
+    service::ServiceArgs,
 };
 use cognito_srp6a_sdk::{CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
 use serde::Serialize;
@@ -24,13 +26,20 @@ Examples:
   # (here the password comes from a pipe, and only the access token is kept):
   pass show cognito/alice | cognito-srp6a login --pool-id us-east-1_Example \\
       --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice --password-stdin \\
-      --device-file ~/.alice.device.json | jq -r .AuthenticationResult.AccessToken
+      --device-file ~/.alice.device.json \\
+      --query AuthenticationResult.AccessToken --output text
+
+  # Against a local emulator named in the profile `local` of ~/.aws/config
+  # ([profile local] with region = us-east-1 and endpoint_url = http://127.0.0.1:9229):
+  cognito-srp6a login --profile local --pool-id us-east-1_Example \\
+      --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice
 
 Prints the final answer as `aws cognito-idp initiate-auth` prints it: {\"ChallengeParameters\",
 \"AuthenticationResult\": {\"AccessToken\", \"ExpiresIn\", \"TokenType\", \"RefreshToken\",
 \"IdToken\", \"NewDeviceMetadata\"}}. An MFA code is asked on the terminal. On failure prints
 `<ErrorName>: <message>` (the service's, e.g. `NotAuthorizedException: Incorrect username or
-password.`) on stderr and exits 1.";
+password.`) on stderr and exits as the AWS CLI does: 252 bad arguments, 253 bad configuration,
+254 the service refused, 255 anything else.";
 
 /// Signs a user in with USER_SRP_AUTH and prints the tokens as the AWS CLI does; with a device
 /// file, through the remembered device.
@@ -53,12 +62,10 @@ pub struct Args {
     /// The environment variable holding the app client secret, if the client has one.
     #[arg(long, value_name = "VAR")]
     client_secret_env: Option<String>,
-    /// The service endpoint (a local emulator, a VPC endpoint); default: the region's.
-    #[arg(long, value_name = "URL")]
-    endpoint_url: Option<String>,
-    /// The region; default: the pool id's.
-    #[arg(long, value_name = "REGION")]
-    region: Option<String>,
+    #[command(flatten)]
+    service: ServiceArgs,
+    #[command(flatten)]
+    output: OutputArgs,
     /// A device file: sign in through the device in it; with --remember-device, created
     /// (mode 0600) with the device this sign-in is issued if it does not exist yet.
     #[arg(long, value_name = "FILE")]
@@ -70,7 +77,8 @@ pub struct Args {
     /// The device's name in ConfirmDevice (DeviceName), with --remember-device.
     #[arg(long, value_name = "NAME", requires = "remember_device")]
     device_name: Option<String>,
-    /// Say on stderr which challenges were answered and what became of the device file.
+    /// Say on stderr the region, which challenges were answered and what became of the
+    /// device file.
     #[arg(long, short)]
     verbose: bool,
 }
@@ -104,8 +112,8 @@ struct NewDeviceMetadata<'a> {
     device_group_key: &'a str,
 }
 
-/// The JSON the AWS CLI prints for this finished sign-in.
-fn render(signed_in: &SignedIn) -> Result<Zeroizing<Vec<u8>>, Failure> {
+/// What the AWS CLI prints for this finished sign-in, after `--query` and `--output`.
+fn render(args: &Args, signed_in: &SignedIn) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let tokens = &signed_in.tokens;
     let answer = Answer {
         challenge_parameters: BTreeMap::new(),
@@ -123,12 +131,12 @@ fn render(signed_in: &SignedIn) -> Result<Zeroizing<Vec<u8>>, Failure> {
             }),
         },
     };
-    output::aws_json(&answer).map_err(|error| Failure::new("OutputError", error.to_string()))
+    args.output.render(&answer)
 }
 
-/// Runs the subcommand: local checks and the password first, then the calls.
+/// Runs the subcommand: local checks, the configuration and the password first, then the calls.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let region = region(args)?;
+    let pool_region = pool_region(&args.pool_id)?;
     let client_secret = args
         .client_secret_env
         .as_deref()
@@ -150,17 +158,20 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         },
         None => None,
     };
-    let password = secrets::password(args.password_stdin, &args.username)?;
-    let mut client =
-        CognitoSrpClient::new(sdk_client(args, region), &args.pool_id, &args.client_id)
-            .map_err(|error| Failure::usage(format!("--pool-id: {error}")))?;
-    if let Some(secret) = &client_secret {
-        client = client.with_client_secret(secret.as_str());
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| Failure::new("RuntimeError", error.to_string()))?;
+    let service = runtime.block_on(args.service.client(pool_region))?;
+    if args.verbose {
+        eprintln!("region: {}", escape_control(service.region.as_ref()));
+    }
+    let password = secrets::password(args.password_stdin, &args.username)?;
+    let mut client = CognitoSrpClient::new(service.client, &args.pool_id, &args.client_id)
+        .map_err(|error| Failure::usage(format!("--pool-id: {error}")))?;
+    if let Some(secret) = &client_secret {
+        client = client.with_client_secret(secret.as_str());
+    }
     let printed = runtime.block_on(async {
         match (&args.device_file, device) {
             (Some(path), None) => remember(args, &client, &password, path).await,
@@ -174,12 +185,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                         "DeviceForgotten: the service no longer knows device {}; signed in \
                          without it. {} is left as it is: delete it and sign in with \
                          --remember-device to remember this device again.",
-                        device.device_key,
+                        escape_control(&device.device_key),
                         path.display()
                     );
                 }
                 report(args, &signed_in, None);
-                render(&signed_in)
+                render(args, &signed_in)
             }
         }
     })?;
@@ -202,6 +213,8 @@ async fn remember(
     let mut file = device_file::create(path)?;
     let result = async {
         let signed_in = sign_in(client, &args.username, password, None).await?;
+        // Before ConfirmDevice: a --query that fails on this answer must cost no device.
+        let printed = render(args, &signed_in)?;
         let metadata = signed_in.new_device_metadata.as_ref().ok_or_else(|| {
             Failure::new(
                 "NoNewDeviceMetadata",
@@ -218,7 +231,7 @@ async fn remember(
             .await?;
         device_file::write(&mut file, path, &device)?;
         report(args, &signed_in, Some(&device));
-        render(&signed_in)
+        Ok(printed)
     }
     .await;
     if result.is_err() {
@@ -252,7 +265,7 @@ async fn sign_in(
                     .get("CODE_DELIVERY_DESTINATION")
                     .map_or("your phone", String::as_str);
                 let code = secrets::ask_terminal(
-                    &format!("MFA code sent to {destination}: "),
+                    &format!("MFA code sent to {}: ", escape_control(destination)),
                     "the pool asks for SMS_MFA",
                 )?;
                 mfa.answer(&code).await?
@@ -285,44 +298,30 @@ fn report(args: &Args, signed_in: &SignedIn, remembered: Option<&StoredDevice>) 
     if !args.verbose {
         return;
     }
-    eprintln!("challenges: {}", signed_in.challenges.join(" "));
+    eprintln!(
+        "challenges: {}",
+        escape_control(&signed_in.challenges.join(" "))
+    );
     if let (Some(device), Some(path)) = (remembered, &args.device_file) {
         eprintln!(
             "remembered device {} into {}",
-            device.device_key,
+            escape_control(&device.device_key),
             path.display()
         );
     }
 }
 
-/// `--region`, or the pool id's.
-fn region(args: &Args) -> Result<String, Failure> {
-    if let Some(region) = &args.region {
-        return Ok(region.clone());
-    }
-    args.pool_id
-        .split_once('_')
+/// The region part of `pool_id` (`us-east-1` of `us-east-1_Example`), the region of last
+/// resort; a pool id not of that form is an argument error.
+fn pool_region(pool_id: &str) -> Result<&str, Failure> {
+    cognito_srp6a::UserPoolId::parse(pool_id)
+        .ok()
+        .and_then(|_| pool_id.split_once('_'))
         .map(|(region, _)| region)
-        .filter(|region| !region.is_empty())
-        .map(str::to_string)
         .ok_or_else(|| {
-            Failure::usage(format!(
-                "--pool-id {:?} is not <region>_<name>",
-                args.pool_id
-            ))
+            // Debug quotes the text and escapes its control characters.
+            Failure::usage(format!("--pool-id {pool_id:?} is not <region>_<name>"))
         })
-}
-
-/// An SDK client without credentials: the sign-in and device operations are the ones the
-/// service takes unsigned, as an app on a phone calls them.
-fn sdk_client(args: &Args, region: String) -> Client {
-    let mut config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region));
-    if let Some(url) = &args.endpoint_url {
-        config = config.endpoint_url(url);
-    }
-    Client::from_conf(config.build())
 }
 
 #[cfg(test)]
@@ -350,12 +349,18 @@ mod tests {
     }
 
     #[test]
-    fn region_from_the_pool_id_unless_given() {
-        assert_eq!(region(&args(&[]).unwrap()).unwrap(), "eu-west-3");
-        assert_eq!(
-            region(&args(&["--region", "us-east-1"]).unwrap()).unwrap(),
-            "us-east-1"
-        );
+    fn the_pool_ids_region() {
+        assert_eq!(pool_region("eu-west-3_Pool").unwrap(), "eu-west-3");
+        for bad in ["Pool", "_Pool", "eu-west-3_", ""] {
+            let failure = pool_region(bad).unwrap_err();
+            assert!(
+                failure
+                    .to_string()
+                    .starts_with("InvalidArguments: --pool-id"),
+                "{failure}"
+            );
+        }
+        assert!(args(&["--region", "us-east-1", "--profile", "p"]).is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 // `<region>_<name>` is what the user types, not an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]
 
+mod answer_limit;
 mod device_file;
 mod device_verifier;
 mod failure;
@@ -15,6 +16,8 @@ mod login;
 mod output;
 mod secret_hash;
 mod secrets;
+mod service;
+mod text;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -46,7 +49,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_exit(&error),
+    };
     let result = match &cli.command {
         Command::Login(args) => login::run(args),
         Command::DeviceVerifier(args) => device_verifier::run(args),
@@ -62,6 +68,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// clap's own exits, with the AWS CLI's status: `--help` and `--version` print on stdout and
+/// exit 0; a usage error prints clap's message on stderr and exits 252.
+fn clap_exit(error: &clap::Error) -> ExitCode {
+    // Nothing useful is left to do if the terminal is gone.
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::from(failure::Exit::Usage.code())
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +87,16 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_exit_252_and_help_0() {
+        let missing =
+            Cli::try_parse_from(["cognito-srp6a", "login", "--pool-id", "p"]).unwrap_err();
+        assert!(missing.use_stderr());
+        let help = Cli::try_parse_from(["cognito-srp6a", "login", "--help"]).unwrap_err();
+        assert!(!help.use_stderr());
+        let version = Cli::try_parse_from(["cognito-srp6a", "--version"]).unwrap_err();
+        assert!(!version.use_stderr());
     }
 }

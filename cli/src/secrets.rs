@@ -4,18 +4,32 @@
 //! `Zeroizing` and wiped when dropped.
 
 use crate::failure::Failure;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read as _, Write};
 use zeroize::Zeroizing;
 
-/// One line of `input` without its `\n` or `\r\n`; an empty one is refused.
+/// The longest line read as a secret, in bytes: Cognito's passwords are at most 256 characters,
+/// and a pipe that never sends a newline must not fill the memory.
+pub const MAX_LINE: usize = 4 * 1024;
+
+/// One line of `input` without its `\n` or `\r\n`; an empty one is refused, and so is one
+/// longer than [`MAX_LINE`].
 pub fn read_line_secret(
     input: &mut impl BufRead,
     what: &str,
 ) -> Result<Zeroizing<String>, Failure> {
-    let mut line = Zeroizing::new(String::new());
+    // The whole room up front: a growing buffer would leave copies of the secret behind.
+    let mut line = Zeroizing::new(String::with_capacity(MAX_LINE + 2));
     input
+        .take(MAX_LINE as u64 + 2)
         .read_line(&mut line)
         .map_err(|error| Failure::new("InvalidPassword", format!("cannot read {what}: {error}")))?;
+    let ended = line.ends_with('\n');
+    if line.len() > MAX_LINE + usize::from(ended) + usize::from(line.ends_with("\r\n")) {
+        return Err(Failure::new(
+            "InvalidPassword",
+            format!("{what} is longer than {MAX_LINE} bytes"),
+        ));
+    }
     if line.ends_with('\n') {
         line.pop();
         if line.ends_with('\r') {
@@ -48,6 +62,13 @@ pub fn password(from_stdin: bool, username: &str) -> Result<Zeroizing<String>, F
         })?;
     if typed.is_empty() {
         return Err(Failure::new("InvalidPassword", "empty password"));
+    }
+    // rpassword reads the whole line; a terminal's own line limit keeps it short.
+    if typed.len() > MAX_LINE {
+        return Err(Failure::new(
+            "InvalidPassword",
+            format!("the password is longer than {MAX_LINE} bytes"),
+        ));
     }
     Ok(typed)
 }
@@ -138,6 +159,27 @@ mod tests {
             assert_eq!(
                 failure.to_string(),
                 "InvalidPassword: no password (one line expected)"
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_is_bounded() {
+        let longest = "p".repeat(MAX_LINE);
+        for ending in ["", "\n", "\r\n"] {
+            let input = format!("{longest}{ending}");
+            let line = read_line_secret(&mut input.as_bytes(), "password").unwrap();
+            assert_eq!(line.len(), MAX_LINE);
+        }
+        for input in [
+            format!("{longest}p"),
+            format!("{longest}p\n"),
+            "p".repeat(1 << 20),
+        ] {
+            let failure = read_line_secret(&mut input.as_bytes(), "password").unwrap_err();
+            assert_eq!(
+                failure.to_string(),
+                "InvalidPassword: password is longer than 4096 bytes"
             );
         }
     }

@@ -103,7 +103,7 @@ async fn assert_device_sign_in(emulator: &cognito_srp6a_emulator::RunningEmulato
     let answer = success_json(&output);
     assert_eq!(
         text(&output.stderr),
-        "challenges: PASSWORD_VERIFIER DEVICE_SRP_AUTH DEVICE_PASSWORD_VERIFIER\n"
+        "region: us-east-1\nchallenges: PASSWORD_VERIFIER DEVICE_SRP_AUTH DEVICE_PASSWORD_VERIFIER\n"
     );
     assert!(
         answer["AuthenticationResult"]

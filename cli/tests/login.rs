@@ -1,7 +1,8 @@
 //! `login` against an in-process emulator on a free port, the binary run as a user runs it:
 //! remembering a device into a new file, signing in through it, a corrupted device file, a
 //! forgotten device, an app client secret, an MFA code typed on the terminal, and failures
-//! printed as `<ErrorName>: <message>` with a non-zero exit.
+//! printed as `<ErrorName>: <message>` with the AWS CLI's exit status (254 the service refused, 255
+//! anything else, 252 a usage error).
 
 #![allow(
     clippy::unwrap_used,
@@ -92,7 +93,7 @@ async fn remember_then_sign_in_through_the_device() {
     assert_aws_shape(&answer, false);
     assert_eq!(
         text(&second.stderr),
-        "challenges: PASSWORD_VERIFIER DEVICE_SRP_AUTH DEVICE_PASSWORD_VERIFIER\n"
+        "region: us-east-1\nchallenges: PASSWORD_VERIFIER DEVICE_SRP_AUTH DEVICE_PASSWORD_VERIFIER\n"
     );
     let access = claims(
         answer["AuthenticationResult"]["AccessToken"]
@@ -148,7 +149,7 @@ async fn a_corrupted_device_file_is_not_authorized() {
     std::fs::write(&path, serde_json::to_vec(&device).unwrap()).unwrap();
 
     let output = login(&emulator, PASSWORD, &["--device-file", file]).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(254));
     assert_eq!(
         text(&output.stderr),
         "NotAuthorizedException: Incorrect username or password.\n"
@@ -159,7 +160,7 @@ async fn a_corrupted_device_file_is_not_authorized() {
     // Not JSON at all: said so, before any password is asked or call made.
     std::fs::write(&path, "DevicePassword=hunter2hunter2").unwrap();
     let output = login(&emulator, PASSWORD, &["--device-file", file]).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     let stderr = text(&output.stderr);
     assert!(stderr.starts_with("DeviceFileError: "), "{stderr}");
     assert!(stderr.contains("is not a device file"), "{stderr}");
@@ -171,7 +172,7 @@ async fn a_corrupted_device_file_is_not_authorized() {
 async fn service_refusals_print_the_service_error() {
     let emulator = start(builder()).await;
     let output = login(&emulator, "not the password", &[]).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(254));
     assert_eq!(
         text(&output.stderr),
         "NotAuthorizedException: Incorrect username or password.\n"
@@ -192,7 +193,7 @@ async fn service_refusals_print_the_service_error() {
         "--password-stdin".into(),
     ];
     let output = run_async(args.clone(), format!("{PASSWORD}\n"), Vec::new()).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(254));
     assert_eq!(
         text(&output.stderr),
         "UserNotFoundException: User does not exist.\n"
@@ -200,7 +201,7 @@ async fn service_refusals_print_the_service_error() {
 
     // No password on stdin at all.
     let output = run_async(args.clone(), String::new(), Vec::new()).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     assert_eq!(
         text(&output.stderr),
         "InvalidPassword: no password on stdin (one line expected)\n"
@@ -212,7 +213,7 @@ async fn service_refusals_print_the_service_error() {
         "/nonexistent/device.json".into(),
     ]);
     let output = run_async(args, format!("{PASSWORD}\n"), Vec::new()).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     let stderr = text(&output.stderr);
     assert!(
         stderr.starts_with(
@@ -225,7 +226,7 @@ async fn service_refusals_print_the_service_error() {
 
     // Nothing listens there any more: the cause is said, not just "dispatch failure".
     let output = login_at(&url, PASSWORD, &[]).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     let stderr = text(&output.stderr);
     assert!(stderr.starts_with("RequestFailed: "), "{stderr}");
     assert!(stderr.to_lowercase().contains("connect"), "{stderr}");
@@ -323,7 +324,7 @@ async fn the_client_secret_comes_from_the_environment() {
 
     // The variable unset: a usage error naming it, before any call.
     let unset = run_async(args(false), format!("{PASSWORD}\n"), Vec::new()).await;
-    assert_eq!(unset.status.code(), Some(2));
+    assert_eq!(unset.status.code(), Some(252));
     assert_eq!(
         text(&unset.stderr),
         "InvalidArguments: the environment variable CLI_TEST_CLIENT_SECRET is not set\n"
@@ -331,7 +332,7 @@ async fn the_client_secret_comes_from_the_environment() {
 
     // Without --client-secret-env: the service's refusal.
     let without = login(&emulator, PASSWORD, &[]).await;
-    assert_eq!(without.status.code(), Some(1));
+    assert_eq!(without.status.code(), Some(254));
     assert_eq!(
         text(&without.stderr),
         format!(
@@ -379,7 +380,7 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
     );
     let code = totp(KEY);
     let terminal = tokio::task::spawn_blocking(move || {
-        let mut child = std::process::Command::new("script")
+        let mut child = without_aws_config(&mut std::process::Command::new("script"))
             .args(["--quiet", "--return", "--command", &command, "/dev/null"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -405,15 +406,18 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
         shown.contains("MFA code from your authenticator app: "),
         "{shown}"
     );
-    assert_eq!(stderr, "challenges: PASSWORD_VERIFIER SOFTWARE_TOKEN_MFA\n");
+    assert_eq!(
+        stderr,
+        "region: us-east-1\nchallenges: PASSWORD_VERIFIER SOFTWARE_TOKEN_MFA\n"
+    );
     let answer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_aws_shape(&answer, true);
 
-    // No terminal at all (stdin a pipe, no controlling terminal): said so, exit 1.
+    // No terminal at all (stdin a pipe, no controlling terminal): said so, exit 255.
     let output = tokio::task::spawn_blocking({
         let url = emulator.url();
         move || {
-            let mut child = std::process::Command::new("setsid")
+            let mut child = without_aws_config(&mut std::process::Command::new("setsid"))
                 .args(["--wait", BIN])
                 .args(login_args(&url, &[]))
                 .stdin(std::process::Stdio::piped())
@@ -429,7 +433,7 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
     })
     .await
     .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     let stderr = text(&output.stderr);
     assert!(
         stderr.starts_with(

@@ -104,7 +104,7 @@ fn device_verifier_refuses_to_overwrite() {
     let path = dir.path().join("device.json");
     std::fs::write(&path, "anything at all").unwrap();
     let output = device_verifier(&path, &[]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     assert!(output.stdout.is_empty());
     assert_eq!(
         text(&output.stderr),
@@ -120,14 +120,14 @@ fn device_verifier_refuses_to_overwrite() {
     assert!(device_verifier(&fresh, &[]).status.success());
     let before = std::fs::read(&fresh).unwrap();
     let again = device_verifier(&fresh, &[]);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(255));
     assert!(again.stdout.is_empty());
     assert_eq!(std::fs::read(&fresh).unwrap(), before);
 
     // A directory that is not there: nothing printed, nothing left.
     let nowhere = dir.path().join("missing").join("device.json");
     let output = device_verifier(&nowhere, &[]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(255));
     assert!(output.stdout.is_empty());
     assert!(text(&output.stderr).starts_with("DeviceFileError: cannot create "));
 }
@@ -152,6 +152,30 @@ fn device_verifier_json() {
         config["PasswordVerifier"].as_str().unwrap(),
         config["Salt"].as_str().unwrap(),
     );
+}
+
+#[test]
+fn device_verifier_query_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.json");
+    let output = device_verifier(&path, &["--output", "text"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let (verifier, salt) = stdout.strip_suffix('\n').unwrap().split_once('\t').unwrap();
+    assert_verifier_matches(&device_file(&path), verifier, salt);
+
+    let other = dir.path().join("other.json");
+    let output = device_verifier(&other, &["--output", "text", "--query", "Salt"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let salt = text(&output.stdout);
+    assert!(salt.ends_with("=\n") && salt.len() == 25, "{salt:?}");
+
+    // A query on the shorthand is a usage error, refused before any file is made.
+    let refused = dir.path().join("refused.json");
+    let output = device_verifier(&refused, &["--query", "Salt"]);
+    assert_eq!(output.status.code(), Some(252));
+    assert!(output.stdout.is_empty());
+    assert!(!refused.exists());
 }
 
 #[test]
@@ -188,7 +212,7 @@ fn secret_hash_is_the_cores() {
         "",
         &[],
     );
-    assert_eq!(unset.status.code(), Some(2));
+    assert_eq!(unset.status.code(), Some(252));
     assert_eq!(
         text(&unset.stderr),
         "InvalidArguments: the environment variable CLI_TEST_SECRET_UNSET is not set\n"

@@ -32,9 +32,33 @@ pub async fn start(builder: EmulatorBuilder) -> RunningEmulator {
     builder.start().await.expect("the emulator starts")
 }
 
-/// Runs the binary with `args`, `stdin` written to its standard input, and `env` added.
+/// The AWS configuration variables the binary reads: cleared for every run, so that the
+/// machine's own (an `AWS_REGION`, a `~/.aws/config`) never decide a test; a test sets its own.
+const AWS_VARIABLES: [&str; 8] = [
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+];
+
+/// `command` without the machine's AWS configuration: no variables, empty files.
+pub fn without_aws_config(command: &mut Command) -> &mut Command {
+    for variable in AWS_VARIABLES {
+        command.env_remove(variable);
+    }
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+}
+
+/// Runs the binary with `args`, `stdin` written to its standard input, and `env` added (after
+/// the AWS configuration is cleared: [`without_aws_config`]).
 pub fn run(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(BIN)
+    let mut child = without_aws_config(&mut Command::new(BIN))
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
