@@ -241,7 +241,7 @@ async fn remember(
     client: &CognitoSrpClient,
     password: &str,
 ) -> Result<(StoredDevice, SignedIn), Failure> {
-    let signed_in = finished(client.sign_in(&args.username, password, None).await?)?;
+    let signed_in = finished(client.sign_in(&args.username, password).send().await?)?;
     let metadata = signed_in.new_device_metadata.as_ref().ok_or_else(|| {
         Failure::new(
             "NoNewDeviceMetadata",
@@ -249,7 +249,8 @@ async fn remember(
         )
     })?;
     let device = client
-        .remember_device(&signed_in.tokens.access_token, metadata, None, true)
+        .remember_device(&signed_in.tokens.access_token, metadata)
+        .send()
         .await?;
     Ok((device, signed_in))
 }
@@ -277,7 +278,9 @@ async fn device_run(
     })?;
     let signed_in = finished(
         client
-            .sign_in(&args.username, password, Some(&device))
+            .sign_in(&args.username, password)
+            .device(&device)
+            .send()
             .await?,
     )?;
     print_challenges(&signed_in);

@@ -1,6 +1,6 @@
-//! Remembered devices (SPEC "Device registration"): the device file's `StoredDevice`, and
-//! `ConfirmDevice` with a fresh verifier, `UpdateDeviceStatus` when the pool asks the user,
-//! `ListDevices`, `ForgetDevice`.
+//! Remembered devices (`docs/protocol.md`, "Device registration"): the device file's
+//! `StoredDevice`, and `ConfirmDevice` with a fresh verifier, `UpdateDeviceStatus` when the pool
+//! asks the user, `ListDevices` (bounded), `ForgetDevice`.
 
 use crate::{CognitoSrpClient, Error};
 use aws_sdk_cognitoidentityprovider::types::{
@@ -60,22 +60,50 @@ pub struct NewDeviceMetadata {
     pub device_key: String,
 }
 
-impl CognitoSrpClient {
-    /// Registers the device a sign-in was issued: draws a device password and salt, sends
-    /// `ConfirmDevice` with the verifier, and, when the pool answers
-    /// `UserConfirmationNecessary` (`DeviceOnlyRememberedOnUserPrompt`), `UpdateDeviceStatus`
-    /// with the user's answer `remembered`. Returns what the app keeps.
-    pub async fn remember_device(
-        &self,
-        access_token: &str,
-        new_device_metadata: &NewDeviceMetadata,
-        device_name: Option<&str>,
-        remembered: bool,
-    ) -> Result<StoredDevice, Error> {
+/// A device to register: [`CognitoSrpClient::remember_device`], options, then
+/// [`RememberDeviceRequest::send`].
+#[must_use = "nothing is registered until `send().await`"]
+pub struct RememberDeviceRequest<'a> {
+    client: &'a CognitoSrpClient,
+    access_token: &'a str,
+    metadata: &'a NewDeviceMetadata,
+    device_name: Option<&'a str>,
+    remembered: bool,
+}
+
+impl fmt::Debug for RememberDeviceRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RememberDeviceRequest")
+            .field("metadata", &self.metadata)
+            .field("device_name", &self.device_name)
+            .field("remembered", &self.remembered)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> RememberDeviceRequest<'a> {
+    /// `DeviceName`, as `ListDevices` will show it.
+    pub fn device_name(mut self, name: &'a str) -> Self {
+        self.device_name = Some(name);
+        self
+    }
+
+    /// The user's answer when the pool asks (`DeviceOnlyRememberedOnUserPrompt`): `true` (the
+    /// default) remembers the device, `false` declines; the device is confirmed either way,
+    /// and its key still names it on refresh.
+    pub fn remembered(mut self, remembered: bool) -> Self {
+        self.remembered = remembered;
+        self
+    }
+
+    /// Draws a device password and salt, sends `ConfirmDevice` with the verifier, and when the
+    /// pool answers `UserConfirmationNecessary`, `UpdateDeviceStatus` with the user's answer.
+    /// Returns what the app keeps.
+    pub async fn send(self) -> Result<StoredDevice, Error> {
         let NewDeviceMetadata {
             device_group_key,
             device_key,
-        } = new_device_metadata;
+        } = self.metadata;
         let registration = {
             let mut rng = rand::rng();
             DeviceRegistration::generate(device_group_key, device_key, &mut rng)
@@ -85,24 +113,24 @@ impl CognitoSrpClient {
             .password_verifier(config.password_verifier())
             .salt(config.salt())
             .build();
-        let confirmed = self
-            .client
+        let client = &self.client.client;
+        let confirmed = client
             .confirm_device()
-            .access_token(access_token)
+            .access_token(self.access_token)
             .device_key(device_key)
             .device_secret_verifier_config(verifier)
-            .set_device_name(device_name.map(str::to_string))
+            .set_device_name(self.device_name.map(str::to_string))
             .send()
             .await?;
         if confirmed.user_confirmation_necessary() {
-            let status = if remembered {
+            let status = if self.remembered {
                 DeviceRememberedStatusType::Remembered
             } else {
                 DeviceRememberedStatusType::NotRemembered
             };
-            self.client
+            client
                 .update_device_status()
-                .access_token(access_token)
+                .access_token(self.access_token)
                 .device_key(device_key)
                 .device_remembered_status(status)
                 .send()
@@ -114,6 +142,28 @@ impl CognitoSrpClient {
             device_key: device_key.clone(),
             device_password: registration.device_password.as_str().to_string(),
         })
+    }
+}
+
+/// Pages `list_devices` reads at most (60 devices a page): a service that keeps handing out
+/// fresh tokens ends in [`Error::TooManySteps`].
+pub const MAX_DEVICE_PAGES: usize = 100;
+
+impl CognitoSrpClient {
+    /// Registers the device a sign-in was issued (`NewDeviceMetadata`) with the sign-in's
+    /// access token; send it with [`RememberDeviceRequest::send`].
+    pub fn remember_device<'a>(
+        &'a self,
+        access_token: &'a str,
+        new_device_metadata: &'a NewDeviceMetadata,
+    ) -> RememberDeviceRequest<'a> {
+        RememberDeviceRequest {
+            client: self,
+            access_token,
+            metadata: new_device_metadata,
+            device_name: None,
+            remembered: true,
+        }
     }
 
     /// `ForgetDevice`: the service forgets the device; the app should delete its device file.
@@ -134,7 +184,7 @@ impl CognitoSrpClient {
         // Every token sent so far: a service that hands one back again, at once or after a
         // cycle, would otherwise be asked for ever.
         let mut sent = std::collections::HashSet::new();
-        loop {
+        for _ in 0..MAX_DEVICE_PAGES {
             let page = self
                 .client
                 .list_devices()
@@ -144,11 +194,20 @@ impl CognitoSrpClient {
                 .await?;
             devices.extend(page.devices().iter().cloned());
             match page.pagination_token() {
-                Some(next) if !next.is_empty() && sent.insert(next.to_string()) => {
-                    token = Some(next.to_string());
+                None => return Ok(devices),
+                Some("") => return Ok(devices),
+                Some(next) if sent.insert(next.to_string()) => token = Some(next.to_string()),
+                Some(_) => {
+                    return Err(Error::malformed(
+                        "ListDevices",
+                        "PaginationToken: one sent before (the listing would never end)",
+                    ));
                 }
-                _ => return Ok(devices),
             }
         }
+        Err(Error::TooManySteps {
+            operation: "ListDevices",
+            limit: MAX_DEVICE_PAGES,
+        })
     }
 }

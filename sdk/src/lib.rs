@@ -6,10 +6,13 @@ mod sign_in;
 mod tokens;
 
 pub use aws_sdk_cognitoidentityprovider;
-pub use device::{NewDeviceMetadata, StoredDevice};
-pub use error::Error;
-pub use sign_in::{MfaCode, MfaType, NewPassword, SelectMfaType, SignIn, SignedIn};
-pub use tokens::Tokens;
+pub use device::{MAX_DEVICE_PAGES, NewDeviceMetadata, RememberDeviceRequest, StoredDevice};
+pub use error::{BoxError, Error};
+pub use sign_in::{
+    AuthFlow, MAX_STEPS, MfaCode, MfaSetup, MfaType, NewPassword, SelectChallenge, SelectMfaType,
+    SignIn, SignInRequest, SignedIn, TotpSecret, VerifyTotp,
+};
+pub use tokens::{RefreshFlow, RefreshRequest, Refreshed, Tokens};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use cognito_srp6a::{AppClient, UserPoolId};
@@ -92,9 +95,12 @@ fn futures_are_send(
     select: SelectMfaType,
 ) {
     fn send<T: Send>(_: T) {}
-    send(cognito.sign_in("u", "p", Some(device)));
-    send(cognito.remember_device("t", metadata, None, true));
-    send(cognito.refresh("r", "u", Some(device)));
+    send(cognito.sign_in("u", "p").device(device).send());
+    send(cognito.sign_in("u", "p").server_side().send());
+    send(cognito.remember_device("t", metadata).send());
+    send(cognito.refresh("r").device(device).send());
+    send(cognito.revoke("r"));
+    send(cognito.sign_out("t"));
     send(cognito.forget_device("t", "k"));
     send(cognito.list_devices("t"));
     send(mfa.answer("123456"));

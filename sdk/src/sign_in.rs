@@ -1,8 +1,13 @@
-//! The `USER_SRP_AUTH` sign-in (SPEC "Wire flow"): `InitiateAuth`, the `PASSWORD_VERIFIER`
-//! answer, a remembered device's `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`, with the
-//! `Session` threaded through and `SECRET_HASH` on every request when the client has a secret.
-//! A challenge the app must answer (MFA, a new password) comes back as a step that offers only
-//! the call valid at that point and carries the flow on.
+//! The SRP sign-in (`docs/protocol.md`, "Wire flow"): `USER_SRP_AUTH`, or choice-based
+//! `USER_AUTH` with `PASSWORD_SRP` preferred; the `PASSWORD_VERIFIER` answer; a remembered
+//! device's `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`; with the `Session` threaded
+//! through and `SECRET_HASH` on every request when the client has a secret. From an app
+//! (`InitiateAuth`) or from a back end with AWS credentials (`AdminInitiateAuth`, `server_side`).
+//!
+//! A challenge the app must answer (MFA, MFA set-up, a new password, a choice) comes back as a
+//! step that offers only the calls valid at that point and carries the flow on. A sign-in takes
+//! at most [`MAX_STEPS`] answers: a service that keeps asking ends in
+//! [`Error::TooManySteps`].
 
 use crate::{CognitoSrpClient, Error, NewDeviceMetadata, StoredDevice, Tokens};
 use aws_sdk_cognitoidentityprovider::types::{
@@ -10,6 +15,22 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognito_srp6a::{DevicePasswordVerifierChallenge, PasswordVerifierChallenge, Timestamp, User};
 use std::{collections::HashMap, fmt};
+use zeroize::Zeroizing;
+
+/// The most challenge answers one sign-in sends: a choice of factor, the password proof, the
+/// device's two steps, a new password, an MFA choice, its set-up and code, with room to spare.
+pub const MAX_STEPS: usize = 12;
+
+/// Which flow a sign-in starts with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthFlow {
+    /// `USER_SRP_AUTH`.
+    #[default]
+    UserSrp,
+    /// `USER_AUTH`, choice-based sign-in, with `PREFERRED_CHALLENGE` `PASSWORD_SRP`.
+    UserAuth,
+}
 
 /// Where a sign-in stands: signed in, or waiting for the app to answer a challenge.
 #[derive(Debug)]
@@ -25,6 +46,10 @@ pub enum SignIn {
     NewPasswordRequired(NewPassword),
     /// `SELECT_MFA_TYPE`: the user picks SMS or an authenticator app.
     SelectMfaType(SelectMfaType),
+    /// `MFA_SETUP`: the pool requires a second factor the user does not have yet.
+    MfaSetup(MfaSetup),
+    /// `SELECT_CHALLENGE` (`USER_AUTH`): the service offers first factors to choose from.
+    SelectChallenge(SelectChallenge),
 }
 
 /// A finished sign-in.
@@ -34,7 +59,7 @@ pub struct SignedIn {
     /// The tokens.
     pub tokens: Tokens,
     /// The device key the service issued, when the sign-in went through no remembered device:
-    /// pass it to [`CognitoSrpClient::remember_device`].
+    /// pass it to [`CognitoSrpClient::remember_device`]. The refresh token is bound to it.
     pub new_device_metadata: Option<NewDeviceMetadata>,
     /// The device given to `sign_in` no longer exists ("Device does not exist."): the
     /// sign-in was done again without it. Delete the device file.
@@ -43,35 +68,167 @@ pub struct SignedIn {
     pub username: String,
     /// The challenges answered, in order (`PASSWORD_VERIFIER`, `DEVICE_SRP_AUTH`, …).
     pub challenges: Vec<String>,
+    /// The remembered device the sign-in went through.
+    bound_device: Option<String>,
 }
 
-/// A sign-in in progress: what the next answer needs.
-struct Flow {
-    client: CognitoSrpClient,
-    username: String,
-    device: Option<StoredDevice>,
-    session: Option<String>,
-    device_forgotten: bool,
-    challenges: Vec<String>,
+impl SignedIn {
+    /// The device key the tokens are bound to: the remembered device the sign-in went through,
+    /// or the one it was issued. A refresh names it.
+    pub fn device_key(&self) -> Option<&str> {
+        self.new_device_metadata
+            .as_ref()
+            .map(|metadata| metadata.device_key.as_str())
+            .or(self.bound_device.as_deref())
+    }
 }
 
-impl fmt::Debug for Flow {
+/// A sign-in to start: [`CognitoSrpClient::sign_in`], options, then [`SignInRequest::send`].
+#[must_use = "a sign-in does nothing until `send().await`"]
+pub struct SignInRequest<'a> {
+    client: &'a CognitoSrpClient,
+    username: &'a str,
+    password: &'a str,
+    device: Option<&'a StoredDevice>,
+    flow: AuthFlow,
+    server_side: bool,
+}
+
+impl fmt::Debug for SignInRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The session is a bearer credential for the rest of the sign-in: not printed.
-        f.debug_struct("Flow")
+        f.debug_struct("SignInRequest")
             .field("username", &self.username)
             .field("device", &self.device)
-            .field("challenges", &self.challenges)
+            .field("flow", &self.flow)
+            .field("server_side", &self.server_side)
             .finish_non_exhaustive()
     }
 }
 
-/// A challenge answer.
+impl<'a> SignInRequest<'a> {
+    /// Signs in through this remembered device (`DEVICE_SRP_AUTH`, `DEVICE_PASSWORD_VERIFIER`).
+    pub fn device(mut self, device: &'a StoredDevice) -> Self {
+        self.device = Some(device);
+        self
+    }
+
+    /// The same, optional.
+    pub fn set_device(mut self, device: Option<&'a StoredDevice>) -> Self {
+        self.device = device;
+        self
+    }
+
+    /// `USER_SRP_AUTH` (the default) or `USER_AUTH` with `PASSWORD_SRP` preferred.
+    pub fn auth_flow(mut self, flow: AuthFlow) -> Self {
+        self.flow = flow;
+        self
+    }
+
+    /// From a back end: `AdminInitiateAuth` and `AdminRespondToAuthChallenge`, signed with the
+    /// SDK client's AWS credentials (the app client must allow the flow).
+    pub fn server_side(mut self) -> Self {
+        self.server_side = true;
+        self
+    }
+
+    /// Signs in. When the service answers "Device does not exist." for the device, signs in
+    /// again without it and says so in [`SignedIn::device_forgotten`].
+    pub async fn send(self) -> Result<SignIn, Error> {
+        match self.once(self.device).await {
+            Err(error) if self.device.is_some() && error.is_device_not_found() => {
+                let mut retried = self.once(None).await?;
+                retried.set_device_forgotten();
+                Ok(retried)
+            }
+            other => other,
+        }
+    }
+
+    async fn once(&self, device: Option<&StoredDevice>) -> Result<SignIn, Error> {
+        let mut flow = Flow {
+            client: self.client.clone(),
+            username: self.username.to_string(),
+            password: Zeroizing::new(self.password.to_string()),
+            device: device.cloned(),
+            session: None,
+            device_forgotten: false,
+            challenges: Vec::new(),
+            server_side: self.server_side,
+        };
+        let user = User::new(&self.client.user_pool_id, self.username, self.password)?;
+        // ThreadRng is not Send: drawn from and dropped before any await.
+        let pending = {
+            let mut rng = rand::rng();
+            user.start_sign_in(&mut rng)?
+        };
+        let mut auth = pending.user_srp_auth();
+        if let Some(device) = device {
+            auth = auth.with_device_key(&device.device_key);
+        }
+        if let Some(client) = self.client.app_client() {
+            auth = auth.with_secret_hash(&client);
+        }
+        let mut parameters = auth.parameters().to_map();
+        let auth_flow = match self.flow {
+            AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
+            AuthFlow::UserAuth => {
+                parameters.insert("PREFERRED_CHALLENGE".into(), "PASSWORD_SRP".into());
+                AuthFlowType::UserAuth
+            }
+        };
+        let reply = flow.initiate(auth_flow, parameters).await?;
+        match reply.challenge {
+            Some(ChallengeNameType::PasswordVerifier) => {
+                flow.password_verifier(pending, reply).await
+            }
+            Some(ChallengeNameType::SelectChallenge) => {
+                flow.session = reply.session;
+                Ok(SignIn::SelectChallenge(SelectChallenge {
+                    available: reply.available_challenges,
+                    flow,
+                }))
+            }
+            _ => Err(Error::malformed(
+                flow.initiate_operation(),
+                "ChallengeName PASSWORD_VERIFIER",
+            )),
+        }
+    }
+}
+
+/// A sign-in in progress: what the next answer needs.
+pub(crate) struct Flow {
+    client: CognitoSrpClient,
+    username: String,
+    /// Kept only for `SELECT_CHALLENGE`, whose `PASSWORD_SRP` answer starts a new proof.
+    password: Zeroizing<String>,
+    device: Option<StoredDevice>,
+    session: Option<String>,
+    device_forgotten: bool,
+    challenges: Vec<String>,
+    server_side: bool,
+}
+
+impl fmt::Debug for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The session is a bearer credential for the rest of the sign-in, the password a
+        // secret: neither is printed.
+        f.debug_struct("Flow")
+            .field("username", &self.username)
+            .field("device", &self.device)
+            .field("challenges", &self.challenges)
+            .field("server_side", &self.server_side)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An answer of the service to one step.
 struct Reply {
     challenge: Option<ChallengeNameType>,
     session: Option<String>,
     parameters: HashMap<String, String>,
     result: Option<AuthenticationResultType>,
+    available_challenges: Vec<String>,
 }
 
 /// An MFA code step (`SOFTWARE_TOKEN_MFA` or `SMS_MFA`).
@@ -149,88 +306,139 @@ impl SelectMfaType {
     }
 }
 
-impl CognitoSrpClient {
-    /// Signs in with `USER_SRP_AUTH`: `PASSWORD_VERIFIER`, and with a remembered `device`,
-    /// `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`. When the service answers "Device does
-    /// not exist.", signs in again without the device and says so in
-    /// [`SignedIn::device_forgotten`].
-    pub async fn sign_in(
-        &self,
-        username: &str,
-        password: &str,
-        device: Option<&StoredDevice>,
-    ) -> Result<SignIn, Error> {
-        match self.sign_in_once(username, password, device).await {
-            Err(error) if device.is_some() && error.is_device_not_found() => {
-                let mut retried = self.sign_in_once(username, password, None).await?;
-                retried.set_device_forgotten();
-                Ok(retried)
-            }
-            other => other,
-        }
+/// A `SELECT_CHALLENGE` step of a `USER_AUTH` sign-in.
+#[derive(Debug)]
+pub struct SelectChallenge {
+    flow: Flow,
+    available: Vec<String>,
+}
+
+impl SelectChallenge {
+    /// `AvailableChallenges`, as the service listed them (`PASSWORD_SRP`, `PASSWORD`, …).
+    pub fn available(&self) -> &[String] {
+        &self.available
     }
 
-    async fn sign_in_once(
-        &self,
-        username: &str,
-        password: &str,
-        device: Option<&StoredDevice>,
-    ) -> Result<SignIn, Error> {
-        let user = User::new(&self.user_pool_id, username, password)?;
-        // ThreadRng is not Send: drawn from and dropped before any await.
+    /// Chooses `PASSWORD_SRP`: the password is proved, never sent; the sign-in goes on.
+    pub async fn password_srp(mut self) -> Result<SignIn, Error> {
+        let pool_id = self.flow.client.user_pool_id.clone();
+        let username = self.flow.username.clone();
+        let password = self.flow.password.clone();
+        let user = User::new(&pool_id, &username, &password)?;
         let pending = {
             let mut rng = rand::rng();
             user.start_sign_in(&mut rng)?
         };
-        let mut auth = pending.user_srp_auth();
-        if let Some(device) = device {
-            auth = auth.with_device_key(&device.device_key);
+        let mut responses = pending.user_srp_auth().parameters().to_map();
+        responses.insert("ANSWER".into(), "PASSWORD_SRP".into());
+        if let Some(client) = self.flow.client.app_client() {
+            responses.insert(
+                "SECRET_HASH".into(),
+                client.secret_hash(&self.flow.username).as_str().to_string(),
+            );
         }
-        if let Some(client) = self.app_client() {
-            auth = auth.with_secret_hash(&client);
-        }
+        let session = self.flow.session.take();
+        self.flow.challenges.push("SELECT_CHALLENGE".into());
         let reply = self
-            .client
-            .initiate_auth()
-            .auth_flow(AuthFlowType::UserSrpAuth)
-            .client_id(&self.client_id)
-            .set_auth_parameters(Some(auth.parameters().to_map()))
-            .send()
+            .flow
+            .respond(ChallengeNameType::SelectChallenge, session, responses)
             .await?;
-        if reply.challenge_name() != Some(&ChallengeNameType::PasswordVerifier) {
+        if reply.challenge != Some(ChallengeNameType::PasswordVerifier) {
             return Err(Error::malformed(
-                "InitiateAuth",
+                self.flow.respond_operation(),
                 "ChallengeName PASSWORD_VERIFIER",
             ));
         }
-        let parameters = reply
-            .challenge_parameters()
-            .ok_or_else(|| Error::malformed("InitiateAuth", "ChallengeParameters"))?;
-        let challenge = PasswordVerifierChallenge::from_parameters(parameters)?;
-        let internal = challenge.user_id_for_srp().to_string();
-        let mut response = pending.respond(&challenge, Timestamp::now()?)?;
-        if let Some(device) = device {
-            response = response.with_device_key(&device.device_key);
-        }
-        if let Some(client) = self.app_client() {
-            response = response.with_secret_hash(&client);
-        }
-        let flow = Flow {
-            client: self.clone(),
-            username: internal,
-            device: device.cloned(),
-            session: reply.session().map(str::to_string),
-            device_forgotten: false,
-            challenges: vec!["PASSWORD_VERIFIER".into()],
-        };
-        let reply = flow
-            .respond(
-                ChallengeNameType::PasswordVerifier,
-                flow.session.clone(),
-                response.parameters().to_map(),
-            )
+        self.flow.password_verifier(pending, reply).await
+    }
+}
+
+/// An `MFA_SETUP` step: the user adds an authenticator app.
+#[derive(Debug)]
+pub struct MfaSetup {
+    flow: Flow,
+}
+
+/// A TOTP secret to show the user once (as text or a QR code): zeroized on drop, never in
+/// `Debug`.
+pub struct TotpSecret(Zeroizing<String>);
+
+impl TotpSecret {
+    /// The base32 secret, for the user's authenticator app.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpSecret(..)")
+    }
+}
+
+/// An `MFA_SETUP` step once the secret is made: waits for a code of it.
+#[derive(Debug)]
+pub struct VerifyTotp {
+    flow: Flow,
+}
+
+impl MfaSetup {
+    /// `AssociateSoftwareToken` with the sign-in's session: the secret to show the user, and
+    /// the step that verifies a code of it.
+    pub async fn associate(mut self) -> Result<(TotpSecret, VerifyTotp), Error> {
+        let operation = "AssociateSoftwareToken";
+        self.flow.count_step()?;
+        let answer = self
+            .flow
+            .client
+            .client
+            .associate_software_token()
+            .set_session(self.flow.session.take())
+            .send()
             .await?;
-        flow.proceed(reply).await
+        let secret = answer
+            .secret_code()
+            .ok_or_else(|| Error::malformed(operation, "SecretCode"))?;
+        self.flow.session = answer.session().map(str::to_string);
+        Ok((
+            TotpSecret(Zeroizing::new(secret.to_string())),
+            VerifyTotp { flow: self.flow },
+        ))
+    }
+}
+
+impl VerifyTotp {
+    /// `VerifySoftwareToken` with a code from the app, then the `MFA_SETUP` answer; the
+    /// sign-in goes on.
+    pub async fn verify(mut self, code: &str) -> Result<SignIn, Error> {
+        self.flow.count_step()?;
+        let answer = self
+            .flow
+            .client
+            .client
+            .verify_software_token()
+            .set_session(self.flow.session.take())
+            .user_code(code)
+            .send()
+            .await?;
+        self.flow.session = answer.session().map(str::to_string);
+        self.flow.answer(ChallengeNameType::MfaSetup, &[]).await
+    }
+}
+
+impl CognitoSrpClient {
+    /// A sign-in of `username` with `password`: `USER_SRP_AUTH` unless
+    /// [`SignInRequest::auth_flow`] says otherwise, through a remembered device when given
+    /// [`SignInRequest::device`]. Send it with [`SignInRequest::send`].
+    pub fn sign_in<'a>(&'a self, username: &'a str, password: &'a str) -> SignInRequest<'a> {
+        SignInRequest {
+            client: self,
+            username,
+            password,
+            device: None,
+            flow: AuthFlow::UserSrp,
+            server_side: false,
+        }
     }
 }
 
@@ -241,27 +449,76 @@ impl SignIn {
             Self::SoftwareTokenMfa(MfaCode { flow, .. })
             | Self::SmsMfa(MfaCode { flow, .. })
             | Self::NewPasswordRequired(NewPassword { flow })
-            | Self::SelectMfaType(SelectMfaType { flow }) => flow.device_forgotten = true,
+            | Self::SelectMfaType(SelectMfaType { flow })
+            | Self::MfaSetup(MfaSetup { flow })
+            | Self::SelectChallenge(SelectChallenge { flow, .. }) => flow.device_forgotten = true,
         }
     }
 }
 
 impl Flow {
-    /// One `RespondToAuthChallenge`.
-    async fn respond(
+    fn initiate_operation(&self) -> &'static str {
+        if self.server_side {
+            "AdminInitiateAuth"
+        } else {
+            "InitiateAuth"
+        }
+    }
+
+    fn respond_operation(&self) -> &'static str {
+        if self.server_side {
+            "AdminRespondToAuthChallenge"
+        } else {
+            "RespondToAuthChallenge"
+        }
+    }
+
+    /// One more answer, or [`Error::TooManySteps`] past [`MAX_STEPS`].
+    fn count_step(&mut self) -> Result<(), Error> {
+        if self.challenges.len() >= MAX_STEPS {
+            return Err(Error::TooManySteps {
+                operation: self.respond_operation(),
+                limit: MAX_STEPS,
+            });
+        }
+        Ok(())
+    }
+
+    /// `InitiateAuth` (or `AdminInitiateAuth`).
+    async fn initiate(
         &self,
-        challenge: ChallengeNameType,
-        session: Option<String>,
-        responses: HashMap<String, String>,
+        flow: AuthFlowType,
+        parameters: HashMap<String, String>,
     ) -> Result<Reply, Error> {
-        let reply = self
+        let client = &self.client;
+        if self.server_side {
+            let reply = client
+                .client
+                .admin_initiate_auth()
+                .user_pool_id(&client.user_pool_id)
+                .client_id(&client.client_id)
+                .auth_flow(flow)
+                .set_auth_parameters(Some(parameters))
+                .send()
+                .await?;
+            return Ok(Reply {
+                challenge: reply.challenge_name().cloned(),
+                session: reply.session().map(str::to_string),
+                parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
+                result: reply.authentication_result().cloned(),
+                available_challenges: reply
+                    .available_challenges()
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+            });
+        }
+        let reply = client
             .client
-            .client
-            .respond_to_auth_challenge()
-            .client_id(&self.client.client_id)
-            .challenge_name(challenge)
-            .set_session(session)
-            .set_challenge_responses(Some(responses))
+            .initiate_auth()
+            .client_id(&client.client_id)
+            .auth_flow(flow)
+            .set_auth_parameters(Some(parameters))
             .send()
             .await?;
         Ok(Reply {
@@ -269,7 +526,107 @@ impl Flow {
             session: reply.session().map(str::to_string),
             parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
             result: reply.authentication_result().cloned(),
+            available_challenges: reply
+                .available_challenges()
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
         })
+    }
+
+    /// One `RespondToAuthChallenge` (or `AdminRespondToAuthChallenge`).
+    async fn respond(
+        &self,
+        challenge: ChallengeNameType,
+        session: Option<String>,
+        responses: HashMap<String, String>,
+    ) -> Result<Reply, Error> {
+        let client = &self.client;
+        let sent_device = responses.contains_key("DEVICE_KEY");
+        let outcome = if self.server_side {
+            client
+                .client
+                .admin_respond_to_auth_challenge()
+                .user_pool_id(&client.user_pool_id)
+                .client_id(&client.client_id)
+                .challenge_name(challenge)
+                .set_session(session)
+                .set_challenge_responses(Some(responses))
+                .send()
+                .await
+                .map(|reply| Reply {
+                    challenge: reply.challenge_name().cloned(),
+                    session: reply.session().map(str::to_string),
+                    parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
+                    result: reply.authentication_result().cloned(),
+                    available_challenges: Vec::new(),
+                })
+                .map_err(Error::from)
+        } else {
+            client
+                .client
+                .respond_to_auth_challenge()
+                .client_id(&client.client_id)
+                .challenge_name(challenge)
+                .set_session(session)
+                .set_challenge_responses(Some(responses))
+                .send()
+                .await
+                .map(|reply| Reply {
+                    challenge: reply.challenge_name().cloned(),
+                    session: reply.session().map(str::to_string),
+                    parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
+                    result: reply.authentication_result().cloned(),
+                    available_challenges: Vec::new(),
+                })
+                .map_err(Error::from)
+        };
+        // Past InitiateAuth the app client is known to exist: a ResourceNotFoundException to
+        // an answer that named a device is the device's (the service's "Device does not
+        // exist.").
+        outcome.map_err(|error| {
+            if sent_device && error.code() == Some("ResourceNotFoundException") {
+                error.into_device_not_found()
+            } else {
+                error
+            }
+        })
+    }
+
+    /// The `PASSWORD_VERIFIER` answer to `reply`'s challenge with the pending proof, then on.
+    async fn password_verifier(
+        mut self,
+        pending: cognito_srp6a::UserSignIn<'_>,
+        reply: Reply,
+    ) -> Result<SignIn, Error> {
+        let operation = self.initiate_operation();
+        if reply.parameters.is_empty() {
+            return Err(Error::malformed(operation, "ChallengeParameters"));
+        }
+        self.count_step()?;
+        let challenge = PasswordVerifierChallenge::from_parameters(&reply.parameters)?;
+        let internal = challenge.user_id_for_srp().to_string();
+        let responses = {
+            let mut response = pending.respond(&challenge, Timestamp::now()?)?;
+            if let Some(device) = &self.device {
+                response = response.with_device_key(&device.device_key);
+            }
+            let app = self.client.app_client();
+            if let Some(app) = &app {
+                response = response.with_secret_hash(app);
+            }
+            response.parameters().to_map()
+        };
+        self.username = internal;
+        self.challenges.push("PASSWORD_VERIFIER".into());
+        let reply = self
+            .respond(
+                ChallengeNameType::PasswordVerifier,
+                reply.session,
+                responses,
+            )
+            .await?;
+        self.proceed(reply).await
     }
 
     /// Answers an app-facing challenge with `entries`, `USERNAME`, and `DEVICE_KEY` and
@@ -279,6 +636,7 @@ impl Flow {
         challenge: ChallengeNameType,
         entries: &[(&str, &str)],
     ) -> Result<SignIn, Error> {
+        self.count_step()?;
         let mut responses: HashMap<String, String> = entries
             .iter()
             .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -306,35 +664,45 @@ impl Flow {
             let Some(challenge) = reply.challenge.take() else {
                 return self.finish(reply.result.as_ref());
             };
-            match challenge {
-                ChallengeNameType::DeviceSrpAuth => reply = self.device_steps().await?,
-                ChallengeNameType::SoftwareTokenMfa | ChallengeNameType::SmsMfa => {
-                    let sms = challenge == ChallengeNameType::SmsMfa;
-                    let step = MfaCode {
-                        flow: self,
-                        challenge,
-                        parameters: std::mem::take(&mut reply.parameters),
-                    };
-                    return Ok(if sms {
-                        SignIn::SmsMfa(step)
-                    } else {
-                        SignIn::SoftwareTokenMfa(step)
-                    });
+            let step = match challenge {
+                ChallengeNameType::DeviceSrpAuth => {
+                    reply = self.device_steps().await?;
+                    continue;
                 }
+                ChallengeNameType::SoftwareTokenMfa => SignIn::SoftwareTokenMfa(MfaCode {
+                    flow: self,
+                    challenge,
+                    parameters: std::mem::take(&mut reply.parameters),
+                }),
+                ChallengeNameType::SmsMfa => SignIn::SmsMfa(MfaCode {
+                    flow: self,
+                    challenge,
+                    parameters: std::mem::take(&mut reply.parameters),
+                }),
                 ChallengeNameType::NewPasswordRequired => {
-                    return Ok(SignIn::NewPasswordRequired(NewPassword { flow: self }));
+                    SignIn::NewPasswordRequired(NewPassword { flow: self })
                 }
                 ChallengeNameType::SelectMfaType => {
-                    return Ok(SignIn::SelectMfaType(SelectMfaType { flow: self }));
+                    SignIn::SelectMfaType(SelectMfaType { flow: self })
                 }
+                ChallengeNameType::MfaSetup => SignIn::MfaSetup(MfaSetup { flow: self }),
                 other => return Err(Error::UnsupportedChallenge(other.as_str().to_string())),
-            }
+            };
+            return Ok(step);
         }
     }
 
     /// `DEVICE_SRP_AUTH` with a new ephemeral, then the `DEVICE_PASSWORD_VERIFIER` proof.
     async fn device_steps(&mut self) -> Result<Reply, Error> {
-        let operation = "RespondToAuthChallenge";
+        let operation = self.respond_operation();
+        // A service asking for the device's proof again and again ends here.
+        if self.challenges.iter().any(|c| c == "DEVICE_SRP_AUTH") {
+            return Err(Error::TooManySteps {
+                operation,
+                limit: MAX_STEPS,
+            });
+        }
+        self.count_step()?;
         let device = self
             .device
             .as_ref()
@@ -380,7 +748,7 @@ impl Flow {
     }
 
     fn finish(self, result: Option<&AuthenticationResultType>) -> Result<SignIn, Error> {
-        let operation = "RespondToAuthChallenge";
+        let operation = self.respond_operation();
         let result = result.ok_or_else(|| Error::malformed(operation, "AuthenticationResult"))?;
         let tokens = Tokens::from_result(operation, result)?;
         let new_device_metadata = match result.new_device_metadata() {
@@ -400,8 +768,9 @@ impl Flow {
             tokens,
             new_device_metadata,
             device_forgotten: self.device_forgotten,
-            username: self.username,
-            challenges: self.challenges,
+            bound_device: self.device.as_ref().map(|d| d.device_key.clone()),
+            username: self.username.clone(),
+            challenges: self.challenges.clone(),
         }))
     }
 }

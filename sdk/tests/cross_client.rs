@@ -261,19 +261,16 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
     let client = srp_client(&url);
 
     // (a) This crate registers a device; pycognito signs in with it.
-    let first = signed_in(client.sign_in(USERNAME, PASSWORD, None).await.unwrap());
+    let first = signed_in(client.sign_in(USERNAME, PASSWORD).send().await.unwrap());
     assert_eq!(first.challenges, ["PASSWORD_VERIFIER"]);
     let metadata = first
         .new_device_metadata
         .as_ref()
         .expect("a first sign-in is issued NewDeviceMetadata");
     let ours = client
-        .remember_device(
-            &first.tokens.access_token,
-            metadata,
-            Some("cognito-srp6a-sdk"),
-            true,
-        )
+        .remember_device(&first.tokens.access_token, metadata)
+        .device_name("cognito-srp6a-sdk")
+        .send()
         .await
         .unwrap();
     assert_eq!(ours.device_key, metadata.device_key);
@@ -315,7 +312,9 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
     );
     let with_theirs = signed_in(
         client
-            .sign_in(USERNAME, PASSWORD, Some(&theirs))
+            .sign_in(USERNAME, PASSWORD)
+            .device(&theirs)
+            .send()
             .await
             .unwrap(),
     );
@@ -348,7 +347,9 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
     // And this crate's own device still works from here after pycognito used it.
     let with_ours = signed_in(
         client
-            .sign_in(USERNAME, PASSWORD, Some(&ours))
+            .sign_in(USERNAME, PASSWORD)
+            .device(&ours)
+            .send()
             .await
             .unwrap(),
     );

@@ -19,7 +19,7 @@ use aws_sdk_cognitoidentityprovider::{
 };
 use base64::Engine as _;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
-use cognito_srp6a_sdk::{CognitoSrpClient, Error, SignIn, SignedIn, StoredDevice};
+use cognito_srp6a_sdk::{CognitoSrpClient, Error, Refreshed, SignIn, SignedIn, StoredDevice};
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -78,15 +78,13 @@ fn signed_in(step: SignIn) -> SignedIn {
 /// A first sign-in, then the device it was issued remembered (`remembered` is the user's answer
 /// when the pool asks).
 async fn sign_in_and_remember(client: &CognitoSrpClient, remembered: bool) -> StoredDevice {
-    let first = signed_in(client.sign_in(USER, PASSWORD, None).await.unwrap());
+    let first = signed_in(client.sign_in(USER, PASSWORD).send().await.unwrap());
     let metadata = first.new_device_metadata.as_ref().unwrap();
     let device = client
-        .remember_device(
-            &first.tokens.access_token,
-            metadata,
-            Some("integration test"),
-            remembered,
-        )
+        .remember_device(&first.tokens.access_token, metadata)
+        .device_name("integration test")
+        .remembered(remembered)
+        .send()
         .await
         .unwrap();
     assert_eq!(device.device_key, metadata.device_key);
@@ -111,6 +109,12 @@ fn totp_at(secret: &[u8], unix_seconds: u64) -> String {
     let offset = usize::from(digest[digest.len() - 1] & 0x0f);
     let word = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap());
     format!("{:06}", (word & 0x7fff_ffff) % 1_000_000)
+}
+
+/// The code of the next 30-second step (accepted as clock drift).
+fn totp_next() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    totp_at(TOTP_SECRET, now.as_secs() + 30)
 }
 
 fn totp_now() -> String {
@@ -167,7 +171,7 @@ fn totp_matches_rfc_6238() {
 #[tokio::test(flavor = "multi_thread")]
 async fn password_sign_in_issues_a_device() {
     let (emulator, client) = start(builder()).await;
-    let signed_in = signed_in(client.sign_in(USER, PASSWORD, None).await.unwrap());
+    let signed_in = signed_in(client.sign_in(USER, PASSWORD).send().await.unwrap());
     assert_eq!(signed_in.challenges, ["PASSWORD_VERIFIER"]);
     assert!(!signed_in.device_forgotten);
     let metadata = signed_in.new_device_metadata.as_ref().unwrap();
@@ -191,7 +195,8 @@ async fn password_sign_in_issues_a_device() {
 async fn wrong_password_is_not_authorized() {
     let (emulator, client) = start(builder()).await;
     let error = client
-        .sign_in(USER, "not the password", None)
+        .sign_in(USER, "not the password")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
@@ -205,14 +210,28 @@ async fn remembered_device_signs_in_with_device_challenges() {
     // Without DeviceOnlyRememberedOnUserPrompt, ConfirmDevice answers
     // UserConfirmationNecessary false: the device is remembered at once, whatever `remembered`.
     let device = sign_in_and_remember(&client, false).await;
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_device_sign_in(&second, &device);
     assert_eq!(
         remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
         "remembered"
     );
     // And again: the device is not used up.
-    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let third = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_device_sign_in(&third, &device);
     emulator.shutdown().await;
 }
@@ -221,7 +240,14 @@ async fn remembered_device_signs_in_with_device_challenges() {
 async fn user_prompt_pool_remembers_the_device_the_user_accepts() {
     let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_device_sign_in(&second, &device);
     assert_eq!(
         remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
@@ -235,7 +261,14 @@ async fn user_prompt_pool_does_not_remember_a_declined_device() {
     let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
     let device = sign_in_and_remember(&client, false).await;
     // Confirmed but not remembered: no device challenges, and no new key either.
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_eq!(second.challenges, ["PASSWORD_VERIFIER"]);
     assert_eq!(second.new_device_metadata, None);
     assert!(!second.device_forgotten);
@@ -251,7 +284,7 @@ async fn user_prompt_pool_does_not_remember_a_declined_device() {
 #[tokio::test(flavor = "multi_thread")]
 async fn totp_user_answers_software_token_mfa() {
     let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
-    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
     };
@@ -268,7 +301,7 @@ async fn totp_user_answers_software_token_mfa() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_totp_code_is_a_code_mismatch() {
     let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
-    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
     };
@@ -293,7 +326,7 @@ async fn remembered_device_skips_mfa_when_challenge_required_on_new_device() {
             .challenge_required_on_new_device(true),
     )
     .await;
-    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("a new device must pass MFA, got {step:?}");
     };
@@ -302,12 +335,16 @@ async fn remembered_device_skips_mfa_when_challenge_required_on_new_device() {
         .remember_device(
             &first.tokens.access_token,
             first.new_device_metadata.as_ref().unwrap(),
-            None,
-            true,
         )
+        .send()
         .await
         .unwrap();
-    let second = client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap();
+    let second = client
+        .sign_in(USER, PASSWORD)
+        .device(&device)
+        .send()
+        .await
+        .unwrap();
     assert_device_sign_in(&signed_in(second), &device);
     emulator.shutdown().await;
 }
@@ -315,7 +352,7 @@ async fn remembered_device_skips_mfa_when_challenge_required_on_new_device() {
 #[tokio::test(flavor = "multi_thread")]
 async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_device() {
     let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
-    let step = client.sign_in(USER, PASSWORD, None).await.unwrap();
+    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
     };
@@ -324,16 +361,21 @@ async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_devi
         .remember_device(
             &first.tokens.access_token,
             first.new_device_metadata.as_ref().unwrap(),
-            None,
-            true,
         )
+        .send()
         .await
         .unwrap();
-    let step = client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap();
+    let step = client
+        .sign_in(USER, PASSWORD)
+        .device(&device)
+        .send()
+        .await
+        .unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("MFA must follow the device challenges, got {step:?}");
     };
-    let second = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    // A code is accepted once: the second sign-in types the app's next code.
+    let second = signed_in(mfa.answer(&totp_next()).await.unwrap());
     assert_eq!(
         second.challenges,
         [
@@ -355,24 +397,33 @@ async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_devi
 async fn refresh_needs_the_device() {
     let (emulator, client) = start(builder()).await;
     let device = sign_in_and_remember(&client, true).await;
-    let signed_in = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let signed_in = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     let refresh_token = signed_in.tokens.refresh_token.clone().unwrap();
     let original = claims(&signed_in.tokens.access_token);
 
     let refreshed = client
-        .refresh(&refresh_token, USER, Some(&device))
+        .refresh(&refresh_token)
+        .device(&device)
+        .send()
         .await
         .unwrap();
+    let Refreshed::Kept(refreshed) = refreshed else {
+        panic!("no rotation on this client, got {refreshed:?}");
+    };
     assert_eq!(refreshed.refresh_token, None);
     let access = claims(&refreshed.access_token);
     assert_eq!(access["device_key"], device.device_key.as_str());
     assert_eq!(access["origin_jti"], original["origin_jti"]);
     assert_eq!(claims(&refreshed.id_token)["token_use"], "id");
 
-    let error = client
-        .refresh(&refresh_token, USER, None)
-        .await
-        .unwrap_err();
+    let error = client.refresh(&refresh_token).send().await.unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     assert_eq!(error.message(), Some("Invalid Refresh Token."));
     emulator.shutdown().await;
@@ -382,13 +433,27 @@ async fn refresh_needs_the_device() {
 async fn forgotten_device_signs_in_again_without_it() {
     let (emulator, client) = start(builder()).await;
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     client
         .forget_device(&second.tokens.access_token, &device.device_key)
         .await
         .unwrap();
 
-    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let third = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert!(third.device_forgotten);
     assert_eq!(third.challenges, ["PASSWORD_VERIFIER"]);
     let metadata = third.new_device_metadata.as_ref().unwrap();
@@ -402,11 +467,9 @@ async fn forgotten_device_signs_in_again_without_it() {
     );
     // Forgetting ended the device's refresh tokens.
     let error = client
-        .refresh(
-            second.tokens.refresh_token.as_deref().unwrap(),
-            USER,
-            Some(&device),
-        )
+        .refresh(second.tokens.refresh_token.as_deref().unwrap())
+        .device(&device)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
@@ -423,7 +486,9 @@ async fn wrong_device_password_is_not_authorized() {
     assert_ne!(impostor.device_password, device.device_password);
 
     let error = client
-        .sign_in(USER, PASSWORD, Some(&impostor))
+        .sign_in(USER, PASSWORD)
+        .device(&impostor)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
@@ -444,7 +509,14 @@ async fn wrong_device_password_is_not_authorized() {
         other => panic!("expected a service error, got {other:?}"),
     }
     // The real device still signs in.
-    let again = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let again = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_device_sign_in(&again, &device);
     emulator.shutdown().await;
 }
@@ -458,15 +530,24 @@ async fn client_with_a_secret_does_the_whole_flow() {
         .with_client_secret(SECRET);
 
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert_device_sign_in(&second, &device);
     let refresh_token = second.tokens.refresh_token.as_deref().unwrap();
     let refreshed = client
-        .refresh(refresh_token, USER, Some(&device))
+        .refresh(refresh_token)
+        .device(&device)
+        .send()
         .await
         .unwrap();
     assert_eq!(
-        claims(&refreshed.access_token)["device_key"],
+        claims(&refreshed.tokens().access_token)["device_key"],
         device.device_key.as_str()
     );
     let devices = client
@@ -479,15 +560,22 @@ async fn client_with_a_secret_does_the_whole_flow() {
         .forget_device(&second.tokens.access_token, &device.device_key)
         .await
         .unwrap();
-    let third = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let third = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     assert!(third.device_forgotten);
 
     // The same client without the secret, and with another one, is refused.
     let without = CognitoSrpClient::new(sdk_client(&url), POOL, CLIENT).unwrap();
-    let error = without.sign_in(USER, PASSWORD, None).await.unwrap_err();
+    let error = without.sign_in(USER, PASSWORD).send().await.unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     let wrong = without.clone().with_client_secret("another secret");
-    let error = wrong.sign_in(USER, PASSWORD, None).await.unwrap_err();
+    let error = wrong.sign_in(USER, PASSWORD).send().await.unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     assert_eq!(
         error.message(),
@@ -500,7 +588,14 @@ async fn client_with_a_secret_does_the_whole_flow() {
 async fn list_devices_lists_the_remembered_device() {
     let (emulator, client) = start(builder()).await;
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let second = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     let devices = client
         .list_devices(&second.tokens.access_token)
         .await
@@ -535,7 +630,8 @@ async fn admin_created_user_sets_a_new_password() {
     );
 
     let step = client
-        .sign_in("bob", "Temporary-Password-1", None)
+        .sign_in("bob", "Temporary-Password-1")
+        .send()
         .await
         .unwrap();
     let SignIn::NewPasswordRequired(new_password) = step else {
@@ -551,7 +647,8 @@ async fn admin_created_user_sets_a_new_password() {
     let again = signed_in_with(&client, "bob", "bob's own password").await;
     assert_eq!(again.challenges, ["PASSWORD_VERIFIER"]);
     let error = client
-        .sign_in("bob", "Temporary-Password-1", None)
+        .sign_in("bob", "Temporary-Password-1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
@@ -559,14 +656,21 @@ async fn admin_created_user_sets_a_new_password() {
 }
 
 async fn signed_in_with(client: &CognitoSrpClient, username: &str, password: &str) -> SignedIn {
-    signed_in(client.sign_in(username, password, None).await.unwrap())
+    signed_in(client.sign_in(username, password).send().await.unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn debug_shows_no_secret() {
     let (emulator, client) = start(builder()).await;
     let device = sign_in_and_remember(&client, true).await;
-    let signed_in = signed_in(client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap());
+    let signed_in = signed_in(
+        client
+            .sign_in(USER, PASSWORD)
+            .device(&device)
+            .send()
+            .await
+            .unwrap(),
+    );
     let tokens = &signed_in.tokens;
     let secrets = [
         device.device_password.as_str(),
@@ -595,7 +699,7 @@ async fn debug_shows_no_secret() {
     let (emulator_mfa, mfa_client) = start(builder().totp(USER, TOTP_BASE32)).await;
     let secret_client = mfa_client.clone().with_client_secret(SECRET);
     let first = self::signed_in(
-        match mfa_client.sign_in(USER, PASSWORD, None).await.unwrap() {
+        match mfa_client.sign_in(USER, PASSWORD).send().await.unwrap() {
             SignIn::SoftwareTokenMfa(mfa) => mfa.answer(&totp_now()).await.unwrap(),
             other => panic!("expected SOFTWARE_TOKEN_MFA, got {other:?}"),
         },
@@ -604,13 +708,14 @@ async fn debug_shows_no_secret() {
         .remember_device(
             &first.tokens.access_token,
             first.new_device_metadata.as_ref().unwrap(),
-            None,
-            true,
         )
+        .send()
         .await
         .unwrap();
     let step = mfa_client
-        .sign_in(USER, PASSWORD, Some(&mfa_device))
+        .sign_in(USER, PASSWORD)
+        .device(&mfa_device)
+        .send()
         .await
         .unwrap();
     let shown = format!("{step:?}");

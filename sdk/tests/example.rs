@@ -218,7 +218,12 @@ async fn remembers_then_signs_in_through_the_device() {
     let client = CognitoSrpClient::new(Client::from_conf(config), POOL, CLIENT)
         .unwrap()
         .with_client_secret(SECRET);
-    let SignIn::SignedIn(signed_in) = client.sign_in(USER, PASSWORD, Some(&device)).await.unwrap()
+    let SignIn::SignedIn(signed_in) = client
+        .sign_in(USER, PASSWORD)
+        .device(&device)
+        .send()
+        .await
+        .unwrap()
     else {
         panic!("expected SignedIn");
     };

@@ -41,7 +41,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// A cap on mocked `ListDevices` pages: past it the mock ends the listing, so a client that
 /// would page for ever fails an assertion instead of hanging the test.
-const PAGE_CAP: usize = 50;
+const PAGE_CAP: usize = 150;
 
 fn srp_client(rule_mode: RuleMode, rules: &[&Rule]) -> CognitoSrpClient {
     let client: Client = mock_client!(aws_sdk_cognitoidentityprovider, rule_mode, rules);
@@ -147,7 +147,11 @@ fn challenge(
 /// Runs one sign-in over `rules` (in order) and checks that each was used exactly once.
 async fn sign_in(rules: &[&Rule], device: Option<&StoredDevice>) -> Result<SignIn, Error> {
     let client = srp_client(RuleMode::Sequential, rules);
-    let outcome = client.sign_in(USERNAME, PASSWORD, device).await;
+    let outcome = client
+        .sign_in(USERNAME, PASSWORD)
+        .set_device(device)
+        .send()
+        .await;
     for (index, rule) in rules.iter().enumerate() {
         assert_eq!(
             rule.num_calls(),
@@ -695,10 +699,10 @@ async fn forgotten_device_signs_in_again_without_it() {
 
 /// `ListDevices` pages answered by `token(call)` (the 1-based call number; `None` ends the
 /// listing), with one device per page. Past [`PAGE_CAP`] calls the listing is ended by force.
-/// Returns the number of calls and the devices listed.
+/// Returns the number of calls and the devices listed, or the error.
 async fn list_devices_with(
     token: impl Fn(usize) -> Option<String> + Send + Sync + 'static,
-) -> (usize, usize) {
+) -> (usize, Result<usize, Error>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&calls);
     let rule = mock!(Client::list_devices)
@@ -715,42 +719,120 @@ async fn list_devices_with(
                 .build()
         });
     let client = srp_client(RuleMode::MatchAny, &[&rule]);
-    let devices = client.list_devices("access.token.jwt").await.unwrap();
-    (calls.load(Ordering::SeqCst), devices.len())
+    let devices = client.list_devices("access.token.jwt").await;
+    (
+        calls.load(Ordering::SeqCst),
+        devices.map(|devices| devices.len()),
+    )
 }
 
 #[tokio::test]
 async fn list_devices_follows_pagination() {
     let (calls, devices) =
         list_devices_with(|call| (call < 3).then(|| format!("token-{call}"))).await;
-    assert_eq!((calls, devices), (3, 3));
+    assert_eq!((calls, devices.unwrap()), (3, 3));
+}
+
+/// A repeated token ends the listing in a typed error, at once.
+fn assert_repeated_token(calls: usize, outcome: Result<usize, Error>, limit: usize) {
+    assert!(calls <= limit, "ListDevices called {calls} times");
+    match outcome {
+        Err(Error::MalformedAnswer { operation, what }) => {
+            assert_eq!(operation, "ListDevices");
+            assert!(what.contains("PaginationToken"), "{what}");
+        }
+        other => panic!("expected Error::MalformedAnswer, got {other:?}"),
+    }
 }
 
 #[tokio::test]
 async fn list_devices_stops_on_a_repeated_pagination_token() {
-    let (calls, devices) = list_devices_with(|_| Some("same-token".into())).await;
-    assert!(
-        calls <= 2,
-        "ListDevices called {calls} times for a service that always answers the same token"
-    );
-    assert_eq!(devices, calls);
+    let (calls, outcome) = list_devices_with(|_| Some("same-token".into())).await;
+    assert_repeated_token(calls, outcome, 2);
 }
 
 #[tokio::test]
 async fn list_devices_stops_on_an_empty_pagination_token() {
-    let (calls, _) = list_devices_with(|_| Some(String::new())).await;
-    assert_eq!(calls, 1);
+    let (calls, outcome) = list_devices_with(|_| Some(String::new())).await;
+    assert_eq!((calls, outcome.unwrap()), (1, 1));
 }
 
 #[tokio::test]
 async fn list_devices_stops_when_pagination_tokens_cycle() {
     // token-a, token-b, token-a, ...: never the token just sent, but a loop all the same.
-    let (calls, _) =
+    let (calls, outcome) =
         list_devices_with(|call| Some(if call % 2 == 1 { "token-a" } else { "token-b" }.into()))
             .await;
+    assert_repeated_token(calls, outcome, 3);
+}
+
+#[tokio::test]
+async fn list_devices_stops_after_its_page_limit_when_every_token_is_new() {
+    let (calls, outcome) = list_devices_with(|call| Some(format!("token-{call}"))).await;
+    assert_eq!(calls, cognito_srp6a_sdk::MAX_DEVICE_PAGES);
+    match outcome {
+        Err(Error::TooManySteps { operation, limit }) => {
+            assert_eq!(
+                (operation, limit),
+                ("ListDevices", cognito_srp6a_sdk::MAX_DEVICE_PAGES)
+            );
+        }
+        other => panic!("expected Error::TooManySteps, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_service_that_asks_for_the_device_proof_again_ends_the_sign_in() {
+    let device = device();
+    let first = initiate_ok();
+    let second = respond(ChallengeNameType::PasswordVerifier, || {
+        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
+    });
+    let third = respond(ChallengeNameType::DeviceSrpAuth, || {
+        challenge(
+            ChallengeNameType::DevicePasswordVerifier,
+            device_password_verifier_parameters(),
+        )
+    });
+    // The device's proof answered with DEVICE_SRP_AUTH again: a loop.
+    let fourth = respond(ChallengeNameType::DevicePasswordVerifier, || {
+        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
+    });
+    let outcome = sign_in(&[&first, &second, &third, &fourth], Some(&device)).await;
     assert!(
-        calls <= 3,
-        "ListDevices called {calls} times (stopped by the mock's cap of {PAGE_CAP}) for \
-         pagination tokens that cycle a, b, a, ..."
+        matches!(outcome, Err(Error::TooManySteps { .. })),
+        "{outcome:?}"
     );
+}
+
+#[tokio::test]
+async fn a_service_that_keeps_asking_for_a_new_password_ends_the_sign_in() {
+    let first = initiate_ok();
+    let asks = respond(ChallengeNameType::PasswordVerifier, || {
+        challenge(ChallengeNameType::NewPasswordRequired, HashMap::new())
+    });
+    let again = respond(ChallengeNameType::NewPasswordRequired, || {
+        challenge(ChallengeNameType::NewPasswordRequired, HashMap::new())
+    });
+    let client = srp_client(RuleMode::MatchAny, &[&first, &asks, &again]);
+    let mut step = client.sign_in(USERNAME, PASSWORD).send().await.unwrap();
+    let mut answers = 0;
+    let error = loop {
+        let SignIn::NewPasswordRequired(new) = step else {
+            panic!("expected NEW_PASSWORD_REQUIRED, got {step:?}");
+        };
+        answers += 1;
+        assert!(
+            answers <= cognito_srp6a_sdk::MAX_STEPS,
+            "the sign-in never ended"
+        );
+        match new.answer("another password").await {
+            Ok(next) => step = next,
+            Err(error) => break error,
+        }
+    };
+    assert!(matches!(error, Error::TooManySteps { .. }), "{error:?}");
+    // PASSWORD_VERIFIER and MAX_STEPS - 1 new passwords went out; the next is refused unsent.
+    assert_eq!(answers, cognito_srp6a_sdk::MAX_STEPS);
+    assert_eq!(again.num_calls(), cognito_srp6a_sdk::MAX_STEPS - 1);
 }
