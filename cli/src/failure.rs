@@ -110,6 +110,7 @@ impl From<cognito_srp6a_sdk::Error> for Failure {
             Error::Srp(_) => "InvalidChallengeParameter",
             Error::MalformedAnswer { .. } => "MalformedAnswer",
             Error::UnsupportedChallenge(_) => "UnsupportedChallenge",
+            Error::TooManySteps { .. } => "TooManySteps",
             // The call did not reach the service, timed out, or its answer could not be read.
             _ => "RequestFailed",
         };

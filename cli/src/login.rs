@@ -10,7 +10,7 @@ use crate::{
     secrets,
     service::ServiceArgs,
 };
-use cognito_srp6a_sdk::{CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
+use cognito_srp6a_sdk::{AuthFlow, CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
 use serde::Serialize;
 use std::{collections::BTreeMap, io::Write as _, path::PathBuf};
 use zeroize::Zeroizing;
@@ -77,6 +77,10 @@ pub struct Args {
     /// The device's name in ConfirmDevice (DeviceName), with --remember-device.
     #[arg(long, value_name = "NAME", requires = "remember_device")]
     device_name: Option<String>,
+    /// USER_SRP_AUTH, or USER_AUTH (choice-based sign-in, PASSWORD_SRP preferred); the
+    /// password is proved, never sent, either way.
+    #[arg(long, value_name = "FLOW", default_value = "USER_SRP_AUTH", value_parser = ["USER_SRP_AUTH", "USER_AUTH"])]
+    auth_flow: String,
     /// Say on stderr the region, which challenges were answered and what became of the
     /// device file.
     #[arg(long, short)]
@@ -176,8 +180,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         match (&args.device_file, device) {
             (Some(path), None) => remember(args, &client, &password, path).await,
             (path, device) => {
-                let signed_in =
-                    sign_in(&client, &args.username, &password, device.as_ref()).await?;
+                let signed_in = sign_in(&client, args, &password, device.as_ref()).await?;
                 if let (Some(path), Some(device), true) =
                     (path, &device, signed_in.device_forgotten)
                 {
@@ -212,7 +215,7 @@ async fn remember(
 ) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let mut file = device_file::create(path)?;
     let result = async {
-        let signed_in = sign_in(client, &args.username, password, None).await?;
+        let signed_in = sign_in(client, args, password, None).await?;
         // Before ConfirmDevice: a --query that fails on this answer must cost no device.
         let printed = render(args, &signed_in)?;
         let metadata = signed_in.new_device_metadata.as_ref().ok_or_else(|| {
@@ -221,14 +224,13 @@ async fn remember(
                 "the service issued no device key with the tokens: does the pool remember devices?",
             )
         })?;
-        let device = client
-            .remember_device(
-                &signed_in.tokens.access_token,
-                metadata,
-                args.device_name.as_deref(),
-                true,
-            )
-            .await?;
+        let device = client.remember_device(&signed_in.tokens.access_token, metadata);
+        let device = match args.device_name.as_deref() {
+            Some(name) => device.device_name(name),
+            None => device,
+        }
+        .send()
+        .await?;
         device_file::write(&mut file, path, &device)?;
         report(args, &signed_in, Some(&device));
         Ok(printed)
@@ -244,11 +246,20 @@ async fn remember(
 /// The sign-in to its end, asking on the terminal whatever the pool asks the user.
 async fn sign_in(
     client: &CognitoSrpClient,
-    username: &str,
+    args: &Args,
     password: &str,
     device: Option<&StoredDevice>,
 ) -> Result<SignedIn, Failure> {
-    let mut step = client.sign_in(username, password, device).await?;
+    let flow = match args.auth_flow.as_str() {
+        "USER_AUTH" => AuthFlow::UserAuth,
+        _ => AuthFlow::UserSrp,
+    };
+    let mut step = client
+        .sign_in(&args.username, password)
+        .set_device(device)
+        .auth_flow(flow)
+        .send()
+        .await?;
     loop {
         step = match step {
             SignIn::SignedIn(signed_in) => return Ok(signed_in),
@@ -283,6 +294,20 @@ async fn sign_in(
                 select.choose(mfa).await?
             }
             SignIn::NewPasswordRequired(new) => new.answer(&secrets::new_password()?).await?,
+            SignIn::SelectChallenge(choice) => choice.password_srp().await?,
+            SignIn::MfaSetup(setup) => {
+                let (secret, verify) = setup.associate().await?;
+                // On the terminal only, never stdout: the secret makes codes.
+                secrets::tell_terminal(&format!(
+                    "The pool requires MFA. Add this secret to your authenticator app: {}\n",
+                    escape_control(secret.expose())
+                ))?;
+                let code = secrets::ask_terminal(
+                    "MFA code from your authenticator app: ",
+                    "the pool asks for MFA_SETUP",
+                )?;
+                verify.verify(&code).await?
+            }
             _ => {
                 return Err(Failure::new(
                     "UnsupportedChallenge",

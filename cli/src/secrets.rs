@@ -121,6 +121,26 @@ pub fn ask_terminal(prompt: &str, why: &str) -> Result<Zeroizing<String>, Failur
     ask(&mut io::BufReader::new(&terminal), &mut output, prompt)
 }
 
+/// Writes `text` on the terminal (`/dev/tty`), never stdout or stderr, which a script may keep:
+/// for a secret the user must see once, such as a new TOTP secret.
+pub fn tell_terminal(text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut terminal = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|error| {
+            Failure::new(
+                "NoTerminal",
+                format!(
+                    "the pool asks to set up MFA, but there is no terminal to show it on: {error}"
+                ),
+            )
+        })?;
+    terminal
+        .write_all(text.as_bytes())
+        .map_err(|error| Failure::new("NoTerminal", format!("writing to the terminal: {error}")))
+}
+
 /// A new password, typed twice on the terminal without echo.
 pub fn new_password() -> Result<Zeroizing<String>, Failure> {
     let prompt = |text: &str| {

@@ -13,6 +13,7 @@
 
 mod common;
 
+use cognito_srp6a_emulator::Emulator;
 use common::*;
 use serde_json::Value;
 
@@ -440,6 +441,90 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
             "NoTerminal: the pool asks for SOFTWARE_TOKEN_MFA, but there is no terminal to ask on"
         ),
         "{stderr}"
+    );
+    emulator.shutdown().await;
+}
+
+/// `login --auth-flow USER_AUTH`: choice-based sign-in with `PASSWORD_SRP` preferred,
+/// remembering the device and then going through its challenges, on an app client of a seed
+/// file that allows `ALLOW_USER_AUTH` only.
+#[tokio::test(flavor = "multi_thread")]
+async fn user_auth_remembers_and_signs_in_through_the_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.yaml");
+    std::fs::write(
+        &seed,
+        format!(
+            "UserPools:\n  - Id: us-east-1_UserAuth\n    PoolName: choice\n    \
+             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
+             - ClientName: web\n        ClientId: 5userauthclient5\n        \
+             ExplicitAuthFlows: [ALLOW_USER_AUTH]\n    Users:\n      - Username: {USER}\n        \
+             Password: {PASSWORD}\n"
+        ),
+    )
+    .unwrap();
+    let emulator = start(Emulator::builder().config_file(&seed)).await;
+    let path = dir.path().join("alice.device.json");
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "login",
+            "--endpoint-url",
+            "URL",
+            "--pool-id",
+            "us-east-1_UserAuth",
+            "--client-id",
+            "5userauthclient5",
+            "--username",
+            USER,
+            "--password-stdin",
+            "--auth-flow",
+            "USER_AUTH",
+            "--device-file",
+            path.to_str().unwrap(),
+            "-v",
+        ];
+        args.extend_from_slice(extra);
+        let url = emulator.url();
+        args.iter()
+            .map(|arg| {
+                if *arg == "URL" {
+                    url.clone()
+                } else {
+                    arg.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = run_async(
+        args(&["--remember-device"]),
+        format!("{PASSWORD}\n"),
+        Vec::new(),
+    )
+    .await;
+    success_json(&first);
+    let second = run_async(args(&[]), format!("{PASSWORD}\n"), Vec::new()).await;
+    success_json(&second);
+    assert!(
+        text(&second.stderr)
+            .contains("challenges: PASSWORD_VERIFIER DEVICE_SRP_AUTH DEVICE_PASSWORD_VERIFIER\n"),
+        "{}",
+        text(&second.stderr)
+    );
+    // The same client refuses USER_SRP_AUTH, which it does not allow: the flag did choose.
+    let mut srp = args(&[]);
+    let flow = srp.iter().position(|arg| arg == "USER_AUTH").unwrap();
+    srp[flow] = "USER_SRP_AUTH".into();
+    let refused = run_async(srp, format!("{PASSWORD}\n"), Vec::new()).await;
+    assert_eq!(
+        refused.status.code(),
+        Some(254),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(
+        text(&refused.stderr).contains("USER_SRP_AUTH flow not enabled for this client"),
+        "{}",
+        text(&refused.stderr)
     );
     emulator.shutdown().await;
 }

@@ -163,7 +163,8 @@ async fn refresh_with_rotation_and_a_declined_device() {
         .unwrap_err();
     assert_eq!(error.code(), Some("RefreshTokenReuseException"), "{error}");
     assert!(error.is_service_error());
-    cognito.refresh(&new).device(&device).send().await.unwrap();
+    let again = cognito.refresh(&new).device(&device).send().await.unwrap();
+    assert!(matches!(again, Refreshed::Rotated(_)), "{again:?}");
 
     // A device the user declined still names the tokens: its key refreshes them.
     let third = signed_in(cognito.sign_in(USER, PASSWORD).send().await.unwrap());
