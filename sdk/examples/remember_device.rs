@@ -15,7 +15,10 @@
 //! `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER`; if the service says the device was
 //! forgotten, that is reported on stderr and the file is left alone.
 //!
-//! Prints the name of each challenge answered, one per line. Any failure exits with status 1
+//! Prints the name of each challenge answered, one per line; after a device sign-in, refreshes
+//! the tokens with the device (`GetTokensFromRefreshToken`) and prints `refresh: kept`, or
+//! `refresh: rotated` and the second refresh's result with the rotated token when the app
+//! client rotates refresh tokens. Any failure exits with status 1
 //! (2 for bad arguments) after printing `Code: message` on stderr. Tokens and passwords are
 //! never printed.
 
@@ -23,7 +26,7 @@ use aws_sdk_cognitoidentityprovider::{
     Client, Config,
     config::{BehaviorVersion, Region},
 };
-use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, SignedIn, StoredDevice};
+use cognito_srp6a_sdk::{CognitoSrpClient, Refreshed, SignIn, SignedIn, StoredDevice};
 use std::{
     fmt,
     fs::{File, OpenOptions},
@@ -291,8 +294,42 @@ async fn device_run(
             device.device_key,
             args.device_file.display()
         );
+        return Ok(());
+    }
+    refresh(client, &signed_in, &device).await
+}
+
+/// Refreshes the tokens with the device they are bound to; when the app client rotates
+/// refresh tokens, the new one is the one to keep (the old stops working after the grace
+/// period), so it refreshes once more with it. Says which on stdout, never the tokens.
+async fn refresh(
+    client: &CognitoSrpClient,
+    signed_in: &SignedIn,
+    device: &StoredDevice,
+) -> Result<(), Failure> {
+    let token = signed_in.tokens.refresh_token.as_deref().ok_or_else(|| {
+        Failure::new(
+            "MalformedAnswer",
+            "the sign-in's answer has no RefreshToken",
+        )
+    })?;
+    match client.refresh(token).device(device).send().await? {
+        Refreshed::Rotated(tokens) => {
+            println!("refresh: rotated");
+            let rotated = tokens.refresh_token.as_deref().unwrap_or_default();
+            let again = client.refresh(rotated).device(device).send().await?;
+            println!("refresh with the rotated token: {}", kind(&again));
+        }
+        kept => println!("refresh: {}", kind(&kept)),
     }
     Ok(())
+}
+
+fn kind(refreshed: &Refreshed) -> &'static str {
+    match refreshed {
+        Refreshed::Rotated(_) => "rotated",
+        _ => "kept",
+    }
 }
 
 /// A new file, readable by its owner only; an existing one is an error.

@@ -193,7 +193,7 @@ async fn remembers_then_signs_in_through_the_device() {
     assert!(second.status.success(), "{}", text(&second.stderr));
     assert_eq!(
         text(&second.stdout),
-        "PASSWORD_VERIFIER\nDEVICE_SRP_AUTH\nDEVICE_PASSWORD_VERIFIER\n"
+        "PASSWORD_VERIFIER\nDEVICE_SRP_AUTH\nDEVICE_PASSWORD_VERIFIER\nrefresh: kept\n"
     );
     assert_eq!(text(&second.stderr), "");
     assert_no_secret(&second, Some(&device));
@@ -315,4 +315,55 @@ async fn bad_input_is_refused_before_any_call() {
         text(&no_password.stderr)
     );
     assert!(!dir.path().join("new.json").exists());
+}
+
+/// On an app client that rotates refresh tokens (a seed file's), the example's refresh after
+/// the device sign-in gets a new refresh token, and that token refreshes again.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_refresh_after_a_device_sign_in_keeps_the_rotated_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.yaml");
+    std::fs::write(
+        &seed,
+        format!(
+            "UserPools:\n  - Id: us-east-1_Rotating\n    PoolName: rotating\n    \
+             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
+             - ClientName: app\n        ClientId: 5rotatingclient5\n        \
+             ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n        \
+             RefreshTokenRotation: {{Feature: ENABLED, RetryGracePeriodSeconds: 0}}\n    \
+             Users:\n      - Username: {USER}\n        Password: {PASSWORD}\n"
+        ),
+    )
+    .unwrap();
+    let emulator = Emulator::builder()
+        .config_file(&seed)
+        .start()
+        .await
+        .unwrap();
+    let device_file = dir.path().join("alice.device.json");
+    let args = [
+        "--endpoint-url",
+        &emulator.url(),
+        "--pool-id",
+        "us-east-1_Rotating",
+        "--client-id",
+        "5rotatingclient5",
+        "--username",
+        USER,
+        "--device-file",
+        device_file.to_str().unwrap(),
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let first = run_with(args.clone(), format!("{PASSWORD}\n")).await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let second = run_with(args, format!("{PASSWORD}\n")).await;
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert_eq!(
+        text(&second.stdout),
+        "PASSWORD_VERIFIER\nDEVICE_SRP_AUTH\nDEVICE_PASSWORD_VERIFIER\nrefresh: rotated\n\
+         refresh with the rotated token: rotated\n"
+    );
+    let (device, _) = read_device(&device_file);
+    assert_no_secret(&second, Some(&device));
 }
