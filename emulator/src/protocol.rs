@@ -284,15 +284,18 @@ async fn api(
     let request_id = uuid::Uuid::new_v4().to_string();
     let result = handle(service, peer, &method, &headers, body).await;
     let mut response = match &result {
+        // Every value a caller chose (the target's operation name, a message that quotes a
+        // ClientId or UserPoolId) is logged in its Debug form, quoted and with control
+        // characters escaped: a newline in a request never starts a log line of its own.
         Ok((operation, output)) => {
-            tracing::info!(operation = operation.as_str(), "ok");
+            tracing::info!(operation = ?operation, "ok");
             json_response(StatusCode::OK, output, CONTENT_TYPE)
         }
         Err((operation, error)) => {
             tracing::info!(
-                operation = operation.as_deref().unwrap_or("-"),
+                operation = ?operation.as_deref().unwrap_or("-"),
                 error = error.name(),
-                message = error.message(),
+                message = ?error.message(),
                 "refused"
             );
             error_response(error)
@@ -379,7 +382,7 @@ async fn handle(
             ServiceError::UnknownOperationException(format!("Unknown operation {operation}")),
         )),
         Err(join_error) => {
-            tracing::error!(%join_error, operation, "operation failed");
+            tracing::error!(%join_error, operation = ?operation, "operation failed");
             Err((
                 Some(operation),
                 ServiceError::InternalErrorException("Internal error.".into()),

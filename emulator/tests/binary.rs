@@ -612,3 +612,47 @@ fn a_signal_right_after_the_first_line_stops_it_cleanly() {
         assert_clean(&stopped);
     }
 }
+
+/// A caller's values are logged quoted and escaped: a newline in a `ClientId` or `UserPoolId`
+/// cannot start a forged log line.
+#[test]
+fn caller_values_cannot_forge_a_log_line() {
+    let running = spawn(&["--port", "0"], &[("RUST_LOG", "info")]);
+    let (addr, _) = running.started();
+    let forged = "x\nFORGED ERROR admin signed in\r\u{1b}[2K";
+    for (operation, body) in [
+        (
+            "InitiateAuth",
+            json!({ "ClientId": forged, "AuthFlow": "USER_SRP_AUTH" }),
+        ),
+        ("DescribeUserPool", json!({ "UserPoolId": forged })),
+        (
+            "ListUserPoolClients",
+            json!({ "UserPoolId": format!("us-east-1_A{forged}") }),
+        ),
+        (
+            "RevokeToken",
+            json!({ "ClientId": forged, "Token": forged }),
+        ),
+    ] {
+        let refused = call(addr, operation, &body);
+        assert_eq!(refused.status, 400, "{operation}: {refused:?}");
+    }
+    let stopped = running.stop("TERM");
+    assert_clean(&stopped);
+    assert!(
+        stopped.stderr.contains("FORGED"),
+        "the refusals are logged, or this test proves nothing: {}",
+        stopped.stderr
+    );
+    for line in stopped.stderr.lines() {
+        assert!(
+            !line.trim_start().starts_with("FORGED"),
+            "a forged line: {line:?}"
+        );
+        assert!(
+            !line.contains('\u{1b}') && !line.contains('\r'),
+            "raw control: {line:?}"
+        );
+    }
+}
