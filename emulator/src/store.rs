@@ -271,12 +271,16 @@ pub enum OpenError {
     Sqlite(rusqlite::Error),
     /// Written by a newer emulator.
     NewerSchema(i64),
+    /// Users other than its owner may write it (or its directory is not usable): its salts,
+    /// verifiers and TOTP secrets could be read or replaced.
+    Permissions(String),
 }
 
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite(error) => write!(f, "{error}"),
+            Self::Permissions(message) => f.write_str(message),
             Self::NewerSchema(version) => write!(
                 f,
                 "the file has schema version {version}, written by a newer emulator \
@@ -356,12 +360,67 @@ fn to_json<T: serde::Serialize>(record: &T) -> Result<String> {
         .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))
 }
 
+/// A new state file is made readable and writable by its owner only (0600), before SQLite
+/// opens it: SQLite makes its `-wal` and `-shm` files with the same mode. An existing file that
+/// any user may write is refused; one the group may write or others read is made 0600 (a
+/// checkout under umask 002 is group-writable and is still the owner's).
+#[cfg(unix)]
+fn prepare_state_file(path: &Path) -> std::result::Result<(), OpenError> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let shown = path.display();
+    match std::fs::metadata(path) {
+        Ok(metadata) => {
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o002 != 0 {
+                return Err(OpenError::Permissions(format!(
+                    "{shown} may be written by other users (mode {mode:o}): it holds the \
+                     users' verifiers and TOTP secrets; run `chmod 600 {shown}` if its \
+                     contents are yours"
+                )));
+            }
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |error| OpenError::Permissions(format!("cannot make {shown} 0600: {error}")),
+                )?;
+                for suffix in ["-wal", "-shm"] {
+                    let mut side = path.as_os_str().to_owned();
+                    side.push(suffix);
+                    let side = std::path::PathBuf::from(side);
+                    if side.exists() {
+                        let _ =
+                            std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map(drop)
+            .map_err(|error| OpenError::Permissions(format!("cannot create {shown}: {error}"))),
+        Err(error) => Err(OpenError::Permissions(format!(
+            "cannot read {shown}: {error}"
+        ))),
+    }
+}
+
+#[cfg(not(unix))]
+fn prepare_state_file(_path: &Path) -> std::result::Result<(), OpenError> {
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the state file, or an in-memory database for `None`. A file of
     /// schema version 1 is migrated, its rows moving into `legacy_pool_id`.
     pub fn open(path: Option<&Path>, legacy_pool_id: &str) -> std::result::Result<Self, OpenError> {
         let mut connection = match path {
-            Some(path) => Connection::open(path)?,
+            Some(path) => {
+                prepare_state_file(path)?;
+                Connection::open(path)?
+            }
             None => Connection::open_in_memory()?,
         };
         // Durable enough for a test fixture, and readers never wait on the writer.
@@ -1310,6 +1369,38 @@ mod tests {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    /// A new state file and its `-wal` and `-shm` are 0600 whatever the umask; a file others
+    /// may write is refused, one they may read is made 0600.
+    #[cfg(unix)]
+    #[test]
+    fn state_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let store = Store::open(Some(&path), "x_y").unwrap();
+        store.revoke_origin("p", "o").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        for suffix in ["-wal", "-shm"] {
+            let side = dir.path().join(format!("state.sqlite{suffix}"));
+            assert_eq!(mode(&side), 0o600, "{suffix}");
+        }
+        drop(store);
+        for readable in [0o644, 0o664] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(readable)).unwrap();
+            Store::open(Some(&path), "x_y").unwrap();
+            assert_eq!(mode(&path), 0o600, "{readable:o}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let refused = Store::open(Some(&path), "x_y").unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("may be written by other users"),
+            "{refused}"
+        );
     }
 
     #[test]
