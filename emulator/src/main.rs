@@ -60,6 +60,10 @@ struct Args {
     /// User pools this emulator holds at most.
     #[arg(long, default_value_t = Limits::default().max_pools)]
     max_pools: u64,
+    /// Users this emulator holds at most, across its pools; `SignUp` and `AdminCreateUser`
+    /// past it are refused (LimitExceededException).
+    #[arg(long, default_value_t = Limits::default().max_users)]
+    max_users: u64,
     /// One pool made at start: its id, <region>_<name> (default us-east-1_Example).
     #[arg(long)]
     pool_id: Option<String>,
@@ -147,6 +151,7 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .limits(Limits {
             max_pools: args.max_pools,
+            max_users: args.max_users,
             ..Limits::default()
         });
     for path in &args.configs {

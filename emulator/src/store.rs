@@ -816,6 +816,12 @@ impl Store {
         })
     }
 
+    /// The number of users in every pool, for `--max-users`.
+    pub fn total_user_count(&self) -> Result<u64> {
+        self.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |row| row.get::<_, i64>(0)))
+            .map(|count| u64::try_from(count).unwrap_or(0))
+    }
+
     /// The number of users of a pool, for `EstimatedNumberOfUsers`.
     pub fn user_count(&self, pool_id: &str) -> Result<u64> {
         self.with(|c| {

@@ -887,3 +887,38 @@ async fn sms_mfa_and_the_choice_between_two_factors() {
     assert_eq!(got["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
     assert_eq!(got["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_are_bounded_by_max_users() {
+    let emulator = Emulator::builder()
+        .limits(cognito_srp6a_emulator::Limits {
+            max_users: 2,
+            ..cognito_srp6a_emulator::Limits::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(emulator.url(), "", "", None);
+    let pool_id = pool(&api, json!({})).await;
+    let app = client(&api, &pool_id, json!({})).await;
+    let sign_up = |name: &str| {
+        let body = json!({ "ClientId": app.client_id, "Username": name, "Password": PASSWORD });
+        let app = app.clone();
+        async move { app.call("SignUp", body).await }
+    };
+    sign_up("one").await.unwrap();
+    user(&api, &pool_id, "two", json!([])).await;
+    assert_refused(
+        sign_up("three").await,
+        "LimitExceededException",
+        "This emulator holds at most 2 users (--max-users).",
+    );
+    // Room again once a user is gone.
+    api.call(
+        "AdminDeleteUser",
+        json!({ "UserPoolId": pool_id, "Username": "one" }),
+    )
+    .await
+    .unwrap();
+    sign_up("three").await.unwrap();
+}

@@ -73,6 +73,8 @@ pub struct Caller {
 pub struct Limits {
     /// User pools at most (the service's default quota is 1,000 per account and region).
     pub max_pools: u64,
+    /// Users at most, across every pool: each is a few KiB of memory or disk.
+    pub max_users: u64,
     /// App clients per pool at most (the service's default quota is 1,000).
     pub max_clients_per_pool: usize,
 }
@@ -81,6 +83,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_pools: 1000,
+            max_users: 100_000,
             max_clients_per_pool: 1000,
         }
     }

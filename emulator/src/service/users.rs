@@ -241,6 +241,12 @@ impl Service {
         attributes: Map<String, Value>,
         policy: bool,
     ) -> Result<UserRow, ServiceError> {
+        if self.store.total_user_count()? >= self.limits.max_users {
+            return Err(ServiceError::LimitExceededException(format!(
+                "This emulator holds at most {} users (--max-users).",
+                self.limits.max_users
+            )));
+        }
         let new = self.new_user(pool, name, attributes)?;
         if policy {
             check_password(pool, password)?;
