@@ -362,6 +362,19 @@ async fn handle(
             )),
         ));
     }
+    // A declared length over the limit is refused before a byte of the body is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err((
+            Some(operation),
+            ServiceError::RequestEntityTooLargeException(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes"
+            )),
+        ));
+    }
     let bytes = read_body(body)
         .await
         .map_err(|error| (Some(operation.clone()), error))?;

@@ -632,3 +632,29 @@ async fn an_over_long_device_key_names_no_device() {
         .unwrap();
     assert!(again.result["AccessToken"].is_string());
 }
+
+/// A `Content-Length` over the limit is answered 413 at once, from the headers alone: the
+/// emulator does not wait for (or read) a body of 10^12 bytes.
+#[test]
+fn an_oversized_content_length_is_refused_before_the_body() {
+    use std::io::{Read as _, Write as _};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
+    let mut stream = std::net::TcpStream::connect(emulator.local_addr()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nContent-Length: 1000000000000\r\n\r\n{{",
+        emulator.local_addr()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = [0u8; 512];
+    let read = stream.read(&mut answer).expect("an answer before any body");
+    let head = String::from_utf8_lossy(&answer[..read]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(head.contains("RequestEntityTooLargeException"), "{head}");
+    drop(stream);
+    runtime.block_on(emulator.shutdown());
+}
