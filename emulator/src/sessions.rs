@@ -92,6 +92,13 @@ pub enum Step {
         /// `DEVICE_KEY` from `InitiateAuth`.
         initiate_device_key: Option<String>,
     },
+    /// `PASSWORD_VERIFIER` answered with a right proof but an unknown device: the client may
+    /// send the same answer (the SHA-256 of its `PASSWORD_CLAIM_SIGNATURE`) again without the
+    /// device, once.
+    PasswordProven {
+        /// SHA-256 of the proven answer's `PASSWORD_CLAIM_SIGNATURE`.
+        signature: [u8; 32],
+    },
     /// `SELECT_CHALLENGE`: a `USER_AUTH` sign-in choosing its first factor.
     SelectChallenge,
     /// `NEW_PASSWORD_REQUIRED`.
@@ -117,7 +124,7 @@ impl Step {
     /// The `ChallengeName` this step answers.
     pub fn challenge_name(&self) -> &'static str {
         match self {
-            Self::PasswordVerifier { .. } => "PASSWORD_VERIFIER",
+            Self::PasswordVerifier { .. } | Self::PasswordProven { .. } => "PASSWORD_VERIFIER",
             Self::SelectChallenge => "SELECT_CHALLENGE",
             Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
             Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
@@ -227,7 +234,8 @@ pub struct Taken {
     pub handle: Option<Handle>,
     /// The sign-in.
     pub pending: Pending,
-    lifetime: i64,
+    /// When it expires (Unix seconds): a restored sign-in keeps it.
+    expires: i64,
 }
 
 /// Where an answer's sign-in is looked up.
@@ -265,6 +273,11 @@ impl Sessions {
     }
 
     fn put(&self, id: String, pending: Pending, handle: Option<Handle>, lifetime: i64) {
+        let expires = self.clock.now().saturating_add(lifetime);
+        self.put_until(id, pending, handle, expires);
+    }
+
+    fn put_until(&self, id: String, pending: Pending, handle: Option<Handle>, expires: i64) {
         let now = self.clock.now();
         let owner = (
             pending.progress.pool_id.clone(),
@@ -313,7 +326,7 @@ impl Sessions {
             id,
             Entry {
                 pending,
-                expires: now.saturating_add(lifetime),
+                expires,
                 handle,
                 bytes,
             },
@@ -322,7 +335,7 @@ impl Sessions {
 
     /// Takes the pending sign-in an answer belongs to; it cannot be taken twice. The error for
     /// a session that is unknown, expired or already used, as the service words it.
-    pub fn take(&self, lookup: Lookup<'_>, lifetime: i64) -> Result<Taken, ServiceError> {
+    pub fn take(&self, lookup: Lookup<'_>) -> Result<Taken, ServiceError> {
         let now = self.clock.now();
         let mut inner = self.lock();
         let id = match lookup {
@@ -355,7 +368,7 @@ impl Sessions {
             id,
             handle: entry.handle,
             pending: entry.pending,
-            lifetime,
+            expires: entry.expires,
         })
     }
 
@@ -366,11 +379,12 @@ impl Sessions {
             id,
             handle,
             pending,
-            lifetime,
+            expires,
         } = taken;
         self.lock().spent.remove(&id);
-        // The original deadline is not kept: a fresh one for the retry, as short.
-        self.put(id, pending, handle, lifetime);
+        // The original deadline is kept: a sign-in retried any number of times still ends
+        // when its session would have.
+        self.put_until(id, pending, handle, expires);
     }
 
     /// How many sign-ins are in progress and the memory they are estimated to hold.
@@ -471,26 +485,26 @@ mod tests {
         let clock = ManualClock::at(1_000);
         let sessions = Sessions::new(Arc::new(clock.clone()), MAX_BYTES);
         let id = sessions.insert(pending("u"), None, 180);
-        assert!(sessions.take(Lookup::Session(&id), 180).is_ok());
-        let replay = sessions.take(Lookup::Session(&id), 180).unwrap_err();
+        assert!(sessions.take(Lookup::Session(&id)).is_ok());
+        let replay = sessions.take(Lookup::Session(&id)).unwrap_err();
         assert_eq!(replay.message(), "Incorrect username or password.");
-        let unknown = sessions.take(Lookup::Session("made-up"), 180).unwrap_err();
+        let unknown = sessions.take(Lookup::Session("made-up")).unwrap_err();
         assert_eq!(unknown.message(), "Invalid session for the user.");
 
         let handle = Handle::SecretBlock("block".into());
         let id = sessions.insert(pending("u"), Some(handle.clone()), 180);
-        let taken = sessions.take(Lookup::Handle(&handle), 180).unwrap();
+        let taken = sessions.take(Lookup::Handle(&handle)).unwrap();
         assert_eq!(taken.id, id);
-        assert!(sessions.take(Lookup::Handle(&handle), 180).is_err());
+        assert!(sessions.take(Lookup::Handle(&handle)).is_err());
         sessions.restore(taken);
         assert!(
-            sessions.take(Lookup::Session(&id), 180).is_ok(),
+            sessions.take(Lookup::Session(&id)).is_ok(),
             "restored for the retry"
         );
 
         let id = sessions.insert(pending("u"), None, 180);
         clock.advance(180);
-        let error = sessions.take(Lookup::Session(&id), 180).unwrap_err();
+        let error = sessions.take(Lookup::Session(&id)).unwrap_err();
         assert_eq!(
             error.message(),
             "Invalid session for the user, session is expired."
@@ -516,6 +530,6 @@ mod tests {
         }
         let (_, bytes) = sessions.usage();
         assert!(bytes <= one * 40, "{bytes}");
-        assert!(sessions.take(Lookup::Session(&victim), 180).is_ok());
+        assert!(sessions.take(Lookup::Session(&victim)).is_ok());
     }
 }

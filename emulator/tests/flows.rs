@@ -1213,3 +1213,63 @@ async fn password_flows_and_server_side_sign_in() {
         "{refusal:?}"
     );
 }
+
+/// Whether a device key is a user's is told only to a caller who proved the password: with a
+/// wrong password, a forgotten or made-up device gets the wrong-password answer, and the
+/// sign-in is spent; the retry a right proof earns ends when its session would have.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_key_cannot_be_probed_without_the_password() {
+    let clock = cognito_srp6a_emulator::ManualClock::at(common::now());
+    let (_emulator, api) = start(builder().clock(clock.clone())).await;
+    let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
+    let (device, _) = remember(&api, &first).await.unwrap();
+    for key in [
+        device.key.as_str(),
+        "us-west-2_00000000-0000-0000-0000-000000000000",
+    ] {
+        let step = password_step(&api, USER, "not the password", Some(key))
+            .await
+            .unwrap();
+        let refusal = step.answer(&api).await.unwrap_err();
+        assert!(
+            refusal.is("NotAuthorizedException", "Incorrect username or password."),
+            "{key}: {refusal:?}"
+        );
+        // The probe spent the sign-in: the same answer again is a replay.
+        let again = step.answer(&api).await.unwrap_err();
+        assert!(
+            again.is("NotAuthorizedException", "Incorrect username or password."),
+            "{again:?}"
+        );
+    }
+    // A right password and an unknown device: told, and the retry without the device works
+    // only within the session's original three minutes.
+    let step = password_step(
+        &api,
+        USER,
+        PASSWORD,
+        Some("us-west-2_00000000-0000-0000-0000-000000000000"),
+    )
+    .await
+    .unwrap();
+    let refusal = step.answer(&api).await.unwrap_err();
+    assert!(refusal.is("ResourceNotFoundException", "Device does not exist."));
+    clock.advance(181);
+    let mut retry = serde_json::to_value(&step.responses).unwrap();
+    retry["DEVICE_KEY"] = Value::Null;
+    let refusal = api
+        .call(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER",
+                    "Session": step.session, "ChallengeResponses": retry }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refusal.is(
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired."
+        ),
+        "{refusal:?}"
+    );
+}

@@ -338,16 +338,10 @@ impl Service {
             }
             (None, _) => return Err(invalid_session()),
         };
-        let lifetime = at.client.session_seconds();
-        let mut taken = self
-            .sessions
-            .take(lookup, lifetime)
-            .map_err(|error| match name {
-                "DEVICE_SRP_AUTH" if matches!(lookup, Lookup::Handle(_)) => {
-                    device_srp_out_of_order()
-                }
-                _ => error,
-            })?;
+        let mut taken = self.sessions.take(lookup).map_err(|error| match name {
+            "DEVICE_SRP_AUTH" if matches!(lookup, Lookup::Handle(_)) => device_srp_out_of_order(),
+            _ => error,
+        })?;
         if taken.pending.progress.client_id != at.client.client_id {
             return Err(invalid_session());
         }
@@ -369,7 +363,7 @@ impl Service {
             &usernames,
         )?;
         match &taken.pending.step {
-            Step::PasswordVerifier { .. } => {
+            Step::PasswordVerifier { .. } | Step::PasswordProven { .. } => {
                 self.answer_password_verifier(&at, taken, input, &responses)
             }
             Step::DeviceSrpAuth => self.device_srp_auth(&at, taken.pending.progress, &responses),
@@ -389,16 +383,17 @@ impl Service {
     fn answer_password_verifier(
         &self,
         at: &ClientAt,
-        taken: Taken,
+        mut taken: Taken,
         input: &Input,
         responses: &Params,
     ) -> Result<Value, ServiceError> {
-        let Step::PasswordVerifier {
-            initiate_device_key,
-            ..
-        } = &taken.pending.step
-        else {
-            return Err(ServiceError::incorrect_password());
+        let (proven, initiate_device_key) = match &taken.pending.step {
+            Step::PasswordVerifier {
+                initiate_device_key,
+                ..
+            } => (None, initiate_device_key.clone()),
+            Step::PasswordProven { signature } => (Some(*signature), None),
+            _ => return Err(ServiceError::incorrect_password()),
         };
         // The answer's DEVICE_KEY when it has the entry, `null` meaning none (identity-js's
         // retry after "Device does not exist."); else the one InitiateAuth named. A pool that
@@ -411,24 +406,48 @@ impl Service {
             responses
                 .get("DEVICE_KEY")
                 .map(|key| bounded_device_key(key))
-                .or_else(|| initiate_device_key.clone())
+                .or(initiate_device_key)
         };
         let username = taken.pending.progress.username.clone();
+        let signature = sha256(required(responses, "PASSWORD_CLAIM_SIGNATURE")?);
         let device = match device_key.map(|key| self.device_state(&at.pool.id, &username, key)) {
             None => DeviceState::None,
             Some(Ok(device)) => device,
-            // Checked before the proof, which stays unused: the client retries the same
-            // answer without the device, as identity-js does.
+            // An unknown device is told only to a caller who proved the password: otherwise
+            // anyone could learn, without it, whether a device key is a user's. A right
+            // proof keeps the sign-in once more, proven, until its session would have ended,
+            // for the client's retry of the same answer without the device (identity-js's).
             Some(Err(error)) => {
+                if proven.is_some() {
+                    return Err(error);
+                }
+                let step =
+                    std::mem::replace(&mut taken.pending.step, Step::PasswordProven { signature });
+                let Step::PasswordVerifier { issued, .. } = step else {
+                    return Err(ServiceError::incorrect_password());
+                };
+                self.check_proof(issued, responses)?;
                 self.sessions.restore(taken);
                 return Err(error);
             }
         };
-        let Pending { mut progress, step } = taken.pending;
-        let Step::PasswordVerifier { issued, .. } = step else {
-            return Err(ServiceError::incorrect_password());
+        let mut progress = match proven {
+            // The retry: the same proof, already checked.
+            Some(expected) => {
+                if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &signature[..])) {
+                    return Err(ServiceError::incorrect_password());
+                }
+                taken.pending.progress
+            }
+            None => {
+                let Pending { progress, step } = taken.pending;
+                let Step::PasswordVerifier { issued, .. } = step else {
+                    return Err(ServiceError::incorrect_password());
+                };
+                self.check_proof(issued, responses)?;
+                progress
+            }
         };
-        self.check_proof(issued, responses)?;
         let user = self.user(&at.pool, &progress.username)?;
         check_may_sign_in(&user)?;
         progress.device = device;

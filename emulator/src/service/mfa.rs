@@ -36,7 +36,7 @@ impl Service {
         // returns a new Session from each call.
         let taken = self
             .sessions
-            .take(Lookup::Session(session), 180)
+            .take(Lookup::Session(session))
             .map_err(|_| crate::sessions::invalid_session())?;
         if !matches!(taken.pending.step, Step::MfaSetup) {
             return Err(crate::sessions::invalid_session());
