@@ -31,6 +31,7 @@ mod input;
 mod model;
 pub mod protocol;
 mod seed;
+mod serve;
 mod service;
 mod sessions;
 mod store;
@@ -47,6 +48,7 @@ use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
     sync::Arc,
+    time::Duration,
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use zeroize::Zeroizing;
@@ -348,25 +350,24 @@ impl EmulatorBuilder {
             .as_ref()
             .map(|flags| (flags.pool_id.clone(), flags.client_id.clone()));
         let base_url = url.clone();
+        let limits = self.limits;
         // Key generation and the users' verifiers are CPU work: off the async workers.
         let (service, warnings) =
             tokio::task::spawn_blocking(move || self.build(base_url, &legacy_pool_id))
                 .await
                 .map_err(|error| StartError::Config(error.to_string()))??;
         let service = Arc::new(service);
-        let app = protocol::router(service.clone(), access.for_address(addr))
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = protocol::router(service.clone(), access.for_address(addr));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "the server stopped");
-            }
-        });
+        let task = tokio::spawn(serve::serve(
+            listener,
+            app,
+            limits.max_connections,
+            Duration::from_secs(limits.header_timeout_secs),
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Ok(RunningEmulator {
             addr,
             url,

@@ -64,6 +64,13 @@ struct Args {
     /// past it are refused (LimitExceededException).
     #[arg(long, default_value_t = Limits::default().max_users)]
     max_users: u64,
+    /// Connections served at once; past it a new one is closed at once.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a connection has to send a request's headers; an idle keep-alive connection
+    /// is closed after as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().header_timeout_secs)]
+    header_timeout: u64,
     /// One pool made at start: its id, <region>_<name> (default us-east-1_Example).
     #[arg(long)]
     pool_id: Option<String>,
@@ -152,6 +159,8 @@ async fn run(args: Args) -> Result<(), String> {
         .limits(Limits {
             max_pools: args.max_pools,
             max_users: args.max_users,
+            max_connections: args.max_connections,
+            header_timeout_secs: args.header_timeout,
             ..Limits::default()
         });
     for path in &args.configs {

@@ -658,3 +658,70 @@ fn an_oversized_content_length_is_refused_before_the_body() {
     drop(stream);
     runtime.block_on(emulator.shutdown());
 }
+
+/// Connections are bounded: one that sends no request, or its headers a byte at a time, is
+/// closed after the header timeout, and past `max_connections` a new connection is closed at
+/// once; the server keeps serving throughout.
+#[test]
+fn idle_slow_and_surplus_connections_are_closed() {
+    use std::io::{Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(
+            Emulator::builder()
+                .limits(cognito_srp6a_emulator::Limits {
+                    max_connections: 4,
+                    header_timeout_secs: 1,
+                    ..cognito_srp6a_emulator::Limits::default()
+                })
+                .start(),
+        )
+        .unwrap();
+    let addr = emulator.local_addr();
+    let connect = || {
+        let stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    };
+    // Closed: the read sees the end (or a reset) well before its own 10 s timeout.
+    let closed_within = |stream: &mut std::net::TcpStream, limit: Duration| {
+        let started = Instant::now();
+        let mut byte = [0u8; 1];
+        let outcome = stream.read(&mut byte);
+        assert!(
+            matches!(outcome, Ok(0) | Err(_)) && started.elapsed() < limit,
+            "{outcome:?} after {:?}",
+            started.elapsed()
+        );
+        if let Err(error) = outcome {
+            assert_ne!(error.kind(), std::io::ErrorKind::WouldBlock, "still open");
+        }
+    };
+    // Four idle connections hold every place: a fifth is closed at once.
+    let mut idle: Vec<_> = (0..4).map(|_| connect()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut surplus = connect();
+    closed_within(&mut surplus, Duration::from_millis(900));
+    // The idle ones are closed after the header timeout.
+    for stream in &mut idle {
+        closed_within(stream, Duration::from_secs(5));
+    }
+    // A slow sender (slowloris) is closed too, however it trickles.
+    let mut slow = connect();
+    let started = Instant::now();
+    for byte in b"POST / HTTP/1.1\r\nHost: x\r\n".iter().cycle().take(40) {
+        if slow.write_all(&[*byte]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    closed_within(&mut slow, Duration::from_secs(5));
+    assert!(started.elapsed() < Duration::from_secs(8));
+    // And the server still answers.
+    let health = common::http_blocking(addr, "GET", "/health", &[], b"");
+    assert_eq!(health.status, 200);
+    runtime.block_on(emulator.shutdown());
+}

@@ -75,6 +75,11 @@ pub struct Limits {
     pub max_pools: u64,
     /// Users at most, across every pool: each is a few KiB of memory or disk.
     pub max_users: u64,
+    /// Connections served at once; past it a new one is closed at once.
+    pub max_connections: usize,
+    /// Seconds a connection has to send a request's headers; a keep-alive connection idle
+    /// this long is closed too.
+    pub header_timeout_secs: u64,
     /// App clients per pool at most (the service's default quota is 1,000).
     pub max_clients_per_pool: usize,
 }
@@ -84,6 +89,8 @@ impl Default for Limits {
         Self {
             max_pools: 1000,
             max_users: 100_000,
+            max_connections: 512,
+            header_timeout_secs: 10,
             max_clients_per_pool: 1000,
         }
     }
