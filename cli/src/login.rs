@@ -162,10 +162,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         },
         None => None,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| Failure::new("RuntimeError", error.to_string()))?;
+    let runtime = crate::service::runtime()?;
     let service = runtime.block_on(args.service.client(pool_region))?;
     if args.verbose {
         eprintln!("region: {}", escape_control(service.region.as_ref()));
@@ -338,7 +335,7 @@ fn report(args: &Args, signed_in: &SignedIn, remembered: Option<&StoredDevice>) 
 
 /// The region part of `pool_id` (`us-east-1` of `us-east-1_Example`), the region of last
 /// resort; a pool id not of that form is an argument error.
-fn pool_region(pool_id: &str) -> Result<&str, Failure> {
+pub fn pool_region(pool_id: &str) -> Result<&str, Failure> {
     cognito_srp6a::UserPoolId::parse(pool_id)
         .ok()
         .and_then(|_| pool_id.split_once('_'))

@@ -1,5 +1,6 @@
 //! `cognito-srp6a`: Amazon Cognito's SRP from the command line. `login` signs in with
-//! `USER_SRP_AUTH` (and a remembered device), `device-verifier` computes what
+//! `USER_SRP_AUTH` (and a remembered device), `refresh`, `sign-out`, `list-devices` and
+//! `forget-device` carry on from its tokens, `device-verifier` computes what
 //! `aws cognito-idp confirm-device` takes, `secret-hash` the `SECRET_HASH`, and `validate`
 //! checks another implementation's vector files. One module per subcommand; the protocol lives
 //! in `cognito-srp6a` and the calls in `cognito-srp6a-sdk`.
@@ -12,23 +13,27 @@ mod answer_limit;
 mod device_file;
 mod device_verifier;
 mod failure;
+mod forget_device;
+mod list_devices;
 mod login;
 mod output;
+mod refresh;
 mod secret_hash;
 mod secrets;
 mod service;
+mod sign_out;
 mod text;
 mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Amazon Cognito SRP-6a from the command line: USER_SRP_AUTH sign-in, remembered devices,
-/// the DeviceSecretVerifierConfig for `aws cognito-idp confirm-device`, SECRET_HASH, and a
+/// Amazon Cognito SRP-6a from the command line: USER_SRP_AUTH sign-in, its tokens refreshed and
+/// revoked, remembered devices listed and forgotten, the DeviceSecretVerifierConfig for `aws cognito-idp confirm-device`, SECRET_HASH, and a
 /// checker for other SRP implementations' vectors.
 ///
 /// Secrets never go in arguments: passwords come from stdin or a prompt without echo, client
-/// secrets from an environment variable. `cognito-srp6a <COMMAND> --help` shows an example.
+/// secrets from an environment variable, refresh and access tokens from stdin or a variable. `cognito-srp6a <COMMAND> --help` shows an example.
 #[derive(Debug, Parser)]
 #[command(name = "cognito-srp6a", version)]
 struct Cli {
@@ -40,6 +45,14 @@ struct Cli {
 enum Command {
     /// Sign in with USER_SRP_AUTH (and a remembered device); print the tokens as the AWS CLI does.
     Login(login::Args),
+    /// Refresh the tokens of a sign-in (GetTokensFromRefreshToken); keep a rotated refresh token.
+    Refresh(refresh::Args),
+    /// Sign the user out of every device (GlobalSignOut).
+    SignOut(sign_out::Args),
+    /// List the user's remembered devices (ListDevices, every page).
+    ListDevices(list_devices::Args),
+    /// Make the service forget a remembered device (ForgetDevice).
+    ForgetDevice(forget_device::Args),
     /// Draw a device password and salt, write the device file, print the verifier config.
     DeviceVerifier(device_verifier::Args),
     /// Print the SECRET_HASH of a user name for an app client with a secret.
@@ -55,6 +68,10 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Login(args) => login::run(args),
+        Command::Refresh(args) => refresh::run(args),
+        Command::SignOut(args) => sign_out::run(args),
+        Command::ListDevices(args) => list_devices::run(args),
+        Command::ForgetDevice(args) => forget_device::run(args),
         Command::DeviceVerifier(args) => device_verifier::run(args),
         Command::SecretHash(args) => secret_hash::run(args),
         Command::Validate(args) => return validate::run(args),

@@ -17,16 +17,25 @@ pub fn read_line_secret(
     input: &mut impl BufRead,
     what: &str,
 ) -> Result<Zeroizing<String>, Failure> {
+    read_line_named(input, what, "InvalidPassword")
+}
+
+/// [`read_line_secret`], its failures named `name`.
+fn read_line_named(
+    input: &mut impl BufRead,
+    what: &str,
+    name: &str,
+) -> Result<Zeroizing<String>, Failure> {
     // The whole room up front: a growing buffer would leave copies of the secret behind.
     let mut line = Zeroizing::new(String::with_capacity(MAX_LINE + 2));
     input
         .take(MAX_LINE as u64 + 2)
         .read_line(&mut line)
-        .map_err(|error| Failure::new("InvalidPassword", format!("cannot read {what}: {error}")))?;
+        .map_err(|error| Failure::new(name, format!("cannot read {what}: {error}")))?;
     let ended = line.ends_with('\n');
     if line.len() > MAX_LINE + usize::from(ended) + usize::from(line.ends_with("\r\n")) {
         return Err(Failure::new(
-            "InvalidPassword",
+            name,
             format!("{what} is longer than {MAX_LINE} bytes"),
         ));
     }
@@ -37,10 +46,7 @@ pub fn read_line_secret(
         }
     }
     if line.is_empty() {
-        return Err(Failure::new(
-            "InvalidPassword",
-            format!("no {what} (one line expected)"),
-        ));
+        return Err(Failure::new(name, format!("no {what} (one line expected)")));
     }
     Ok(line)
 }
@@ -86,6 +92,70 @@ pub fn from_env(variable: &str) -> Result<Zeroizing<String>, Failure> {
         Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
             "the environment variable {variable} is not UTF-8"
         ))),
+    }
+}
+
+/// Where a token comes from: the first line of stdin, or an environment variable. Tokens are
+/// bearer secrets, never arguments.
+fn token(stdin: bool, env: Option<&str>, what: &str) -> Result<Zeroizing<String>, Failure> {
+    match env {
+        Some(variable) => from_env(variable),
+        None if stdin => read_line_named(
+            &mut io::stdin().lock(),
+            &format!("{what} on stdin"),
+            "InvalidToken",
+        ),
+        // clap's group requires one of the two.
+        None => Err(Failure::usage(format!(
+            "no {what}: give it on stdin or in a variable"
+        ))),
+    }
+}
+
+/// `--access-token-stdin` or `--access-token-env VAR`: the access token of a sign-in.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct AccessTokenArgs {
+    /// Read the access token from the first line of stdin.
+    #[arg(long)]
+    access_token_stdin: bool,
+    /// The environment variable holding the access token.
+    #[arg(long, value_name = "VAR")]
+    access_token_env: Option<String>,
+}
+
+impl AccessTokenArgs {
+    /// The access token, from where the flags say.
+    pub fn read(&self) -> Result<Zeroizing<String>, Failure> {
+        token(
+            self.access_token_stdin,
+            self.access_token_env.as_deref(),
+            "access token",
+        )
+    }
+}
+
+/// `--refresh-token-stdin` or `--refresh-token-env VAR`: the refresh token of a sign-in.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct RefreshTokenArgs {
+    /// Read the refresh token from the first line of stdin (a file written by
+    /// --write-refresh-token is one such line).
+    #[arg(long)]
+    refresh_token_stdin: bool,
+    /// The environment variable holding the refresh token.
+    #[arg(long, value_name = "VAR")]
+    refresh_token_env: Option<String>,
+}
+
+impl RefreshTokenArgs {
+    /// The refresh token, from where the flags say.
+    pub fn read(&self) -> Result<Zeroizing<String>, Failure> {
+        token(
+            self.refresh_token_stdin,
+            self.refresh_token_env.as_deref(),
+            "refresh token",
+        )
     }
 }
 

@@ -40,6 +40,24 @@ pub struct ServiceArgs {
     cli_read_timeout: u64,
 }
 
+/// The single-threaded runtime every command's calls run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::new("RuntimeError", error.to_string()))
+}
+
+/// A client for the calls that take an access token only (GlobalSignOut, ListDevices,
+/// ForgetDevice): they name no app client, so none is given.
+pub fn token_client(
+    service: Service,
+    pool_id: &str,
+) -> Result<cognito_srp6a_sdk::CognitoSrpClient, Failure> {
+    cognito_srp6a_sdk::CognitoSrpClient::new(service.client, pool_id, "")
+        .map_err(|error| Failure::usage(format!("--pool-id: {error}")))
+}
+
 /// A client for the service, and the region it was made for.
 #[derive(Debug)]
 pub struct Service {
@@ -115,17 +133,28 @@ impl ServiceArgs {
             .unwrap_or_else(|| Region::new(pool_region.to_string()))
     }
 
-    /// The AWS CLI's `--cli-connect-timeout` and `--cli-read-timeout`: 0 is no limit.
+    /// The AWS CLI's `--cli-connect-timeout` and `--cli-read-timeout`: 0 is no limit. The
+    /// SDK's read timeout ends when the answer's head arrives, so a body trickled a byte at a
+    /// time would go on for ever: each attempt, body included, is also bounded by the two
+    /// together (a Cognito answer is a few KiB, which arrive with the head).
     fn timeouts(&self) -> TimeoutConfig {
         let seconds = |value: u64| (value > 0).then(|| Duration::from_secs(value));
+        let (connect, read) = (
+            seconds(self.cli_connect_timeout),
+            seconds(self.cli_read_timeout),
+        );
         let mut timeouts = TimeoutConfig::builder();
-        timeouts = match seconds(self.cli_connect_timeout) {
+        timeouts = match connect {
             Some(limit) => timeouts.connect_timeout(limit),
             None => timeouts.disable_connect_timeout(),
         };
-        timeouts = match seconds(self.cli_read_timeout) {
+        timeouts = match read {
             Some(limit) => timeouts.read_timeout(limit),
             None => timeouts.disable_read_timeout(),
+        };
+        timeouts = match connect.zip(read) {
+            Some((connect, read)) => timeouts.operation_attempt_timeout(connect + read),
+            None => timeouts.disable_operation_attempt_timeout(),
         };
         timeouts.build()
     }
@@ -153,11 +182,16 @@ mod tests {
         let timeouts = args(&[]).timeouts();
         assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(60)));
         assert_eq!(timeouts.read_timeout(), Some(Duration::from_secs(60)));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(120))
+        );
         let timeouts = args(&["--cli-connect-timeout", "0", "--cli-read-timeout", "2"]).timeouts();
         assert_eq!(timeouts.connect_timeout(), None);
         assert_eq!(timeouts.read_timeout(), Some(Duration::from_secs(2)));
         let none = args(&["--cli-connect-timeout", "0", "--cli-read-timeout", "0"]).timeouts();
         assert_eq!((none.connect_timeout(), none.read_timeout()), (None, None));
+        assert_eq!(none.operation_attempt_timeout(), None);
     }
 
     #[test]
