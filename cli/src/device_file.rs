@@ -53,9 +53,26 @@ pub fn write(file: &mut File, path: &Path, device: &StoredDevice) -> Result<(), 
         .map_err(|error| file_error(path, "cannot write", &error))
 }
 
-/// Removes a file this run created and could not finish: nobody else's data is in it.
-pub fn remove_created(path: &Path) {
-    let _ = std::fs::remove_file(path);
+/// Removes the file this run created (`file`, by [`create`]) and could not finish, if `path`
+/// still names that very file: one put in its place meanwhile (renamed over it, or made after
+/// it was moved away) is someone else's and is left alone. Compared by device and inode.
+pub fn remove_created(file: &File, path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let same = match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(ours), Ok(there)) => ours.dev() == there.dev() && ours.ino() == there.ino(),
+            _ => false,
+        };
+        if same {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// The device in the file at `path`, or `None` if there is no such file.
@@ -128,6 +145,24 @@ mod tests {
             device_key: "us-east-1_0f1e2d3c".into(),
             device_password: "c2VjcmV0IGRldmljZSBwYXNzd29yZA==".into(),
         }
+    }
+
+    /// Only the file this run created is removed: a file put at the path since is left.
+    #[cfg(unix)]
+    #[test]
+    fn only_the_file_this_run_created_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.json");
+        let created = create(&path).unwrap();
+        std::fs::rename(&path, dir.path().join("moved.json")).unwrap();
+        std::fs::write(&path, b"someone else's").unwrap();
+        remove_created(&created, &path);
+        assert_eq!(std::fs::read(&path).unwrap(), b"someone else's");
+        drop(created);
+        let path = dir.path().join("second.json");
+        let created = create(&path).unwrap();
+        remove_created(&created, &path);
+        assert!(!path.exists());
     }
 
     #[test]

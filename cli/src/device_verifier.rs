@@ -127,8 +127,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let printed = match printed {
         Ok(printed) => printed,
         Err(failure) => {
-            drop(file);
-            device_file::remove_created(&args.device_file);
+            device_file::remove_created(&file, &args.device_file);
             return Err(failure);
         }
     };

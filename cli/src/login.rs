@@ -234,8 +234,7 @@ async fn remember(
     }
     .await;
     if result.is_err() {
-        drop(file);
-        device_file::remove_created(path);
+        device_file::remove_created(&file, path);
     }
     result
 }

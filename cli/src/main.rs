@@ -61,7 +61,20 @@ enum Command {
     Validate(validate::Args),
 }
 
+/// Makes the process non-dumpable (Linux): no core file, and no `ptrace` attach or
+/// `/proc/PID/mem` read by other processes of the same user, while it holds a password, a
+/// device password or tokens. Every subcommand but `validate` holds one of them.
+fn not_dumpable() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) =
+        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+    {
+        eprintln!("warning: cannot make the process non-dumpable: {error}");
+    }
+}
+
 fn main() -> ExitCode {
+    not_dumpable();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return clap_exit(&error),
@@ -100,6 +113,16 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_is_not_dumpable() {
+        not_dumpable();
+        assert_eq!(
+            rustix::process::dumpable_behavior().unwrap(),
+            rustix::process::DumpableBehavior::NotDumpable
+        );
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {
