@@ -10,8 +10,13 @@
 //! [`Error::TooManySteps`].
 
 use crate::{CognitoSrpClient, Error, NewDeviceMetadata, StoredDevice, Tokens};
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, AuthenticationResultType, ChallengeNameType,
+use aws_sdk_cognitoidentityprovider::{
+    operation::{
+        admin_initiate_auth::AdminInitiateAuthOutput,
+        admin_respond_to_auth_challenge::AdminRespondToAuthChallengeOutput,
+        initiate_auth::InitiateAuthOutput, respond_to_auth_challenge::RespondToAuthChallengeOutput,
+    },
+    types::{AuthFlowType, AuthenticationResultType, ChallengeNameType},
 };
 use cognito_srp6a::{DevicePasswordVerifierChallenge, PasswordVerifierChallenge, Timestamp, User};
 use std::{collections::HashMap, fmt};
@@ -229,6 +234,36 @@ struct Reply {
     parameters: HashMap<String, String>,
     result: Option<AuthenticationResultType>,
     available_challenges: Vec<String>,
+}
+
+/// The four sign-in outputs (`InitiateAuth`, `RespondToAuthChallenge` and their `Admin*`
+/// forms) have the same members but no trait in common: one place reads them.
+macro_rules! reply_from {
+    ($($output:ty => |$reply:ident| $available:expr;)*) => {$(
+        impl From<$output> for Reply {
+            fn from($reply: $output) -> Self {
+                Self {
+                    challenge: $reply.challenge_name().cloned(),
+                    session: $reply.session().map(str::to_string),
+                    parameters: $reply.challenge_parameters().cloned().unwrap_or_default(),
+                    result: $reply.authentication_result().cloned(),
+                    available_challenges: $available,
+                }
+            }
+        }
+    )*};
+}
+
+/// `AvailableChallenges` of a `USER_AUTH` start, as names.
+fn names(challenges: &[ChallengeNameType]) -> Vec<String> {
+    challenges.iter().map(|c| c.as_str().to_string()).collect()
+}
+
+reply_from! {
+    InitiateAuthOutput => |reply| names(reply.available_challenges());
+    AdminInitiateAuthOutput => |reply| names(reply.available_challenges());
+    RespondToAuthChallengeOutput => |reply| Vec::new();
+    AdminRespondToAuthChallengeOutput => |reply| Vec::new();
 }
 
 /// An MFA code step (`SOFTWARE_TOKEN_MFA` or `SMS_MFA`).
@@ -501,17 +536,7 @@ impl Flow {
                 .set_auth_parameters(Some(parameters))
                 .send()
                 .await?;
-            return Ok(Reply {
-                challenge: reply.challenge_name().cloned(),
-                session: reply.session().map(str::to_string),
-                parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
-                result: reply.authentication_result().cloned(),
-                available_challenges: reply
-                    .available_challenges()
-                    .iter()
-                    .map(|c| c.as_str().to_string())
-                    .collect(),
-            });
+            return Ok(Reply::from(reply));
         }
         let reply = client
             .client
@@ -521,17 +546,7 @@ impl Flow {
             .set_auth_parameters(Some(parameters))
             .send()
             .await?;
-        Ok(Reply {
-            challenge: reply.challenge_name().cloned(),
-            session: reply.session().map(str::to_string),
-            parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
-            result: reply.authentication_result().cloned(),
-            available_challenges: reply
-                .available_challenges()
-                .iter()
-                .map(|c| c.as_str().to_string())
-                .collect(),
-        })
+        Ok(Reply::from(reply))
     }
 
     /// One `RespondToAuthChallenge` (or `AdminRespondToAuthChallenge`).
@@ -554,13 +569,7 @@ impl Flow {
                 .set_challenge_responses(Some(responses))
                 .send()
                 .await
-                .map(|reply| Reply {
-                    challenge: reply.challenge_name().cloned(),
-                    session: reply.session().map(str::to_string),
-                    parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
-                    result: reply.authentication_result().cloned(),
-                    available_challenges: Vec::new(),
-                })
+                .map(Reply::from)
                 .map_err(Error::from)
         } else {
             client
@@ -572,13 +581,7 @@ impl Flow {
                 .set_challenge_responses(Some(responses))
                 .send()
                 .await
-                .map(|reply| Reply {
-                    challenge: reply.challenge_name().cloned(),
-                    session: reply.session().map(str::to_string),
-                    parameters: reply.challenge_parameters().cloned().unwrap_or_default(),
-                    result: reply.authentication_result().cloned(),
-                    available_challenges: Vec::new(),
-                })
+                .map(Reply::from)
                 .map_err(Error::from)
         };
         // Past InitiateAuth the app client is known to exist: a ResourceNotFoundException to
