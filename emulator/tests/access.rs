@@ -725,3 +725,64 @@ fn idle_slow_and_surplus_connections_are_closed() {
     assert_eq!(health.status, 200);
     runtime.block_on(emulator.shutdown());
 }
+
+/// A client still sending a body over the limit reads the 413, not a reset: the emulator
+/// answers from the headers, then stops writing and reads (and drops) what is still coming
+/// for a few seconds before it closes (a lingering close). Closing with unread bytes would
+/// make the kernel reset the connection, and the reset can destroy the answer on its way.
+#[test]
+fn a_client_still_sending_a_large_body_reads_the_413() {
+    use std::io::{Read as _, Write as _};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
+    for (framing, body_bytes) in [("content-length", 4 << 20), ("chunked", 4 << 20)] {
+        let mut stream = std::net::TcpStream::connect(emulator.local_addr()).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let length_header = if framing == "chunked" {
+            "Transfer-Encoding: chunked".to_owned()
+        } else {
+            format!("Content-Length: {body_bytes}")
+        };
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n\
+             Content-Type: application/x-amz-json-1.1\r\n{length_header}\r\n\r\n",
+            emulator.local_addr()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // The whole body, as a client that does not look for an early answer sends it.
+        let block = vec![b' '; 64 * 1024];
+        let mut sent = Ok(());
+        for _ in 0..body_bytes / block.len() {
+            sent = if framing == "chunked" {
+                stream
+                    .write_all(format!("{:x}\r\n", block.len()).as_bytes())
+                    .and_then(|()| stream.write_all(&block))
+                    .and_then(|()| stream.write_all(b"\r\n"))
+            } else {
+                stream.write_all(&block)
+            };
+            if sent.is_err() {
+                break;
+            }
+        }
+        assert!(
+            sent.is_ok(),
+            "{framing}: the body could not be sent: {sent:?}"
+        );
+        let mut answer = Vec::new();
+        let read = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(read.is_ok(), "{framing}: {read:?} after {answer:?}");
+        assert!(answer.starts_with("HTTP/1.1 413"), "{framing}: {answer}");
+        assert!(
+            answer.contains("RequestEntityTooLargeException"),
+            "{framing}: {answer}"
+        );
+    }
+    // And the server still answers.
+    let health = common::http_blocking(emulator.local_addr(), "GET", "/health", &[], b"");
+    assert_eq!(health.status, 200);
+    runtime.block_on(emulator.shutdown());
+}
