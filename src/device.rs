@@ -1,4 +1,4 @@
-//! "Remember this device" (SPEC "Device registration" and "Wire flow" steps 3-4): the
+//! "Remember this device" (`docs/protocol.md`, "Device registration", "Wire flow" 3-4): the
 //! `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
 //! `DEVICE_PASSWORD_VERIFIER` answers. The identity is P = DeviceGroupKey, I = DeviceKey,
 //! secret = the device password; the math is in `srp`.

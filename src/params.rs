@@ -1,4 +1,4 @@
-//! Challenge parameter maps in, response parameter lists out (SPEC "Wire flow").
+//! Challenge parameter maps in, response parameter lists out (`docs/protocol.md`, "Wire flow").
 //!
 //! Input is any iterator of string pairs, so the `HashMap<String, String>` that
 //! `aws-sdk-cognitoidentityprovider` returns as `challenge_parameters` works as it is, and so

@@ -1,5 +1,6 @@
-//! The exponentiations of SRP-6a (SPEC "Device registration", "Client exchange", "Service
-//! side"): g^e for v, A, k·g^x and the service's g^b, and base^e for S and the service's v^u.
+//! The exponentiations of SRP-6a (`docs/protocol.md`, "Device registration", "Client exchange",
+//! "Service side"): g^e for v, A, k·g^x and the service's g^b, and base^e for S and the
+//! service's v^u.
 //!
 //! g^e goes through the fixed-base comb (`comb`, feature `comb-table`) when e fits it, and
 //! otherwise through square-and-double, which needs no table: with g = 2 the multiply step of

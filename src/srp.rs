@@ -1,6 +1,6 @@
-//! The SRP-6a math, in one place for device and user sign-in and registration (SPEC "Device
-//! registration", "Client exchange" and "Service side"): x, v = g^x, A = g^a, u, S, the HKDF
-//! key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
+//! The SRP-6a math, in one place for device and user sign-in and registration (`docs/protocol.md`,
+//! "Device registration", "Client exchange" and "Service side"): x, v = g^x, A = g^a, u, S, the
+//! HKDF key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
 //! `server` only choose the identity `(P, I, secret)` and the wire shapes.
 //!
 //! Secrets (a, b, x, S, the key) only meet the constant-time exponentiations of `pow` with
@@ -40,10 +40,10 @@ pub(crate) const EPHEMERAL_BYTES: usize = 32;
 /// draws zero with probability 2^-256.
 const RANDOM_DRAWS: usize = 4;
 
-/// HKDF `info` for the session key (SPEC "Client exchange").
+/// HKDF `info` for the session key (`docs/protocol.md`, "Client exchange").
 const KEY_INFO: &[u8] = b"Caldera Derived Key";
 
-/// Who is proving: `P` and `I` of SPEC "Client exchange", borrowed from the caller.
+/// Who is proving: `P` and `I` (`docs/protocol.md`, "Client exchange"), borrowed from the caller.
 #[derive(Clone, Copy)]
 pub(crate) struct Identity<'a> {
     /// DeviceGroupKey, or the pool name.

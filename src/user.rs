@@ -1,4 +1,4 @@
-//! User sign-in with a password (SPEC "Wire flow" steps 1-2): `USER_SRP_AUTH` and the
+//! User sign-in with a password (`docs/protocol.md`, "Wire flow" 1-2): `USER_SRP_AUTH` and the
 //! `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id after its
 //! `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math is in `srp`.
 

@@ -1,4 +1,4 @@
-//! Every bad input gets a typed error naming its parameter, never a panic (issue: "Bad input").
+//! Every bad input gets a typed error naming its parameter, never a panic.
 
 // Test and example code may index and unwrap: a panic there is a failed check, not bad input.
 #![allow(

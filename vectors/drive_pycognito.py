@@ -303,7 +303,7 @@ def push_invalid(inputs, c, behaviour, ts, param=None):
         e["error_parameter"] = c["invalid"]
         doc["invalid"].append(e)
     else:
-        # Valid per SPEC.md and amazon-cognito-identity-js, but pycognito does otherwise:
+        # Valid per docs/protocol.md and amazon-cognito-identity-js, but pycognito does otherwise:
         # not an input that must fail, so kept apart from "invalid".
         e["parameter"] = param or guess_param(c)
         doc["divergent"].append(e)
@@ -324,11 +324,11 @@ for c in INPUT["cases"]:
         if r["device_password"] != c["device_password"]:
             mism.append(f"device_password {r['device_password']}")
         if r["Salt"] != spec["Salt"]:
-            mism.append(f"Salt {r['Salt']} (SPEC {spec['Salt']})")
+            mism.append(f"Salt {r['Salt']} (docs/protocol.md gives {spec['Salt']})")
         if r["PasswordVerifier"] != spec["PasswordVerifier"]:
-            mism.append("PasswordVerifier differs from SPEC")
+            mism.append("PasswordVerifier differs from docs/protocol.md")
     if r["SRP_A"] is not None and r["SRP_A"] != spec["SRP_A"]:
-        mism.append(f"SRP_A {r['SRP_A']} (SPEC {spec['SRP_A']})")
+        mism.append(f"SRP_A {r['SRP_A']} (docs/protocol.md gives {spec['SRP_A']})")
     if mism:
         notes.append(f"{c['kind']}/{c['case']}: {'; '.join(mism)}")
     resp = r["resp"]
@@ -353,13 +353,13 @@ for c in INPUT["cases"]:
         continue
     behaviour = f"accepted silently, PASSWORD_CLAIM_SIGNATURE {sig}"
     if spec["reject"] is not None:
-        behaviour += f"; SPEC.md rejects it ({spec['reject']})"
+        behaviour += f"; docs/protocol.md rejects it ({spec['reject']})"
     elif sig == spec["PASSWORD_CLAIM_SIGNATURE"]:
-        behaviour += " (= the SPEC.md computation)"
+        behaviour += " (= the docs/protocol.md computation)"
     else:
-        behaviour += f" (SPEC.md computation gives {spec['PASSWORD_CLAIM_SIGNATURE']})"
+        behaviour += f" (the docs/protocol.md computation gives {spec['PASSWORD_CLAIM_SIGNATURE']})"
     if ts != spec["TIMESTAMP"]:
-        behaviour += f"; TIMESTAMP {ts!r} (SPEC {spec['TIMESTAMP']!r})"
+        behaviour += f"; TIMESTAMP {ts!r} (docs/protocol.md gives {spec['TIMESTAMP']!r})"
     push_invalid(inputs, c, behaviour, ts)
     if c["invalid"] is None:
         notes.append(f"{c['kind']}/{c['case']}: {behaviour} (moved to divergent)")
@@ -386,7 +386,7 @@ for t in INPUT["timestamps"]:
         doc["timestamp"].append({"case": f"{which}: {t['case']}", "unix_seconds": t["unix_seconds"],
                                  "TIMESTAMP": resp["TIMESTAMP"]})
         if resp["TIMESTAMP"] != t["spec"]:
-            notes.append(f"timestamp/{which}/{t['case']}: {resp['TIMESTAMP']} (SPEC {t['spec']})")
+            notes.append(f"timestamp/{which}/{t['case']}: {resp['TIMESTAMP']} (docs/protocol.md gives {t['spec']})")
 
 with open(out_path, "w", encoding="utf-8") as f:
     json.dump(doc, f, indent=2, ensure_ascii=False)

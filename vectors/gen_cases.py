@@ -6,8 +6,8 @@ What this script does itself is limited to:
   * the SERVICE side of SRP: the user's stored verifier, b and
     SRP_B = (k*v + g^b) mod N, and S = (A * v^u)^b mod N,
   * searching inputs (password bytes, salt, a, b) for the edge cases,
-  * a SPEC.md reference computation of what a client should answer, used ONLY
-    by the drivers to decide whether a client's answer agrees with SPEC.md
+  * the reference computation of docs/protocol.md (what a client should answer), used
+    ONLY by the drivers to decide whether a client's answer agrees with that page
     (vectors always contain what the real client produced, never these values).
 
 Output: build/cases.json, read by drive_js.js and drive_pycognito.py.
@@ -98,7 +98,7 @@ def spec_timestamp(unix):
 
 
 def spec_parse_hex(s):
-    """SPEC: parsed as a (signed) hex integer. Returns None if not hex."""
+    """docs/protocol.md: parsed as a (signed) hex integer. Returns None if not hex."""
     t = s
     neg = t.startswith("-")
     if neg:
@@ -117,7 +117,7 @@ def spec_b64decode(s):
 
 
 def spec_client(p, i, secret, a, srp_b, salt_s, secret_block, unix):
-    """SPEC.md client computation. Returns (signature, reason-if-rejected, details)."""
+    """The client computation of docs/protocol.md. Returns (signature, reason-if-rejected, details)."""
     A = pow(G, a, N)
     B = spec_parse_hex(srp_b)
     if B is None:
@@ -172,7 +172,7 @@ TIMES = [
 
 TIMESTAMP_CASES = [
     ("epoch", 0),
-    ("day 1 hour 02 (SPEC example)", unix(2026, 11, 1, 2, 22, 0)),
+    ("day 1 hour 02 (docs/protocol.md example)", unix(2026, 11, 1, 2, 22, 0)),
     ("day 9 hour 00 midnight", unix(2026, 3, 9, 0, 0, 0)),
     ("day 2 hour 01", unix(2026, 6, 2, 1, 2, 3)),
     ("day 3", unix(2026, 6, 3, 3, 3, 3)),
@@ -316,7 +316,7 @@ class Builder:
         t = t if t is not None else self.next_time()
         sig, reason, det = spec_client(dgk, dk, password, a, srp_b, salt_s, sb, t)
         if sig is not None and b_hex is not None and salt_s == f"{salt_int:x}":
-            # sanity: the service side agrees with the SPEC client side
+            # sanity: the service side agrees with the reference client side
             Bi = spec_parse_hex(srp_b)
             S_server = pow(A * pow(v, det["u"], N) % N, b, N)
             assert S_server == det["S"], name

@@ -463,7 +463,7 @@ fn inventory(emulator: &RunningEmulator) -> Vec<PoolRow> {
     pools
 }
 
-/// Steps 1–3 of the issue: two pools made with the AWS CLI alone, software token set up
+/// Two pools made with the AWS CLI alone, software token set up
 /// through MFA_SETUP as an app does, then pycognito and identity-js on both pools.
 #[tokio::test(flavor = "multi_thread")]
 async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {

@@ -346,10 +346,10 @@ for (const c of input.cases) {
 	const mism = [];
 	if (isDevice) {
 		if (r.device_password !== c.device_password) mism.push(`device_password ${r.device_password}`);
-		if (r.Salt !== spec.Salt) mism.push(`Salt ${r.Salt} (SPEC ${spec.Salt})`);
-		if (r.PasswordVerifier !== spec.PasswordVerifier) mism.push(`PasswordVerifier differs from SPEC`);
+		if (r.Salt !== spec.Salt) mism.push(`Salt ${r.Salt} (docs/protocol.md gives ${spec.Salt})`);
+		if (r.PasswordVerifier !== spec.PasswordVerifier) mism.push(`PasswordVerifier differs from docs/protocol.md`);
 	}
-	if (r.SRP_A !== spec.SRP_A) mism.push(`SRP_A ${r.SRP_A} (SPEC ${spec.SRP_A})`);
+	if (r.SRP_A !== spec.SRP_A) mism.push(`SRP_A ${r.SRP_A} (docs/protocol.md gives ${spec.SRP_A})`);
 	if (mism.length) notes.push(`${c.kind}/${c.case}: ${mism.join('; ')}`);
 
 	if (failure === null) {
@@ -376,9 +376,9 @@ for (const c of input.cases) {
 			continue;
 		}
 		let behaviour = `accepted silently, PASSWORD_CLAIM_SIGNATURE ${sig}`;
-		if (spec.reject !== null) behaviour += `; SPEC.md rejects it (${spec.reject})`;
-		else if (sig === spec.PASSWORD_CLAIM_SIGNATURE) behaviour += ' (= the SPEC.md computation)';
-		else behaviour += ` (SPEC.md computation gives ${spec.PASSWORD_CLAIM_SIGNATURE})`;
+		if (spec.reject !== null) behaviour += `; docs/protocol.md rejects it (${spec.reject})`;
+		else if (sig === spec.PASSWORD_CLAIM_SIGNATURE) behaviour += ' (= the docs/protocol.md computation)';
+		else behaviour += ` (the docs/protocol.md computation gives ${spec.PASSWORD_CLAIM_SIGNATURE})`;
 		const o = { ...inputs, kind: c.kind };
 		pushInvalid(o, c, r, behaviour, ts);
 	} else {
@@ -401,7 +401,7 @@ function pushInvalid(o, c, r, behaviour, ts) {
 		e.error_parameter = c.invalid;
 		doc.invalid.push(e);
 	} else {
-		// Valid per SPEC.md, but this client does otherwise: not an input that must fail.
+		// Valid per docs/protocol.md, but this client does otherwise: not an input that must fail.
 		e.parameter = guessParam(c);
 		doc.divergent.push(e);
 	}
@@ -418,7 +418,7 @@ for (const t of input.timestamps) {
 	fixedMs = t.unix_seconds * 1000;
 	const s = new DateHelper().getNowString();
 	doc.timestamp.push({ case: t.case, unix_seconds: t.unix_seconds, TIMESTAMP: s });
-	if (s !== t.spec) notes.push(`timestamp/${t.case}: ${s} (SPEC ${t.spec})`);
+	if (s !== t.spec) notes.push(`timestamp/${t.case}: ${s} (docs/protocol.md gives ${t.spec})`);
 }
 
 fs.writeFileSync(outPath, JSON.stringify(doc, null, 2) + '\n');
