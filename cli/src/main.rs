@@ -4,7 +4,7 @@
 //! `aws cognito-idp confirm-device` takes, `secret-hash` the `SECRET_HASH`, and `validate`
 //! checks another implementation's vector files. One module per subcommand; the protocol lives
 //! in `cognito-srp6a` and the calls in `cognito-srp6a-sdk`.
-
+#![forbid(unsafe_code)]
 // The argument structs' doc comments are clap's `--help` text, read in a terminal: there
 // `<region>_<name>` is what the user types, not an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]

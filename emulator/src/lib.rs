@@ -23,6 +23,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![forbid(unsafe_code)]
 
 mod clock;
 mod error;

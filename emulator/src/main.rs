@@ -1,6 +1,7 @@
 //! `cognito-srp6a-emulator`: a local Cognito user-pools endpoint that checks user and device
 //! SRP proofs. Prints `listening on HOST:PORT` once it accepts connections, then the endpoint
 //! and each pool and app client it serves (never a secret).
+#![forbid(unsafe_code)]
 
 use clap::Parser;
 use cognito_srp6a_emulator::{Access, DEFAULT_PORT, Emulator, Limits};
