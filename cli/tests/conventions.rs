@@ -14,6 +14,7 @@
 
 mod common;
 
+use cognito_srp6a_test_support::jwt::claims;
 use common::*;
 use std::{
     io::{Read as _, Write as _},

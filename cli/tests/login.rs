@@ -14,6 +14,7 @@
 mod common;
 
 use cognito_srp6a_emulator::Emulator;
+use cognito_srp6a_test_support::{clock::unix_now, jwt::claims, sdk, totp};
 use common::*;
 use serde_json::Value;
 
@@ -250,14 +251,7 @@ async fn a_forgotten_device_is_reported_and_its_file_left_alone() {
     let device = device_file(&path);
 
     // The user forgets the device from elsewhere (ForgetDevice with the access token).
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-        .region(aws_sdk_cognitoidentityprovider::config::Region::new(
-            "us-east-1",
-        ))
-        .endpoint_url(emulator.url())
-        .build();
-    aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+    sdk::client(&emulator.url())
         .forget_device()
         .access_token(
             answer["AuthenticationResult"]["AccessToken"]
@@ -343,22 +337,6 @@ async fn the_client_secret_comes_from_the_environment() {
     emulator.shutdown().await;
 }
 
-/// RFC 6238 TOTP (HMAC-SHA1, 30 s, 6 digits) of `key` now, as an authenticator app shows it.
-fn totp(key: &[u8]) -> String {
-    use hmac::{KeyInit as _, Mac as _};
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
-    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).unwrap();
-    mac.update(&step.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[19] & 0x0f);
-    let value = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
-    format!("{:06}", value % 1_000_000)
-}
-
 /// The MFA code is asked on the terminal while stdin carries the password and stdout the
 /// tokens: run under `script`, which gives the binary a terminal, and type the code there.
 #[tokio::test(flavor = "multi_thread")]
@@ -379,7 +357,7 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
         out.display(),
         err.display()
     );
-    let code = totp(KEY);
+    let code = totp::code(KEY, unix_now());
     let terminal = tokio::task::spawn_blocking(move || {
         let mut child = without_aws_config(&mut std::process::Command::new("script"))
             .args(["--quiet", "--return", "--command", &command, "/dev/null"])

@@ -13,6 +13,7 @@
 mod common;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
+use cognito_srp6a_test_support::jwt::claims;
 use common::*;
 use serde_json::Value;
 use std::{

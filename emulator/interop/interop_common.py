@@ -1,4 +1,5 @@
-"""What the pycognito interop scripts share (pycognito_device.py, pycognito_pools.py).
+"""What the pycognito interop scripts share (pycognito_device.py, pycognito_pools.py,
+pycognito_backend.py, pycognito_cross_client.py).
 
 The environment (COGNITO_ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD, optional
 CLIENT_SECRET), expectations, a boto3 cognito-idp client whose endpoint_url is the

@@ -14,18 +14,18 @@ mod common;
 use cognito_srp6a::DevicePasswordVerifierChallenge;
 use cognito_srp6a::DeviceRegistration;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
-use common::{
-    Api, Device, Params, Refusal, claims, device_steps, password_step, remember, sign_in,
+use cognito_srp6a_test_support::{
+    clock::unix_now,
+    jwt::claims,
+    totp::{RFC6238_SECRET, RFC6238_SECRET_BASE32},
 };
+use common::{Api, Device, Params, Refusal, device_steps, password_step, remember, sign_in};
 use serde_json::{Value, json};
 
 const POOL: &str = "us-west-2_Flows";
 const CLIENT: &str = "5flowsclient5";
 const USER: &str = "alice";
 const PASSWORD: &str = "correct horse battery staple";
-/// RFC 6238's test secret, "12345678901234567890", in base32.
-const TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-const TOTP_SECRET: &[u8] = b"12345678901234567890";
 
 fn builder() -> EmulatorBuilder {
     Emulator::builder()
@@ -217,7 +217,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
     for challenge_required_on_new_device in [true, false] {
         let (_emulator, api) = start(
             builder()
-                .totp(USER, TOTP_BASE32)
+                .totp(USER, RFC6238_SECRET_BASE32)
                 .challenge_required_on_new_device(challenge_required_on_new_device),
         )
         .await;
@@ -238,7 +238,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
             "{refusal:?}"
         );
 
-        let first = sign_in(&api, USER, PASSWORD, None, Some(TOTP_SECRET))
+        let first = sign_in(&api, USER, PASSWORD, None, Some(RFC6238_SECRET))
             .await
             .unwrap();
         assert_eq!(
@@ -246,7 +246,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
             ["PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"]
         );
         let (device, _) = remember(&api, &first).await.unwrap();
-        let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(TOTP_SECRET))
+        let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(RFC6238_SECRET))
             .await
             .unwrap();
         let mut expected = common::DEVICE_CHALLENGES.to_vec();
@@ -312,7 +312,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     // A stale TIMESTAMP (an hour ago, well-formed) and a malformed one.
     for (timestamp, kind, message) in [
         (
-            cognito_srp6a::Timestamp::from_unix_seconds(common::now() - 3600)
+            cognito_srp6a::Timestamp::from_unix_seconds(unix_now() - 3600)
                 .unwrap()
                 .as_str()
                 .to_string(),
@@ -1219,7 +1219,7 @@ async fn password_flows_and_server_side_sign_in() {
 /// sign-in is spent; the retry a right proof earns ends when its session would have.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_device_key_cannot_be_probed_without_the_password() {
-    let clock = cognito_srp6a_emulator::ManualClock::at(common::now());
+    let clock = cognito_srp6a_emulator::ManualClock::at(unix_now());
     let (_emulator, api) = start(builder().clock(clock.clone())).await;
     let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
     let (device, _) = remember(&api, &first).await.unwrap();

@@ -27,15 +27,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
-use common::scripts::{
-    self, DEVICE_SIGN_IN, api as admin, listed_devices, node, pinned_npm, pinned_python, python,
-    script_command,
+use cognito_srp6a_test_support::{
+    api::{call, listed_devices},
+    interop::{self, DEVICE_SIGN_IN, Target, node, pinned_npm, pinned_python, python},
 };
 use serde_json::{Value, json};
 
@@ -70,32 +68,25 @@ async fn start(pool: Pool) -> RunningEmulator {
 /// Runs `program script` from `interop/` against the emulator at `url`; panics with the
 /// script's output unless it exits 0, and returns its last stdout line as JSON.
 async fn run_script(program: PathBuf, script: &'static str, url: String, pool: Pool) -> Value {
-    tokio::task::spawn_blocking(move || {
-        let mut command = script_command(&program, script);
-        command
-            .env("COGNITO_ENDPOINT", &url)
-            .env("POOL_ID", POOL_ID)
-            .env("CLIENT_ID", CLIENT_ID)
-            .env("USERNAME", USERNAME)
-            .env("PASSWORD", PASSWORD)
-            .env(
-                "DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT",
-                pool.device_only_remembered_on_user_prompt.to_string(),
-            );
-        if pool.client_secret {
-            command.env("CLIENT_SECRET", CLIENT_SECRET);
-        } else {
-            command.env_remove("CLIENT_SECRET");
-        }
-        let what = format!("{} {script} against {url}", program.display());
-        scripts::run_script_json(command, &what, SCRIPT_TIMEOUT)
-    })
-    .await
-    .unwrap()
+    let target = Target {
+        url: url.clone(),
+        pool_id: POOL_ID.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: pool.client_secret.then(|| CLIENT_SECRET.into()),
+        username: USERNAME.into(),
+        password: PASSWORD.into(),
+    };
+    let mut command = target.command(&program, script);
+    command.env(
+        "DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT",
+        pool.device_only_remembered_on_user_prompt.to_string(),
+    );
+    let what = format!("{} {script} against {url}", program.display());
+    interop::run_script(command, None, what, SCRIPT_TIMEOUT).await
 }
 
 async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
-    admin(
+    call(
         url,
         "AdminGetDevice",
         json!({"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": device_key}),

@@ -16,8 +16,8 @@
 mod common;
 
 use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Credentials, Region},
+    Client,
+    config::Region,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     operation::{
         create_user_pool::builders::CreateUserPoolFluentBuilder,
@@ -35,7 +35,8 @@ use aws_sdk_cognitoidentityprovider::{
 };
 use base64::Engine as _;
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
-use common::{Api, Device, claims, password_step, remember, sign_in};
+use cognito_srp6a_test_support::{self as test_support, clock::unix_now, jwt::claims, totp};
+use common::{Api, Device, password_step, remember, sign_in};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -50,17 +51,9 @@ async fn start() -> RunningEmulator {
 
 /// An SDK client for the emulator, signing with static test credentials for `region`.
 fn sdk(url: &str, region: &'static str) -> Client {
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+    let config = test_support::sdk::config(url)
         .region(Region::new(region))
-        .endpoint_url(url)
-        .credentials_provider(Credentials::new(
-            "AKIDPOOLSTEST",
-            "pools-test-secret",
-            None,
-            None,
-            "pools-test",
-        ))
+        .credentials_provider(test_support::sdk::test_credentials())
         .build();
     Client::from_conf(config)
 }
@@ -231,7 +224,7 @@ fn lifetime(jwt: &str) -> i64 {
 async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
     let emulator = start().await;
     let sdk = sdk(&emulator.url(), "us-east-1");
-    let before = common::now();
+    let before = unix_now();
     let created = sdk
         .create_user_pool()
         .pool_name("every member")
@@ -266,7 +259,7 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
         .send()
         .await
         .unwrap();
-    let after = common::now();
+    let after = unix_now();
     let id = created.user_pool().unwrap().id().unwrap().to_string();
     assert!(is_pool_id(&id, "us-east-1"), "{id}");
 
@@ -1335,7 +1328,7 @@ async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
     let verified = sdk
         .verify_software_token()
         .access_token(access_token)
-        .user_code(common::totp_code(&secret, common::now()))
+        .user_code(totp::code(&secret, unix_now()))
         .friendly_device_name("phone")
         .send()
         .await
@@ -1425,7 +1418,7 @@ async fn mfa_configuration_off_optional_and_on() {
     let verified = sdk
         .verify_software_token()
         .session(&associate_session)
-        .user_code(common::totp_code(&bob_secret, common::now()))
+        .user_code(totp::code(&bob_secret, unix_now()))
         .send()
         .await
         .unwrap();

@@ -10,12 +10,9 @@
     clippy::indexing_slicing
 )]
 
-use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Region},
-};
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
 use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, StoredDevice};
+use cognito_srp6a_test_support::sdk;
 use serde_json::Value;
 use std::{
     io::{BufRead as _, BufReader, Write as _},
@@ -210,12 +207,7 @@ async fn remembers_then_signs_in_through_the_device() {
     assert_eq!(std::fs::read(&device_file).unwrap(), written);
 
     // The device forgotten through the library: reported, the file left as it is.
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&url)
-        .build();
-    let client = CognitoSrpClient::new(Client::from_conf(config), POOL, CLIENT)
+    let client = CognitoSrpClient::new(sdk::client(&url), POOL, CLIENT)
         .unwrap()
         .with_client_secret(SECRET);
     let SignIn::SignedIn(signed_in) = client

@@ -1,10 +1,9 @@
-//! What the tests share: the built `cognito-srp6a` binary run as a user runs it, an emulator
-//! on a free port, and a look inside the tokens.
+//! What this crate's tests share: the built `cognito-srp6a` binary run as a user runs it, and
+//! an emulator on a free port.
 
 // Shared by several test binaries; each uses a part.
 #![allow(dead_code)]
 
-use base64::Engine as _;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use serde_json::Value;
 use std::{
@@ -127,15 +126,6 @@ pub fn success_json(output: &Output) -> Value {
         text(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
-
-/// A JWT's claims (the signature is the emulator's business).
-pub fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
 /// The device file as JSON, checked to be the three members, each a non-empty string.

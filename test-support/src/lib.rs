@@ -1,0 +1,26 @@
+//! What the integration tests of the emulator, the SDK crate and the CLI share, so that each
+//! thing they all need is written once: a JWT's claims, an authenticator app's TOTP codes, an
+//! `aws-sdk-cognitoidentityprovider` client of a local endpoint, the Cognito JSON API over
+//! HTTP, child processes under a deadline, the pinned interop clients of `emulator/interop/`
+//! and the pinned AWS CLI of `cli/tests/awscli/`.
+//!
+//! Not published: the published crates take it as a dev-dependency by path only. It does not
+//! depend on the emulator, so the emulator's own tests can use it: every helper takes the
+//! endpoint's URL, and starting an emulator stays in each crate's `tests/common`.
+
+// Test helpers: a panic, with what was expected, is how a failed expectation is reported.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod api;
+pub mod aws_cli;
+pub mod clock;
+pub mod interop;
+pub mod jwt;
+pub mod process;
+pub mod sdk;
+pub mod totp;
