@@ -199,6 +199,20 @@ def new_summary(**fields):
     }
 
 
+def run_modes(modes, **fields):
+    """Runs the step that MODE names in `modes` (each fills in the summary it is given) on a
+    new_summary(mode=MODE, **fields), under `run`."""
+
+    def main():
+        mode = env("MODE")
+        summary = new_summary(mode=mode, **fields)
+        expect(mode in modes, f"MODE {mode!r} is not one of {sorted(modes)}")
+        modes[mode](summary)
+        return summary
+
+    run(main)
+
+
 def run(main):
     """Calls `main`, which returns the summary: prints it (with the whole trace and
     "ok": true) as one JSON line and exits 0, or prints `FAIL: ...` and the trace on

@@ -25,13 +25,14 @@ Prints the summary as one JSON line (the last line of stdout) and exits 0, or pr
 import json
 import sys
 
-from interop_common import TRACE, Unmet, env, expect, jwt_payload, make_client, new_summary, run, srp
+from interop_common import TRACE, expect, jwt_payload, make_client, run_modes, srp
 from pycognito.aws_srp import generate_hash_device
 
 DEVICE_FILE_KEYS = {"DeviceGroupKey", "DeviceKey", "DevicePassword"}
 
 
-def register(client, summary):
+def register(summary):
+    client = make_client()
     tokens = srp(client).authenticate_user()
     result = tokens.get("AuthenticationResult") or {}
     metadata = result.get("NewDeviceMetadata") or {}
@@ -53,7 +54,8 @@ def register(client, summary):
     summary["device"] = {"DeviceGroupKey": group, "DeviceKey": key, "DevicePassword": password}
 
 
-def sign_in(client, summary):
+def sign_in(summary):
+    client = make_client()
     device = json.loads(sys.stdin.read())
     expect(
         isinstance(device, dict) and set(device) == DEVICE_FILE_KEYS,
@@ -71,15 +73,5 @@ def sign_in(client, summary):
     summary["new_device_metadata"] = "NewDeviceMetadata" in result
 
 
-def main():
-    mode = env("MODE")
-    modes = {"register": register, "sign-in": sign_in}
-    if mode not in modes:
-        raise Unmet(f"MODE {mode!r} is neither register nor sign-in")
-    summary = new_summary(mode=mode)
-    modes[mode](make_client(), summary)
-    return summary
-
-
 if __name__ == "__main__":
-    run(main)
+    run_modes({"register": register, "sign-in": sign_in})
