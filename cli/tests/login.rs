@@ -14,7 +14,7 @@
 mod common;
 
 use cognito_srp6a_emulator::Emulator;
-use cognito_srp6a_test_support::{clock::unix_now, jwt::claims, sdk, totp};
+use cognito_srp6a_test_support::{clock::unix_now, json, jwt::claims, sdk, totp};
 use common::*;
 use serde_json::Value;
 
@@ -22,14 +22,10 @@ use serde_json::Value;
 fn assert_aws_shape(answer: &Value, new_device: bool) {
     // Sorted: the printed order is checked on the text, and serde_json keeps it when parsing
     // only with `preserve_order`, which the workspace's feature set turns on.
-    let mut top: Vec<&str> = answer
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    top.sort_unstable();
-    assert_eq!(top, ["AuthenticationResult", "ChallengeParameters"]);
+    assert_eq!(
+        json::keys(answer),
+        ["AuthenticationResult", "ChallengeParameters"]
+    );
     assert_eq!(answer["ChallengeParameters"], serde_json::json!({}));
     let result = &answer["AuthenticationResult"];
     assert_eq!(result["TokenType"], "Bearer");
@@ -66,14 +62,7 @@ async fn remember_then_sign_in_through_the_device() {
     let stdout = text(&first.stdout);
     assert!(stdout.starts_with("{\n    \"ChallengeParameters\": {},\n    \"AuthenticationResult\": {\n        \"AccessToken\": "), "{stdout}");
     let metadata = &answer["AuthenticationResult"]["NewDeviceMetadata"];
-    let mut keys: Vec<&str> = metadata
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    assert_eq!(keys, ["DeviceGroupKey", "DeviceKey"]);
+    assert_eq!(json::keys(metadata), ["DeviceGroupKey", "DeviceKey"]);
     let stderr = text(&first.stderr);
     assert!(
         stderr.contains("challenges: PASSWORD_VERIFIER\n"),

@@ -31,12 +31,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use cognito_srp6a::AppClient;
-use cognito_srp6a_emulator::{Emulator, ManualClock};
+use cognito_srp6a_emulator::{Emulator, ManualClock, RunningEmulator};
 use cognito_srp6a_test_support::{
     api::{call_ok, confirmed_user},
     aws_cli,
     clock::unix_now,
-    interop::{Target, pinned_python, python, run_script, trace},
+    interop::{Target, assert_pinned_pycognito, python, run_script, trace},
     jwt::claims,
 };
 use serde_json::{Value, json};
@@ -140,6 +140,13 @@ async fn make_client(url: &str, pool_id: &str, name: &str, extra: &[&str]) -> Cl
     }
 }
 
+/// An emulator with no pool, and a pool of it made by [`make_pool`].
+async fn start_with_pool(name: &str) -> (RunningEmulator, Pool) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let pool = make_pool(&emulator.url(), name).await;
+    (emulator, pool)
+}
+
 /// `admin-create-user` with `email` and `name` (and `--message-action SUPPRESS`), then, when
 /// `confirm`, `admin-set-user-password --permanent`.
 async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm: bool) {
@@ -190,6 +197,39 @@ async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm
         .await;
         assert_eq!(set, Value::Null, "admin-set-user-password prints nothing");
     }
+}
+
+/// A user the tests make: the name it signs in with, its e-mail and its name attributes.
+struct Person {
+    username: &'static str,
+    email: &'static str,
+    name: &'static str,
+}
+
+const ALICE: Person = Person {
+    username: "alice",
+    email: "alice@example.com",
+    name: "Alice Liddell",
+};
+const BOB: Person = Person {
+    username: "bob",
+    email: "bob@example.com",
+    name: "Bob Builder",
+};
+const CAROL: Person = Person {
+    username: "carol",
+    email: "carol@example.com",
+    name: "Carol Danvers",
+};
+const DAVE: Person = Person {
+    username: "dave",
+    email: "dave@example.com",
+    name: "Dave Bowman",
+};
+
+/// [`make_user`] of `person`, confirmed.
+async fn make_person(pool: &Pool, person: &Person) {
+    make_user(pool, person.username, person.email, person.name, true).await;
 }
 
 /// The value of attribute `name` in a `[{Name, Value}]` list.
@@ -363,6 +403,18 @@ async fn get_user_refused(pool: &Pool, access_token: &str) -> String {
     .await
 }
 
+/// `get-user` answers for `person`.
+async fn assert_get_person(pool: &Pool, access_token: &str, person: &Person) {
+    assert_get_user(
+        pool,
+        access_token,
+        person.username,
+        person.email,
+        person.name,
+    )
+    .await;
+}
+
 /// `get-user` answers for `username` (its name, and its e-mail and name attributes).
 async fn assert_get_user(pool: &Pool, access_token: &str, username: &str, email: &str, name: &str) {
     let user = get_user(pool, access_token).await;
@@ -383,10 +435,9 @@ fn says_revoked(message: &str) -> bool {
 /// refusals of a missing `SECRET_HASH` and a wrong password.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-sign-in").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
+    let (emulator, pool) = start_with_pool("backend-sign-in").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
     let admin = aws_cli::json(
         &url,
         "admin-get-user",
@@ -420,14 +471,7 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
         assert_eq!(id["cognito:username"], "alice", "{id}");
         assert_eq!(id["email"], "alice@example.com", "{id}");
         assert_eq!(id["name"], "Alice Liddell", "{id}");
-        assert_get_user(
-            &pool,
-            &tokens.access,
-            "alice",
-            "alice@example.com",
-            "Alice Liddell",
-        )
-        .await;
+        assert_get_person(&pool, &tokens.access, &ALICE).await;
     }
     let sessions: BTreeSet<_> = [&web, &server, &admin_web, &admin_server]
         .iter()
@@ -446,14 +490,7 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
         claims(&refreshed)["origin_jti"],
         claims(&web.access)["origin_jti"]
     );
-    assert_get_user(
-        &pool,
-        &refreshed,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &refreshed, &ALICE).await;
     refresh(&pool, &pool.server, "alice", &server.refresh).await;
 
     // The secret client without SECRET_HASH; a wrong password; an unknown user.
@@ -493,19 +530,11 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
 /// to a user, not to a name. Its refresh token is refused too.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_refuses_a_deleted_users_token_for_a_new_user_of_the_same_name() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-deleted").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
+    let (emulator, pool) = start_with_pool("backend-deleted").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
     let web = sign_in(&pool, &pool.web, "alice").await;
-    assert_get_user(
-        &pool,
-        &web.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &web.access, &ALICE).await;
     aws_cli::json(
         &url,
         "admin-delete-user",
@@ -533,10 +562,9 @@ async fn aws_cli_refuses_a_deleted_users_token_for_a_new_user_of_the_same_name()
 /// `EnableTokenRevocation` cannot revoke.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_revoke_token_ends_one_sign_in() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-revoke").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
+    let (emulator, pool) = start_with_pool("backend-revoke").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
 
     let first = sign_in(&pool, &pool.web, "alice").await;
     let first_refreshed = refresh(&pool, &pool.web, "alice", &first.refresh).await;
@@ -570,22 +598,8 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
     );
 
     // The other sign-ins are untouched.
-    assert_get_user(
-        &pool,
-        &second.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &second.access, &ALICE).await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
     refresh(&pool, &pool.server, "alice", &second.refresh).await;
     refresh(&pool, &pool.web, "alice", &third.refresh).await;
 
@@ -615,14 +629,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
     .await;
     refresh_refused(&pool, &pool.server, "alice", &second.refresh).await;
     get_user_refused(&pool, &second.access).await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
 
     // An access token is not a refresh token.
     aws_cli::refused_with(
@@ -632,14 +639,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
         "UnsupportedTokenTypeException",
     )
     .await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
 
     // A client made without naming EnableTokenRevocation has it on (CreateUserPoolClient:
     // "If you don't include this parameter, token revocation is automatically activated").
@@ -711,11 +711,10 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
 /// either.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-sign-out").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
-    make_user(&pool, "bob", "bob@example.com", "Bob Builder", true).await;
+    let (emulator, pool) = start_with_pool("backend-sign-out").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
+    make_person(&pool, &BOB).await;
 
     let bob_web = sign_in(&pool, &pool.web, "bob").await;
     let bob_server = sign_in(&pool, &pool.server, "bob").await;
@@ -777,24 +776,10 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     .await;
 
     // Alice is not signed out; bob signs in again.
-    assert_get_user(
-        &pool,
-        &alice.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &alice.access, &ALICE).await;
     refresh(&pool, &pool.web, "alice", &alice.refresh).await;
     let bob_again = sign_in(&pool, &pool.server, "bob").await;
-    assert_get_user(
-        &pool,
-        &bob_again.access,
-        "bob",
-        "bob@example.com",
-        "Bob Builder",
-    )
-    .await;
+    assert_get_person(&pool, &bob_again.access, &BOB).await;
     refresh(&pool, &pool.server, "bob", &bob_again.refresh).await;
 
     // admin-user-global-sign-out of alice: her tokens end, bob's new ones go on.
@@ -812,23 +797,9 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     }
     refresh_refused(&pool, &pool.web, "alice", &alice.refresh).await;
     refresh_refused(&pool, &pool.server, "alice", &alice_server.refresh).await;
-    assert_get_user(
-        &pool,
-        &bob_again.access,
-        "bob",
-        "bob@example.com",
-        "Bob Builder",
-    )
-    .await;
+    assert_get_person(&pool, &bob_again.access, &BOB).await;
     let alice_again = sign_in(&pool, &pool.web, "alice").await;
-    assert_get_user(
-        &pool,
-        &alice_again.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &alice_again.access, &ALICE).await;
 
     aws_cli::refused_with(
         &url,
@@ -874,9 +845,8 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 /// `--max-items`, and malformed filters and limits refused with InvalidParameterException.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_lists_users_by_filter_and_by_page() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-list").await;
+    let (emulator, pool) = start_with_pool("backend-list").await;
+    let url = pool.url.clone();
     let users = [
         ("alice", "alice@example.com", "Alice Liddell", true),
         ("bob", "bob@example.com", "Bob Builder", true),
@@ -1086,11 +1056,10 @@ async fn aws_cli_lists_users_by_filter_and_by_page() {
 /// lets it sign in again.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_disables_and_enables_a_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-disable").await;
-    make_user(&pool, "carol", "carol@example.com", "Carol Danvers", true).await;
-    make_user(&pool, "dave", "dave@example.com", "Dave Bowman", true).await;
+    let (emulator, pool) = start_with_pool("backend-disable").await;
+    let url = pool.url.clone();
+    make_person(&pool, &CAROL).await;
+    make_person(&pool, &DAVE).await;
     let carol = sign_in(&pool, &pool.web, "carol").await;
     let dave_before = sign_in(&pool, &pool.server, "dave").await;
     let enabled = |expected: bool| {
@@ -1159,24 +1128,10 @@ async fn aws_cli_disables_and_enables_a_user() {
     refresh_refused(&pool, &pool.web, "carol", &carol.refresh).await;
     get_user_refused(&pool, &carol.access).await;
     // Another user is not disabled, nor are his tokens revoked.
-    assert_get_user(
-        &pool,
-        &dave_before.access,
-        "dave",
-        "dave@example.com",
-        "Dave Bowman",
-    )
-    .await;
+    assert_get_person(&pool, &dave_before.access, &DAVE).await;
     refresh(&pool, &pool.server, "dave", &dave_before.refresh).await;
     let dave = sign_in(&pool, &pool.web, "dave").await;
-    assert_get_user(
-        &pool,
-        &dave.access,
-        "dave",
-        "dave@example.com",
-        "Dave Bowman",
-    )
-    .await;
+    assert_get_person(&pool, &dave.access, &DAVE).await;
 
     let out = aws_cli::json(
         &url,
@@ -1187,14 +1142,7 @@ async fn aws_cli_disables_and_enables_a_user() {
     assert!(out.is_null() || out == json!({}), "{out}");
     enabled(true).await;
     let again = sign_in(&pool, &pool.web, "carol").await;
-    assert_get_user(
-        &pool,
-        &again.access,
-        "carol",
-        "carol@example.com",
-        "Carol Danvers",
-    )
-    .await;
+    assert_get_person(&pool, &again.access, &CAROL).await;
     let again = admin_sign_in(&pool, &pool.server, "carol").await;
     refresh(&pool, &pool.server, "carol", &again.refresh).await;
     // The access token revoked by the disabling stays revoked.
@@ -1280,13 +1228,8 @@ async fn pycognito_backend(
         secret.is_some()
     );
     let summary = run_script(command, None, what, SCRIPT_TIMEOUT).await;
-    assert_eq!(summary["ok"], true, "{summary}");
     assert_eq!(summary["mode"], mode, "{summary}");
-    assert_eq!(
-        summary["client"],
-        format!("pycognito {}", pinned_python("pycognito")),
-        "{summary}"
-    );
+    assert_pinned_pycognito(&summary);
     assert_eq!(summary["client_secret"], secret.is_some(), "{summary}");
     summary
 }

@@ -140,7 +140,7 @@ async fn make_user(pool: &Pool, username: &str) {
 /// Runs `node <script>` from `interop/` against `username` of `client_id` in `pool` (with
 /// `extra` variables, and nothing else of the caller's AWS set-up), under `timeout`, once
 /// `packages` are the pinned versions; panics with its output unless it exits 0 with
-/// `ok: true`.
+/// `ok: true` (`interop::run_script`).
 async fn run_node(
     packages: &[&str],
     script: &str,
@@ -160,7 +160,6 @@ async fn run_node(
     command.envs(extra.iter().copied());
     let what = format!("node {script}");
     let summary = interop::run_script(command, None, what.clone(), timeout).await;
-    assert_eq!(summary["ok"], true, "{summary}");
     // Shown with --nocapture, and on a failure below.
     eprintln!("{what}: {summary}");
     summary

@@ -45,8 +45,11 @@ const PASSWORD: &str = "Correct-Horse-Battery-9";
 const PRE_SIGN_UP: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
 const UNKNOWN_POOL: &str = "us-east-1_Nope12345";
 
-async fn start() -> RunningEmulator {
-    Emulator::builder().start().await.unwrap()
+/// An emulator with no pool yet, and an SDK client of it for us-east-1.
+async fn start() -> (RunningEmulator, Client) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let sdk = sdk(&emulator.url(), "us-east-1");
+    (emulator, sdk)
 }
 
 /// An SDK client for the emulator, signing with static test credentials for `region`.
@@ -222,8 +225,7 @@ fn lifetime(jwt: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let before = unix_now();
     let created = sdk
         .create_user_pool()
@@ -357,8 +359,7 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("before update")
@@ -447,8 +448,7 @@ async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_user_pools_pages_through_next_token() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (_emulator, sdk) = start().await;
     let mut made = HashSet::new();
     for name in ["first", "second", "third"] {
         made.insert(create_pool(&sdk, name, false).await);
@@ -529,8 +529,7 @@ async fn list_user_pools_pages_through_next_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let api = pool_with_alice(&emulator, &sdk, true).await;
     let id = api.pool_id.clone();
     sign_in(&api, "alice", PASSWORD, None, None).await.unwrap();
@@ -608,8 +607,7 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn app_clients_are_created_described_listed_updated_and_deleted() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (_emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "clients", false).await;
 
     let plain = sdk
@@ -795,8 +793,7 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn token_validity_of_the_client_sets_expires_in_and_the_tokens_lifetimes() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "validity", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let (default_id, _) = create_client(&sdk, &pool_id, false).await;
@@ -867,8 +864,7 @@ async fn token_validity_of_the_client_sets_expires_in_and_the_tokens_lifetimes()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "flows", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let created = sdk
@@ -953,8 +949,7 @@ async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn device_configuration_decides_whether_devices_are_tracked() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let untracked = pool_with_alice(&emulator, &sdk, false).await;
     let tracked = pool_with_alice(&emulator, &sdk, true).await;
 
@@ -1004,8 +999,7 @@ async fn device_configuration_decides_whether_devices_are_tracked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_secret_makes_secret_hash_required() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "secret", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let (client_id, secret) = create_client(&sdk, &pool_id, true).await;
@@ -1049,8 +1043,7 @@ async fn a_client_secret_makes_secret_hash_required() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_password_policy_refuses_what_it_does_not_allow() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool().pool_name("policy").policies(
             UserPoolPolicyType::builder()
@@ -1142,8 +1135,7 @@ async fn the_password_policy_refuses_what_it_does_not_allow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("email names")
@@ -1230,8 +1222,7 @@ async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alias_attributes_email_signs_in_by_a_verified_email() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("email alias")
@@ -1342,8 +1333,7 @@ async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mfa_configuration_off_optional_and_on() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("mfa")
@@ -1489,8 +1479,7 @@ fn pool_scoped_requests(pool_id: &str, client_id: &str) -> [(&'static str, Value
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool = create_pool(&sdk, "target", false).await;
     let (client, _) = create_client(&sdk, &pool, false).await;
     let api = Api::new(emulator.url(), "", "", None);
@@ -1833,7 +1822,7 @@ async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
-    let emulator = start().await;
+    let emulator = Emulator::builder().start().await.unwrap();
     let url = emulator.url();
     let sdk = sdk(&url, "us-east-1");
     let a = pool_with_alice(&emulator, &sdk, true).await;

@@ -137,7 +137,6 @@ async fn run_script(
         target.pool_id
     );
     let summary = interop::run_script(command, None, what, SCRIPT_TIMEOUT).await;
-    assert_eq!(summary["ok"], true, "{summary}");
     assert_eq!(summary["mode"], mode, "{summary}");
     assert_eq!(summary["pool_id"], target.pool_id.as_str(), "{summary}");
     summary

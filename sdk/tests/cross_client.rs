@@ -23,7 +23,8 @@ use aws_sdk_cognitoidentityprovider::{Client, config::retry::RetryConfig};
 use cognito_srp6a_emulator::Emulator;
 use cognito_srp6a_sdk::{CognitoSrpClient, StoredDevice};
 use cognito_srp6a_test_support::{
-    interop::{self, DEVICE_SIGN_IN, Target, pinned_python, python},
+    interop::{self, DEVICE_SIGN_IN, Target, assert_pinned_pycognito, python},
+    json::assert_device_file,
     jwt::claims,
     sdk,
 };
@@ -53,13 +54,8 @@ async fn pycognito(mode: &str, url: &str, stdin: Option<String>) -> Value {
     command.env("MODE", mode);
     let what = format!("pycognito_cross_client.py {mode} against {url}");
     let summary = interop::run_script(command, stdin, what, SCRIPT_TIMEOUT).await;
-    assert_eq!(summary["ok"], true, "{summary}");
     assert_eq!(summary["mode"], mode, "{summary}");
-    assert_eq!(
-        summary["client"],
-        format!("pycognito {}", pinned_python("pycognito")),
-        "{summary}"
-    );
+    assert_pinned_pycognito(&summary);
     summary
 }
 
@@ -84,21 +80,8 @@ fn device_file(device: &StoredDevice) -> Value {
 /// A `StoredDevice` from the device file's JSON object, read field by field; with the
 /// `serde` feature, serde's reading must agree.
 fn stored_device(file: &Value) -> StoredDevice {
-    let object = file.as_object().expect("the device file is a JSON object");
-    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    assert_eq!(
-        keys,
-        ["DeviceGroupKey", "DeviceKey", "DevicePassword"],
-        "device file members"
-    );
-    let field = |name: &str| {
-        file[name]
-            .as_str()
-            .filter(|value| !value.is_empty())
-            .unwrap_or_else(|| panic!("device file: {name} is not a non-empty string"))
-            .to_owned()
-    };
+    assert_device_file(file);
+    let field = |name: &str| file[name].as_str().unwrap().to_owned();
     let device = StoredDevice {
         device_group_key: field("DeviceGroupKey"),
         device_key: field("DeviceKey"),

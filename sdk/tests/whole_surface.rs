@@ -98,6 +98,18 @@ async fn pool(sdk: &Client, mfa: UserPoolMfaType) -> CognitoSrpClient {
     CognitoSrpClient::new(sdk.clone(), pool_id, client_id).unwrap()
 }
 
+/// A sign-in of the user with `device` that ends with tokens.
+async fn device_sign_in(cognito: &CognitoSrpClient, device: &StoredDevice) -> SignedIn {
+    signed_in(
+        cognito
+            .sign_in(USER, PASSWORD)
+            .device(device)
+            .send()
+            .await
+            .unwrap(),
+    )
+}
+
 async fn remember(cognito: &CognitoSrpClient, first: &SignedIn) -> StoredDevice {
     cognito
         .remember_device(
@@ -116,14 +128,7 @@ async fn refresh_with_rotation_and_a_declined_device() {
     let cognito = pool(&sdk, UserPoolMfaType::Off).await;
     let first = signed_in(cognito.sign_in(USER, PASSWORD).send().await.unwrap());
     let device = remember(&cognito, &first).await;
-    let second = signed_in(
-        cognito
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&cognito, &device).await;
     assert_eq!(second.challenges, DEVICE_CHALLENGES);
     assert_eq!(second.device_key(), Some(device.device_key.as_str()));
     let old = second.tokens.refresh_token.clone().unwrap();
@@ -260,13 +265,6 @@ async fn mfa_setup_completes_and_the_device_then_stands_in() {
             .await
             .unwrap(),
     );
-    let through_device = signed_in(
-        cognito
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let through_device = device_sign_in(&cognito, &device).await;
     assert_eq!(through_device.challenges, DEVICE_CHALLENGES);
 }

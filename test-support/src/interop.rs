@@ -133,7 +133,7 @@ impl Target {
 
 /// Runs a script's `command` (`what` names it in failures) off the async workers, with
 /// `stdin` on its standard input, under `timeout`; panics with its output unless it exits 0;
-/// returns its last non-empty stdout line as JSON.
+/// returns its summary, the last non-empty stdout line as JSON, which must say `"ok": true`.
 pub async fn run_script(
     command: Command,
     stdin: Option<String>,
@@ -155,12 +155,23 @@ pub async fn run_script(
             .rev()
             .find(|l| !l.trim().is_empty())
             .unwrap_or_default();
-        serde_json::from_str(last).unwrap_or_else(|e| {
+        let summary: Value = serde_json::from_str(last).unwrap_or_else(|e| {
             panic!("{what}: last stdout line is not JSON ({e}): {last:?}\n{stderr}")
-        })
+        });
+        assert_eq!(summary["ok"], true, "{what}: {summary}");
+        summary
     })
     .await
     .unwrap()
+}
+
+/// The summary names the pinned pycognito as its client.
+pub fn assert_pinned_pycognito(summary: &Value) {
+    assert_eq!(
+        summary["client"],
+        format!("pycognito {}", pinned_python("pycognito")),
+        "{summary}"
+    );
 }
 
 /// The trace `name` of a script's summary (`"traces": {name: [...]}`): each request it made,

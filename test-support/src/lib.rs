@@ -1,8 +1,9 @@
 //! What the integration tests of the emulator, the SDK crate and the CLI share, so that each
 //! thing they all need is written once: a JWT's claims, an authenticator app's TOTP codes, an
 //! `aws-sdk-cognitoidentityprovider` client of a local endpoint, the Cognito JSON API over
-//! HTTP, child processes under a deadline, the pinned interop clients of `emulator/interop/`
-//! and the pinned AWS CLI of `cli/tests/awscli/`.
+//! HTTP, the members of the objects it answers (and of the device file), child processes under a deadline, the pinned interop clients of `emulator/interop/`
+//! the pinned AWS CLI of `cli/tests/awscli/`, and the arguments that name a user to the CLI
+//! and to the SDK crate's example.
 //!
 //! Not published: the published crates take it as a dev-dependency by path only. It does not
 //! depend on the emulator, so the emulator's own tests can use it: every helper takes the
@@ -17,9 +18,11 @@
 )]
 
 pub mod api;
+pub mod args;
 pub mod aws_cli;
 pub mod clock;
 pub mod interop;
+pub mod json;
 pub mod jwt;
 pub mod process;
 pub mod sdk;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use cognito_srp6a_test_support::{args, json::assert_device_file};
 use serde_json::Value;
 use std::{
     io::Write as _,
@@ -93,24 +94,18 @@ pub async fn login_at(url: &str, password: &str, extra: &[&str]) -> Output {
     run_async(login_args(url, extra), format!("{password}\n"), Vec::new()).await
 }
 
+/// `login` for [`USER`] of the test pool at `url` (when given; else the endpoint comes from
+/// the environment or a profile), then `extra`.
+pub fn login_user_args(url: Option<&str>, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["login".to_string()];
+    args.extend(args::user(url, POOL, CLIENT, USER));
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    args
+}
+
 /// `login` for [`USER`] of the test pool at `url`, password on stdin, then `extra`.
 pub fn login_args(url: &str, extra: &[&str]) -> Vec<String> {
-    [
-        "login",
-        "--endpoint-url",
-        url,
-        "--pool-id",
-        POOL,
-        "--client-id",
-        CLIENT,
-        "--username",
-        USER,
-        "--password-stdin",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|arg| arg.to_string())
-    .collect()
+    login_user_args(Some(url), &[&["--password-stdin"], extra].concat())
 }
 
 pub fn text(bytes: &[u8]) -> String {
@@ -131,14 +126,7 @@ pub fn success_json(output: &Output) -> Value {
 /// The device file as JSON, checked to be the three members, each a non-empty string.
 pub fn device_file(path: &Path) -> Value {
     let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let object = json.as_object().expect("an object");
-    assert_eq!(object.len(), 3, "{:?}", object.keys());
-    for key in ["DeviceGroupKey", "DeviceKey", "DevicePassword"] {
-        assert!(
-            json[key].as_str().is_some_and(|value| !value.is_empty()),
-            "{key}"
-        );
-    }
+    assert_device_file(&json);
     json
 }
 
