@@ -16,7 +16,7 @@ mod common;
 use cognito_srp6a::{PasswordVerifierChallenge, Timestamp, User};
 use cognito_srp6a_emulator::{Emulator, ManualClock, RunningEmulator};
 use cognito_srp6a_test_support::{clock::unix_now, jwt::claims, totp};
-use common::{Api, Params, Refusal};
+use common::{Api, Params, Refusal, assert_refused};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Correct horse 9 battery!";
@@ -98,11 +98,6 @@ async fn refresh(app: &Api, token: &Value) -> Result<Value, Refusal> {
 
 async fn get_user(app: &Api, access: &Value) -> Result<Value, Refusal> {
     app.call("GetUser", json!({ "AccessToken": access })).await
-}
-
-fn assert_refused(result: Result<Value, Refusal>, kind: &str, message: &str) {
-    let refusal = result.expect_err(message);
-    assert!(refusal.is(kind, message), "{refusal:?}");
 }
 
 /// The codes the pool "sent", by the emulator-only endpoint.

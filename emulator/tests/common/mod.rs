@@ -35,6 +35,12 @@ impl Refusal {
     }
 }
 
+/// `result` is the refusal `kind` with `message`.
+pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Refusal>, kind: &str, message: &str) {
+    let refusal = result.expect_err(message);
+    assert!(refusal.is(kind, message), "{refusal:?}");
+}
+
 /// One emulator's endpoint, pool and app client.
 #[derive(Clone)]
 pub struct Api {
