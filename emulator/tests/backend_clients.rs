@@ -37,6 +37,7 @@ use cognito_srp6a_test_support::{
     aws_cli,
     clock::unix_now,
     interop::{Target, assert_pinned_pycognito, python, run_script, trace},
+    json::attribute,
     jwt::claims,
 };
 use serde_json::{Value, json};
@@ -230,15 +231,6 @@ const DAVE: Person = Person {
 /// [`make_user`] of `person`, confirmed.
 async fn make_person(pool: &Pool, person: &Person) {
     make_user(pool, person.username, person.email, person.name, true).await;
-}
-
-/// The value of attribute `name` in a `[{Name, Value}]` list.
-fn attribute(list: &Value, name: &str) -> Option<String> {
-    list.as_array()?
-        .iter()
-        .find(|a| a["Name"] == name)
-        .and_then(|a| a["Value"].as_str())
-        .map(str::to_string)
 }
 
 /// A sign-in's tokens.

@@ -111,6 +111,20 @@ async fn assert_forgotten(url: &str, device_key: &str) -> Vec<String> {
     devices
 }
 
+/// The script's trace `name` is one REFRESH_TOKEN_AUTH, and the refreshed access token names
+/// `device_key`.
+fn assert_refreshed_for(summary: &Value, name: &str, device_key: &str) {
+    assert_eq!(
+        summary["traces"][name],
+        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["refreshed_access_token_device_key"], device_key,
+        "{summary}"
+    );
+}
+
 /// What both clients must have seen; returns the device key.
 fn check_device_flow(summary: &Value, pool: Pool) -> String {
     let device_key = summary["device_key"]
@@ -198,16 +212,7 @@ async fn pycognito(pool: Pool) {
         summary["errors"]["refresh_without_device_key"]["code"], "NotAuthorizedException",
         "{summary}"
     );
-    assert_eq!(
-        summary["traces"]["refresh_with_device_key"],
-        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
-        "{summary}"
-    );
-    assert_eq!(
-        summary["refreshed_access_token_device_key"],
-        device_key.as_str(),
-        "{summary}"
-    );
+    assert_refreshed_for(&summary, "refresh_with_device_key", &device_key);
     assert_eq!(
         summary["errors"]["refresh_after_forget"]["code"], "NotAuthorizedException",
         "{summary}"
@@ -253,16 +258,7 @@ async fn identity_js(pool: Pool) {
         json!(DEVICE_SIGN_IN),
         "{summary}"
     );
-    assert_eq!(
-        summary["traces"]["refresh"],
-        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
-        "{summary}"
-    );
-    assert_eq!(
-        summary["refreshed_access_token_device_key"],
-        device_key.as_str(),
-        "{summary}"
-    );
+    assert_refreshed_for(&summary, "refresh", &device_key);
     let forgotten = &summary["errors"]["forgotten_device"];
     assert_eq!(forgotten["retried_with_device_key_null"], true, "{summary}");
     assert_eq!(

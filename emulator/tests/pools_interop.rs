@@ -32,6 +32,7 @@ use cognito_srp6a_test_support::{
     aws_cli,
     clock::unix_now,
     interop::{self, DEVICE_SIGN_IN, Target, node, python, trace},
+    json::attribute,
     jwt::claims,
 };
 use serde_json::{Value, json};
@@ -312,14 +313,11 @@ async fn remembered_status(url: &str, pool_id: &str, username: &str, device_key:
         json!({"UserPoolId": pool_id, "Username": username, "DeviceKey": device_key}),
     )
     .await;
-    reply["Device"]["DeviceAttributes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["Name"] == "dev:device_remembered_status")
-        .and_then(|a| a["Value"].as_str())
-        .unwrap_or_else(|| panic!("no remembered status: {reply}"))
-        .to_string()
+    attribute(
+        &reply["Device"]["DeviceAttributes"],
+        "dev:device_remembered_status",
+    )
+    .unwrap_or_else(|| panic!("no remembered status: {reply}"))
 }
 
 async fn client_secret(url: &str, pool_id: &str, client_id: &str) -> Option<String> {
@@ -759,14 +757,7 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
     )
     .await;
     let sub = |user: &Value| {
-        user["UserAttributes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["Name"] == "sub")
-            .and_then(|a| a["Value"].as_str())
-            .unwrap_or_else(|| panic!("no sub: {user}"))
-            .to_string()
+        attribute(&user["UserAttributes"], "sub").unwrap_or_else(|| panic!("no sub: {user}"))
     };
     assert_eq!(sub(&user_after), sub(&user_before), "the same user");
     assert_eq!(user_after["UserCreateDate"], user_before["UserCreateDate"]);

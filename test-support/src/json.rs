@@ -1,10 +1,21 @@
-//! Reading the JSON objects the service and the tools answer: which members they have, and
-//! the device file that the CLI writes and the SDK crate's `serde` feature reads.
+//! Reading the JSON objects the service and the tools answer: which members they have, the
+//! attributes they list, and the device file that the CLI writes and the SDK crate's `serde`
+//! feature reads.
 
 use serde_json::Value;
 
 /// The members of the device file's JSON object.
 pub const DEVICE_FILE_MEMBERS: [&str; 3] = ["DeviceGroupKey", "DeviceKey", "DevicePassword"];
+
+/// The value of attribute `name` in a `[{"Name", "Value"}]` list (a user's `Attributes`, a
+/// device's `DeviceAttributes`), if it is there.
+pub fn attribute(list: &Value, name: &str) -> Option<String> {
+    list.as_array()?
+        .iter()
+        .find(|a| a["Name"] == name)
+        .and_then(|a| a["Value"].as_str())
+        .map(str::to_string)
+}
 
 /// The member names of a JSON object, sorted; panics when `value` is not an object.
 pub fn keys(value: &Value) -> Vec<&str> {
