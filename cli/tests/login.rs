@@ -14,7 +14,7 @@
 mod common;
 
 use cognito_srp6a_emulator::Emulator;
-use cognito_srp6a_test_support::{clock::unix_now, json, jwt::claims, sdk, totp};
+use cognito_srp6a_test_support::{clock::unix_now, json, jwt::claims, sdk, seed::OnePool, totp};
 use common::*;
 use serde_json::Value;
 
@@ -418,18 +418,18 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn user_auth_remembers_and_signs_in_through_the_device() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = dir.path().join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: us-east-1_UserAuth\n    PoolName: choice\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
-             - ClientName: web\n        ClientId: 5userauthclient5\n        \
-             ExplicitAuthFlows: [ALLOW_USER_AUTH]\n    Users:\n      - Username: {USER}\n        \
-             Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: "us-east-1_UserAuth",
+        pool_name: "choice",
+        challenge_required_on_new_device: true,
+        client_name: "web",
+        client_id: "5userauthclient5",
+        flows: &["ALLOW_USER_AUTH"],
+        rotation: false,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir.path());
     let emulator = start(Emulator::builder().config_file(&seed)).await;
     let path = dir.path().join("alice.device.json");
     let args = |extra: &[&str]| {

@@ -13,7 +13,7 @@
 mod common;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
-use cognito_srp6a_test_support::{args, jwt::claims};
+use cognito_srp6a_test_support::{args, jwt::claims, seed::OnePool};
 use common::*;
 use serde_json::Value;
 use std::{
@@ -29,19 +29,18 @@ const ROTATING_CLIENT: &str = "5rotatingclient5";
 
 /// A pool that tracks devices, with an app client that rotates refresh tokens (no grace).
 async fn rotating_emulator(dir: &Path) -> RunningEmulator {
-    let seed = dir.join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: {ROTATING_POOL}\n    PoolName: rotating\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: false}}\n    Clients:\n      \
-             - ClientName: web\n        ClientId: {ROTATING_CLIENT}\n        \
-             ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n        \
-             RefreshTokenRotation: {{Feature: ENABLED, RetryGracePeriodSeconds: 0}}\n    \
-             Users:\n      - Username: {USER}\n        Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: ROTATING_POOL,
+        pool_name: "rotating",
+        challenge_required_on_new_device: false,
+        client_name: "web",
+        client_id: ROTATING_CLIENT,
+        flows: &["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        rotation: true,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir);
     start(Emulator::builder().config_file(&seed)).await
 }
 

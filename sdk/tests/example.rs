@@ -12,7 +12,7 @@
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
 use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, StoredDevice};
-use cognito_srp6a_test_support::{args, json::assert_device_file, sdk};
+use cognito_srp6a_test_support::{args, json::assert_device_file, sdk, seed::OnePool};
 use serde_json::Value;
 use std::{
     io::{BufRead as _, BufReader, Write as _},
@@ -280,19 +280,18 @@ async fn bad_input_is_refused_before_any_call() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_refresh_after_a_device_sign_in_keeps_the_rotated_token() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = dir.path().join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: us-east-1_Rotating\n    PoolName: rotating\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
-             - ClientName: app\n        ClientId: 5rotatingclient5\n        \
-             ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n        \
-             RefreshTokenRotation: {{Feature: ENABLED, RetryGracePeriodSeconds: 0}}\n    \
-             Users:\n      - Username: {USER}\n        Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: "us-east-1_Rotating",
+        pool_name: "rotating",
+        challenge_required_on_new_device: true,
+        client_name: "app",
+        client_id: "5rotatingclient5",
+        flows: &["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        rotation: true,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir.path());
     let emulator = Emulator::builder()
         .config_file(&seed)
         .start()

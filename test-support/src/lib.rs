@@ -3,7 +3,7 @@
 //! `aws-sdk-cognitoidentityprovider` client of a local endpoint, the Cognito JSON API over
 //! HTTP, the members of the objects it answers (and of the device file), child processes under a deadline, the pinned interop clients of `emulator/interop/`
 //! the pinned AWS CLI of `cli/tests/awscli/`, and the arguments that name a user to the CLI
-//! and to the SDK crate's example.
+//! and to the SDK crate's example, and a seed file of one pool.
 //!
 //! Not published: the published crates take it as a dev-dependency by path only. It does not
 //! depend on the emulator, so the emulator's own tests can use it: every helper takes the
@@ -26,4 +26,5 @@ pub mod json;
 pub mod jwt;
 pub mod process;
 pub mod sdk;
+pub mod seed;
 pub mod totp;
