@@ -71,6 +71,15 @@ fn totp_next() -> String {
     totp::code(RFC6238_SECRET, unix_now() + 30)
 }
 
+/// An emulator of [`builder`] and its client, a device remembered (the user says yes when the
+/// pool asks), and a sign-in through it.
+async fn start_with_device() -> (RunningEmulator, CognitoSrpClient, StoredDevice, SignedIn) {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let signed_in = device_sign_in(&client, &device).await;
+    (emulator, client, device, signed_in)
+}
+
 /// A first sign-in that passes MFA with the app's code, then the device it was issued
 /// remembered (as the pool decides: no answer to its prompt).
 async fn totp_sign_in_and_remember(client: &CognitoSrpClient) -> StoredDevice {
@@ -307,9 +316,7 @@ async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_devi
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_needs_the_device() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let signed_in = device_sign_in(&client, &device).await;
+    let (emulator, client, device, signed_in) = start_with_device().await;
     let refresh_token = signed_in.tokens.refresh_token.clone().unwrap();
     let original = claims(&signed_in.tokens.access_token);
 
@@ -336,9 +343,7 @@ async fn refresh_needs_the_device() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forgotten_device_signs_in_again_without_it() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let second = device_sign_in(&client, &device).await;
+    let (emulator, client, device, second) = start_with_device().await;
     client
         .forget_device(&second.tokens.access_token, &device.device_key)
         .await
@@ -456,9 +461,7 @@ async fn client_with_a_secret_does_the_whole_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_devices_lists_the_remembered_device() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let second = device_sign_in(&client, &device).await;
+    let (emulator, client, device, second) = start_with_device().await;
     let devices = client
         .list_devices(&second.tokens.access_token)
         .await
@@ -524,9 +527,7 @@ async fn signed_in_with(client: &CognitoSrpClient, username: &str, password: &st
 
 #[tokio::test(flavor = "multi_thread")]
 async fn debug_shows_no_secret() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let signed_in = device_sign_in(&client, &device).await;
+    let (emulator, client, device, signed_in) = start_with_device().await;
     let tokens = &signed_in.tokens;
     let secrets = [
         device.device_password.as_str(),
