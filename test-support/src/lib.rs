@@ -1,9 +1,11 @@
 //! What the integration tests of the emulator, the SDK crate and the CLI share, so that each
-//! thing they all need is written once: a JWT's claims, an authenticator app's TOTP codes, an
-//! `aws-sdk-cognitoidentityprovider` client of a local endpoint, the Cognito JSON API over
-//! HTTP, the members of the objects it answers (and of the device file), child processes under a deadline, the pinned interop clients of `emulator/interop/`
-//! the pinned AWS CLI of `cli/tests/awscli/`, and the arguments that name a user to the CLI
-//! and to the SDK crate's example, and a seed file of one pool.
+//! thing they all need is written once: a JWT's claims ([`jwt`]), an authenticator app's TOTP
+//! codes ([`totp`], [`clock`]), an `aws-sdk-cognitoidentityprovider` client of a local endpoint
+//! ([`sdk`]), the Cognito JSON API over HTTP ([`api`]) and the objects it answers ([`json`]),
+//! child processes under a deadline ([`process`]), the pinned interop clients of
+//! `emulator/interop/` ([`interop`]), the pinned AWS CLI of `cli/tests/awscli/` ([`aws_cli`]),
+//! the arguments that name a user to the CLI and to the SDK crate's example ([`args`]), and a
+//! seed file of one pool ([`seed`]).
 //!
 //! Not published: the published crates take it as a dev-dependency by path only. It does not
 //! depend on the emulator, so the emulator's own tests can use it: every helper takes the
