@@ -15,42 +15,12 @@
 
 mod common;
 
+use cognito_srp6a_test_support::{
+    aws_cli::{self, CliRun},
+    jwt::claims,
+};
 use common::*;
 use serde_json::Value;
-use std::{path::PathBuf, process::Output};
-
-fn aws_cli() -> PathBuf {
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/awscli/.venv/bin/aws");
-    assert!(
-        aws.exists(),
-        "the pinned AWS CLI is not installed at {}: run `bash cli/tests/awscli/setup.sh`",
-        aws.display()
-    );
-    aws
-}
-
-/// `aws <args>` with dummy credentials, no configuration file and no pager.
-async fn aws(args: Vec<String>) -> Output {
-    let aws = aws_cli();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(aws)
-            .args(&args)
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "dummy-secret-for-the-emulator")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_DEFAULT_REGION")
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_SESSION_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
 
 /// `cognito-srp6a device-verifier` for a sign-in's NewDeviceMetadata: (stdout, the file).
 async fn device_verifier(metadata: &Value, file: &str, format: &str) -> String {
@@ -74,25 +44,20 @@ async fn device_verifier(metadata: &Value, file: &str, format: &str) -> String {
 }
 
 /// `aws cognito-idp confirm-device` as the reference writes it, with `config` as printed.
-async fn confirm_device(url: &str, answer: &Value, config: &str) -> Output {
+async fn confirm_device(url: &str, answer: &Value, config: &str) -> CliRun {
     let result = &answer["AuthenticationResult"];
-    aws([
-        "cognito-idp",
-        "confirm-device",
-        "--endpoint-url",
+    aws_cli::cognito_idp(
         url,
-        "--region",
-        "us-east-1",
-        "--access-token",
-        result["AccessToken"].as_str().unwrap(),
-        "--device-key",
-        result["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap(),
-        "--device-secret-verifier-config",
-        config,
-    ]
-    .iter()
-    .map(|arg| arg.to_string())
-    .collect())
+        "confirm-device",
+        &[
+            "--access-token",
+            result["AccessToken"].as_str().unwrap(),
+            "--device-key",
+            result["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap(),
+            "--device-secret-verifier-config",
+            config,
+        ],
+    )
     .await
 }
 
@@ -120,8 +85,8 @@ async fn assert_device_sign_in(emulator: &cognito_srp6a_emulator::RunningEmulato
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_aws_cli_confirms_the_device_with_the_printed_shorthand() {
-    let version = aws(vec!["--version".into()]).await;
-    assert!(version.status.success(), "{}", text(&version.stderr));
+    let version = aws_cli::run(vec!["--version".into()]).await;
+    assert_eq!(version.status, Some(0), "{}", version.stderr);
     let emulator = start(builder()).await;
     let url = emulator.url();
     let dir = tempfile::tempdir().unwrap();
@@ -148,13 +113,14 @@ async fn the_aws_cli_confirms_the_device_with_the_printed_shorthand() {
 
     // 3. aws cognito-idp confirm-device ... --device-secret-verifier-config <shorthand>.
     let confirmed = confirm_device(&url, &answer, shorthand).await;
-    assert!(
-        confirmed.status.success(),
+    assert_eq!(
+        confirmed.status,
+        Some(0),
         "{} stderr: {}",
-        String::from_utf8_lossy(&confirmed.stdout),
-        text(&confirmed.stderr)
+        confirmed.stdout,
+        confirmed.stderr
     );
-    let reply: Value = serde_json::from_slice(&confirmed.stdout).unwrap();
+    let reply: Value = serde_json::from_str(&confirmed.stdout).unwrap();
     assert_eq!(
         reply,
         serde_json::json!({ "UserConfirmationNecessary": false })
@@ -171,7 +137,7 @@ async fn the_aws_cli_confirms_the_device_with_the_printed_shorthand() {
     let second = second.to_str().unwrap();
     let json = device_verifier(metadata, second, "json").await;
     let confirmed = confirm_device(&url, &answer, &json).await;
-    assert!(confirmed.status.success(), "{}", text(&confirmed.stderr));
+    assert_eq!(confirmed.status, Some(0), "{}", confirmed.stderr);
     assert_device_sign_in(&emulator, second).await;
     emulator.shutdown().await;
 }

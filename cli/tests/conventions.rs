@@ -14,6 +14,7 @@
 
 mod common;
 
+use cognito_srp6a_test_support::jwt::claims;
 use common::*;
 use std::{
     io::{Read as _, Write as _},
@@ -25,20 +26,7 @@ use std::{
 /// `login` for the test user, no `--endpoint-url`: the endpoint comes from the environment or
 /// a profile. The password on stdin, `env` set, then `extra` arguments.
 async fn login_with(env: &[(&str, &str)], extra: &[&str]) -> Output {
-    let args: Vec<String> = [
-        "login",
-        "--pool-id",
-        POOL,
-        "--client-id",
-        CLIENT,
-        "--username",
-        USER,
-        "--password-stdin",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|arg| arg.to_string())
-    .collect();
+    let args = login_user_args(None, &[&["--password-stdin"], extra].concat());
     let env = env
         .iter()
         .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -271,22 +259,14 @@ fn usage_errors_exit_252_and_help_0() {
     assert!(stderr.contains("--username"), "{stderr}");
     assert!(missing.stdout.is_empty());
 
-    let base = [
-        "login",
-        "--pool-id",
-        POOL,
-        "--client-id",
-        CLIENT,
-        "--username",
-        USER,
-    ];
     for extra in [
         &["--query", "AuthenticationResult.["][..],
         &["--output", "yaml"],
         &["--cli-read-timeout", "-1"],
         &["--cli-connect-timeout", "soon"],
     ] {
-        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let args = login_user_args(None, extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = run(&args, "", &[]);
         assert_eq!(output.status.code(), Some(252), "{extra:?}");
     }

@@ -14,6 +14,7 @@
 mod common;
 
 use cognito_srp6a_emulator::Emulator;
+use cognito_srp6a_test_support::{clock::unix_now, json, jwt::claims, sdk, seed::OnePool, totp};
 use common::*;
 use serde_json::Value;
 
@@ -21,14 +22,10 @@ use serde_json::Value;
 fn assert_aws_shape(answer: &Value, new_device: bool) {
     // Sorted: the printed order is checked on the text, and serde_json keeps it when parsing
     // only with `preserve_order`, which the workspace's feature set turns on.
-    let mut top: Vec<&str> = answer
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    top.sort_unstable();
-    assert_eq!(top, ["AuthenticationResult", "ChallengeParameters"]);
+    assert_eq!(
+        json::keys(answer),
+        ["AuthenticationResult", "ChallengeParameters"]
+    );
     assert_eq!(answer["ChallengeParameters"], serde_json::json!({}));
     let result = &answer["AuthenticationResult"];
     assert_eq!(result["TokenType"], "Bearer");
@@ -65,14 +62,7 @@ async fn remember_then_sign_in_through_the_device() {
     let stdout = text(&first.stdout);
     assert!(stdout.starts_with("{\n    \"ChallengeParameters\": {},\n    \"AuthenticationResult\": {\n        \"AccessToken\": "), "{stdout}");
     let metadata = &answer["AuthenticationResult"]["NewDeviceMetadata"];
-    let mut keys: Vec<&str> = metadata
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    assert_eq!(keys, ["DeviceGroupKey", "DeviceKey"]);
+    assert_eq!(json::keys(metadata), ["DeviceGroupKey", "DeviceKey"]);
     let stderr = text(&first.stderr);
     assert!(
         stderr.contains("challenges: PASSWORD_VERIFIER\n"),
@@ -250,14 +240,7 @@ async fn a_forgotten_device_is_reported_and_its_file_left_alone() {
     let device = device_file(&path);
 
     // The user forgets the device from elsewhere (ForgetDevice with the access token).
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-        .region(aws_sdk_cognitoidentityprovider::config::Region::new(
-            "us-east-1",
-        ))
-        .endpoint_url(emulator.url())
-        .build();
-    aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+    sdk::client(&emulator.url())
         .forget_device()
         .access_token(
             answer["AuthenticationResult"]["AccessToken"]
@@ -343,22 +326,6 @@ async fn the_client_secret_comes_from_the_environment() {
     emulator.shutdown().await;
 }
 
-/// RFC 6238 TOTP (HMAC-SHA1, 30 s, 6 digits) of `key` now, as an authenticator app shows it.
-fn totp(key: &[u8]) -> String {
-    use hmac::{KeyInit as _, Mac as _};
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
-    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).unwrap();
-    mac.update(&step.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[19] & 0x0f);
-    let value = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
-    format!("{:06}", value % 1_000_000)
-}
-
 /// The MFA code is asked on the terminal while stdin carries the password and stdout the
 /// tokens: run under `script`, which gives the binary a terminal, and type the code there.
 #[tokio::test(flavor = "multi_thread")]
@@ -379,7 +346,7 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
         out.display(),
         err.display()
     );
-    let code = totp(KEY);
+    let code = totp::code(KEY, unix_now());
     let terminal = tokio::task::spawn_blocking(move || {
         let mut child = without_aws_config(&mut std::process::Command::new("script"))
             .args(["--quiet", "--return", "--command", &command, "/dev/null"])
@@ -451,18 +418,18 @@ async fn the_mfa_code_is_asked_on_the_terminal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn user_auth_remembers_and_signs_in_through_the_device() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = dir.path().join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: us-east-1_UserAuth\n    PoolName: choice\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
-             - ClientName: web\n        ClientId: 5userauthclient5\n        \
-             ExplicitAuthFlows: [ALLOW_USER_AUTH]\n    Users:\n      - Username: {USER}\n        \
-             Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: "us-east-1_UserAuth",
+        pool_name: "choice",
+        challenge_required_on_new_device: true,
+        client_name: "web",
+        client_id: "5userauthclient5",
+        flows: &["ALLOW_USER_AUTH"],
+        rotation: false,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir.path());
     let emulator = start(Emulator::builder().config_file(&seed)).await;
     let path = dir.path().join("alice.device.json");
     let args = |extra: &[&str]| {

@@ -13,12 +13,13 @@
 mod common;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
+use cognito_srp6a_test_support::{args, jwt::claims, seed::OnePool};
 use common::*;
 use serde_json::Value;
 use std::{
     io::{Read as _, Write as _},
     net::TcpListener,
-    path::Path,
+    path::{Path, PathBuf},
     process::Output,
     time::{Duration, Instant},
 };
@@ -28,38 +29,50 @@ const ROTATING_CLIENT: &str = "5rotatingclient5";
 
 /// A pool that tracks devices, with an app client that rotates refresh tokens (no grace).
 async fn rotating_emulator(dir: &Path) -> RunningEmulator {
-    let seed = dir.join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: {ROTATING_POOL}\n    PoolName: rotating\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: false}}\n    Clients:\n      \
-             - ClientName: web\n        ClientId: {ROTATING_CLIENT}\n        \
-             ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n        \
-             RefreshTokenRotation: {{Feature: ENABLED, RetryGracePeriodSeconds: 0}}\n    \
-             Users:\n      - Username: {USER}\n        Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: ROTATING_POOL,
+        pool_name: "rotating",
+        challenge_required_on_new_device: false,
+        client_name: "web",
+        client_id: ROTATING_CLIENT,
+        flows: &["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        rotation: true,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir);
     start(Emulator::builder().config_file(&seed)).await
 }
 
 /// `login` to the rotating client, then `extra`.
 async fn sign_in(emulator: &RunningEmulator, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "login".to_string(),
-        "--endpoint-url".into(),
-        emulator.url(),
-        "--pool-id".into(),
-        ROTATING_POOL.into(),
-        "--client-id".into(),
-        ROTATING_CLIENT.into(),
-        "--username".into(),
-        USER.into(),
-        "--password-stdin".into(),
-    ];
+    let mut args = vec!["login".to_string()];
+    args.extend(args::user(
+        Some(&emulator.url()),
+        ROTATING_POOL,
+        ROTATING_CLIENT,
+        USER,
+    ));
+    args.push("--password-stdin".into());
     args.extend(extra.iter().map(|arg| arg.to_string()));
     success_json(&run_async(args, format!("{PASSWORD}\n"), Vec::new()).await)
+}
+
+/// The rotating emulator, and a first sign-in remembering its device into a file in `dir`:
+/// the emulator, the sign-in's answer and the device file's path.
+async fn signed_in_with_device(dir: &Path) -> (RunningEmulator, Value, PathBuf) {
+    let emulator = rotating_emulator(dir).await;
+    let device_path = dir.join("alice.device.json");
+    let answer = sign_in(
+        &emulator,
+        &[
+            "--device-file",
+            device_path.to_str().unwrap(),
+            "--remember-device",
+        ],
+    )
+    .await;
+    (emulator, answer, device_path)
 }
 
 /// `command` of the binary against `emulator` (`--endpoint-url`, `--pool-id`), `stdin` on its
@@ -101,15 +114,9 @@ fn token<'a>(answer: &'a Value, name: &str) -> &'a str {
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_rotates_into_the_file_and_the_old_token_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let emulator = rotating_emulator(dir.path()).await;
+    let (emulator, signed_in, device_path) = signed_in_with_device(dir.path()).await;
     let url = emulator.url();
-    let device_path = dir.path().join("alice.device.json");
     let device_file_arg = device_path.to_str().unwrap();
-    let signed_in = sign_in(
-        &emulator,
-        &["--device-file", device_file_arg, "--remember-device"],
-    )
-    .await;
     let first = token(&signed_in, "RefreshToken").to_string();
     let device = device_file(&device_path);
 
@@ -291,15 +298,9 @@ async fn a_declined_devices_key_refreshes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn devices_are_listed_forgotten_and_sign_out_ends_the_refresh_token() {
     let dir = tempfile::tempdir().unwrap();
-    let emulator = rotating_emulator(dir.path()).await;
+    let (emulator, answer, device_path) = signed_in_with_device(dir.path()).await;
     let url = emulator.url();
-    let device_path = dir.path().join("alice.device.json");
     let device_file_arg = device_path.to_str().unwrap();
-    let answer = sign_in(
-        &emulator,
-        &["--device-file", device_file_arg, "--remember-device"],
-    )
-    .await;
     let access = token(&answer, "AccessToken").to_string();
     let refresh = token(&answer, "RefreshToken").to_string();
     let device = device_file(&device_path);

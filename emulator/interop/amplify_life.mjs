@@ -32,69 +32,16 @@
 // Prints one JSON line (the last line of stdout) and exits 0, or prints `FAIL: ...` and the
 // trace on stderr and exits 1 when a library call fails.
 
-import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import common from './interop_common.cjs';
+
+const { claimsOf, env, expect, Unmet } = common;
 
 const WATCHDOG_MS = 150_000;
 
-class Unmet extends Error {}
-
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Unmet(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
 // ---- the recording of every request Amplify makes ------------------------------------------
 
-const trace = [];
-const exchanges = [];
-const realFetch = globalThis.fetch;
-
-function labelOf(target, body) {
-  if (target === 'InitiateAuth') {
-    return `${target} ${body.AuthFlow}`;
-  }
-  if (target === 'RespondToAuthChallenge') {
-    return `${target} ${body.ChallengeName}`;
-  }
-  return target;
-}
-
-function outcomeOf(response, data) {
-  if (!response.ok) {
-    return String(data.__type || data.code || `HTTP ${response.status}`).split('#').pop();
-  }
-  if (data.ChallengeName) {
-    return data.ChallengeName;
-  }
-  if (data.AuthenticationResult) {
-    return data.AuthenticationResult.NewDeviceMetadata ? 'AuthenticationResult+NewDeviceMetadata' : 'AuthenticationResult';
-  }
-  return String(response.status);
-}
-
-globalThis.fetch = async function recordingFetch(url, options = {}) {
-  const target = String(new Headers(options.headers || {}).get('x-amz-target') || '?').split('.').pop();
-  let body = {};
-  try {
-    body = JSON.parse(options.body);
-  } catch (_) {
-    body = {};
-  }
-  const label = labelOf(target, body);
-  const response = await realFetch(url, options);
-  let data = {};
-  try {
-    data = JSON.parse(await response.clone().text());
-  } catch (_) {
-    data = {};
-  }
-  const outcome = outcomeOf(response, data);
-  trace.push(`${label} -> ${outcome}`);
-  exchanges.push({
+const { trace, exchanges, realFetch } = common.recordFetch({
+  exchangeOf: ({ label, outcome, response, data, body }) => ({
     label,
     outcome,
     status: response.status,
@@ -102,9 +49,8 @@ globalThis.fetch = async function recordingFetch(url, options = {}) {
     request_keys: Object.keys(body.AuthParameters || body.ChallengeResponses || {}).sort(),
     device_key_sent: body.DeviceKey || (body.AuthParameters || body.ChallengeResponses || {}).DEVICE_KEY || null,
     response_has_refresh_token: Boolean(data.AuthenticationResult && data.AuthenticationResult.RefreshToken),
-  });
-  return response;
-};
+  }),
+});
 
 // Amplify names a new device after `navigator.userAgent` before ConfirmDevice; Node 20 has
 // no `navigator` (Node 21 and later have one, with `userAgent` "Node.js/<major>"), and
@@ -118,9 +64,7 @@ if (globalThis.navigator === undefined) {
 const { Amplify } = await import('aws-amplify');
 const auth = await import('aws-amplify/auth');
 const { cognitoUserPoolsTokenProvider } = await import('aws-amplify/auth/cognito');
-const amplifyVersion = JSON.parse(
-  readFileSync(new URL('./node_modules/aws-amplify/package.json', import.meta.url), 'utf8'),
-).version;
+const amplifyVersion = common.versionOf('aws-amplify');
 
 // ---- the test's storage ---------------------------------------------------------------------
 
@@ -153,32 +97,7 @@ class MemoryKeyValueStorage {
   }
 }
 
-// ---- TOTP (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits) ---------------------------------------
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.toUpperCase().replace(/[\s=]/g, '')) {
-    const index = alphabet.indexOf(c);
-    if (index < 0) {
-      throw new Unmet(`the shared secret is not base32 (${c})`);
-    }
-    bits += index.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) {
-    bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  }
-  return Buffer.from(bytes);
-}
-
-function totpAt(secretBase32, counter) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const digest = crypto.createHmac('sha1', base32Decode(secretBase32)).update(message).digest();
-  const offset = digest[digest.length - 1] & 0x0f;
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
+// ---- TOTP ------------------------------------------------------------------------------------
 
 let lastTotpCounter = -1;
 
@@ -191,31 +110,13 @@ async function freshTotp(secretBase32) {
     counter = Math.floor(Date.now() / 30_000);
   }
   lastTotpCounter = counter;
-  return totpAt(secretBase32, counter);
+  return common.totpAt(secretBase32, counter);
 }
 
 // ---- helpers --------------------------------------------------------------------------------
 
-function expect(condition, message) {
-  if (!condition) {
-    throw new Unmet(message);
-  }
-}
-
-function claimsOf(jwt) {
-  const payload = JSON.parse(Buffer.from(String(jwt).split('.')[1], 'base64url').toString('utf8'));
-  const pick = (name) => (payload[name] === undefined ? null : payload[name]);
-  return {
-    token_use: pick('token_use'),
-    client_id: pick('client_id'),
-    username: pick('username'),
-    device_key: pick('device_key'),
-    origin_jti: pick('origin_jti'),
-    jti: pick('jti'),
-    auth_time: pick('auth_time'),
-    iss: pick('iss'),
-  };
-}
+/** The claims of an access token the summary reports. */
+const CLAIMS = ['token_use', 'client_id', 'username', 'device_key', 'origin_jti', 'jti', 'auth_time', 'iss'];
 
 /** A call to the emulator outside Amplify: status, error name and message (never the tokens). */
 async function direct(endpoint, operation, body) {
@@ -285,7 +186,7 @@ async function main() {
   const session = async (options) => {
     const { tokens } = await auth.fetchAuthSession(options);
     expect(tokens && tokens.accessToken, 'fetchAuthSession gave no tokens');
-    return { access: tokens.accessToken.toString(), claims: claimsOf(tokens.accessToken.toString()) };
+    return { access: tokens.accessToken.toString(), claims: claimsOf(tokens.accessToken.toString(), CLAIMS) };
   };
   const refreshWith = (client, refreshToken, deviceKey) =>
     direct(endpoint, 'GetTokensFromRefreshToken', {
@@ -476,27 +377,14 @@ async function main() {
   return summary;
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`FAIL: timed out after ${WATCHDOG_MS / 1000} s\ntrace:\n  ${trace.join('\n  ')}\n`);
-  process.exit(1);
-}, WATCHDOG_MS);
-
-main().then(
-  (summary) => {
-    clearTimeout(watchdog);
-    summary.trace = trace;
+common.run(main, {
+  trace,
+  watchdogMs: WATCHDOG_MS,
+  finish: (summary) => {
     summary.exchanges = exchanges.map(({ label, outcome, status, message, request_keys }) => ({ label, outcome, status, message, request_keys }));
-    summary.ok = true;
-    process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
   },
-  (err) => {
-    clearTimeout(watchdog);
-    const what = err instanceof Unmet ? err.message : `unexpected error ${err.name || ''} ${err.stack || err}`;
+  failureNote: () => {
     const failed = exchanges.filter((e) => e.status !== 200).map((e) => `${e.label} -> ${e.outcome}: ${e.message}`);
-    process.stderr.write(
-      `FAIL: ${what}\ntrace:\n  ${trace.join('\n  ')}\nrefused:\n  ${failed.join('\n  ')}\n` +
-        `summary so far: ${JSON.stringify(partial)}\n`,
-      () => process.exit(1),
-    );
+    return `refused:\n  ${failed.join('\n  ')}\nsummary so far: ${JSON.stringify(partial)}\n`;
   },
-);
+});

@@ -1,32 +1,18 @@
-// What the identity-js interop scripts share (identity_js_device.js, identity_js_pools.js):
-// the environment, expectations, the test's storage, the recording of every request the
-// library's Client makes (globalThis.fetch, which it calls with identity-js's `endpoint`),
-// promise wrappers of the library's callbacks, a TOTP, the JWKS check of a token, and the
-// run of `main` that prints its JSON summary or `FAIL: ...`.
+// What the identity-js interop scripts share (identity_js_device.js, identity_js_pools.js),
+// besides interop_common.cjs: the target, the test's storage, the recording of every request
+// the library's Client makes (globalThis.fetch, which it calls with identity-js's `endpoint`),
+// promise wrappers of the library's callbacks, the JWKS check of a token, and the run of
+// `main` that prints its JSON summary or `FAIL: ...`.
 'use strict';
 
 const crypto = require('node:crypto');
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
-const libraryVersion = require('amazon-cognito-identity-js/package.json').version;
+const common = require('./interop_common.cjs');
+
+const { env, expect, totp, Unmet } = common;
 
 /** The client's name and version, as the summaries give it. */
-const clientName = `amazon-cognito-identity-js ${libraryVersion}`;
-
-class Unmet extends Error {}
-
-function expect(condition, message) {
-  if (!condition) {
-    throw new Unmet(message);
-  }
-}
-
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Unmet(`environment variable ${name} is not set`);
-  }
-  return value;
-}
+const clientName = `amazon-cognito-identity-js ${common.versionOf('amazon-cognito-identity-js')}`;
 
 /**
  * The pool, app client and user of the environment (COGNITO_ENDPOINT, POOL_ID, CLIENT_ID,
@@ -75,82 +61,20 @@ const DEVICE_SIGN_IN = [
   'RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult',
 ];
 
-// Every request and its outcome, in order: "Op NAME -> OUTCOME", plus the raw details.
-const trace = [];
-const exchanges = [];
-const realFetch = globalThis.fetch;
-
-globalThis.fetch = async function recordingFetch(url, options) {
-  const target = String((options.headers || {})['X-Amz-Target'] || '?').split('.').pop();
-  let body = {};
-  try {
-    body = JSON.parse(options.body);
-  } catch (_) {
-    body = {};
-  }
-  const detail =
-    target === 'InitiateAuth' ? body.AuthFlow : target === 'RespondToAuthChallenge' ? body.ChallengeName : null;
-  const label = detail ? `${target} ${detail}` : target;
-  const response = await realFetch(url, options);
-  let data = {};
-  try {
-    data = JSON.parse(await response.clone().text());
-  } catch (_) {
-    data = {};
-  }
-  let outcome;
-  if (!response.ok) {
-    outcome = String(data.__type || data.code || `HTTP ${response.status}`).split('#').pop();
-  } else if (data.ChallengeName) {
-    outcome = data.ChallengeName;
-  } else if (data.AuthenticationResult) {
-    outcome = data.AuthenticationResult.NewDeviceMetadata
-      ? 'AuthenticationResult+NewDeviceMetadata'
-      : 'AuthenticationResult';
-  } else {
-    outcome = String(response.status);
-  }
-  // A TOTP code already used, answered again with the next one (signIn): a person retyping,
-  // not a step of the flow.
-  if (!(label === 'RespondToAuthChallenge SOFTWARE_TOKEN_MFA' && outcome === 'ExpiredCodeException')) {
-    trace.push(`${label} -> ${outcome}`);
-  }
-  exchanges.push({
+// Every request and its outcome, in order: "Op NAME -> OUTCOME", plus the raw details. A
+// TOTP code already used, answered again with the next one (signIn), is a person retyping,
+// not a step of the flow: left out of the trace.
+const { trace, exchanges, realFetch } = common.recordFetch({
+  skip: (label, outcome) => label === 'RespondToAuthChallenge SOFTWARE_TOKEN_MFA' && outcome === 'ExpiredCodeException',
+  exchangeOf: ({ label, outcome, response, data, body }) => ({
     label,
     outcome,
     status: response.status,
     message: data.message === undefined ? null : data.message,
     request: body,
     hasSession: typeof body.Session === 'string' && body.Session.length > 0,
-  });
-  return response;
-};
-
-/**
- * RFC 6238 (HMAC-SHA1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it
- * `offsetSeconds` from now.
- */
-function totp(secretBase32, offsetSeconds = 0) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secretBase32.toUpperCase().replace(/[\s=]/g, '')) {
-    const index = alphabet.indexOf(c);
-    if (index < 0) {
-      throw new Unmet(`TOTP_SECRET is not base32 (${c})`);
-    }
-    bits += index.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) {
-    bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor((Date.now() / 1000 + offsetSeconds) / 30)));
-  const digest = crypto.createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
-  const offset = digest[digest.length - 1] & 0x0f;
-  const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1000000;
-  return String(value).padStart(6, '0');
-}
+  }),
+});
 
 /**
  * authenticateUser; `totpSecret` answers totpRequired with sendMFACode, null makes it
@@ -228,24 +152,7 @@ async function verifyJwt(endpoint, poolId, token) {
  * and `ok: true` added, as one JSON line and exits 0, or prints `FAIL: ...` and the trace on stderr and exits 1.
  */
 function run(main) {
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`FAIL: timed out after 90 s\ntrace:\n  ${trace.join('\n  ')}\n`);
-    process.exit(1);
-  }, 90_000);
-
-  main().then(
-    (summary) => {
-      clearTimeout(watchdog);
-      summary.trace = trace;
-      summary.ok = true;
-      process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
-    },
-    (err) => {
-      clearTimeout(watchdog);
-      const what = err instanceof Unmet ? err.message : `unexpected error ${err.code || ''} ${err.stack || err}`;
-      process.stderr.write(`FAIL: ${what}\ntrace:\n  ${trace.join('\n  ')}\n`, () => process.exit(1));
-    },
-  );
+  common.run(main, { trace });
 }
 
 module.exports = {

@@ -1,4 +1,5 @@
-"""What the pycognito interop scripts share (pycognito_device.py, pycognito_pools.py).
+"""What the pycognito interop scripts share (pycognito_device.py, pycognito_pools.py,
+pycognito_backend.py, pycognito_cross_client.py).
 
 The environment (COGNITO_ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD, optional
 CLIENT_SECRET), expectations, a boto3 cognito-idp client whose endpoint_url is the
@@ -196,6 +197,20 @@ def new_summary(**fields):
         "traces": {},
         **fields,
     }
+
+
+def run_modes(modes, **fields):
+    """Runs the step that MODE names in `modes` (each fills in the summary it is given) on a
+    new_summary(mode=MODE, **fields), under `run`."""
+
+    def main():
+        mode = env("MODE")
+        summary = new_summary(mode=mode, **fields)
+        expect(mode in modes, f"MODE {mode!r} is not one of {sorted(modes)}")
+        modes[mode](summary)
+        return summary
+
+    run(main)
 
 
 def run(main):

@@ -54,12 +54,9 @@ from interop_common import (
     expect,
     instrument,
     jwt_payload,
-    new_summary,
-    run,
+    run_modes,
     since,
 )
-
-MODE = env("MODE")
 
 
 def cognito(**tokens):
@@ -222,13 +219,9 @@ def srp(summary):
     summary["user"] = user_attributes(user.get_user())
 
 
-def main():
-    summary = new_summary(mode=MODE, pool_id=POOL_ID, username=USERNAME)
-    modes = {"session": session, "expired": expired, "disabled": disabled, "srp": srp}
-    expect(MODE in modes, f"MODE {MODE!r} is not one of {sorted(modes)}")
-    modes[MODE](summary)
-    return summary
-
-
 if __name__ == "__main__":
-    run(main)
+    run_modes(
+        {"session": session, "expired": expired, "disabled": disabled, "srp": srp},
+        pool_id=POOL_ID,
+        username=USERNAME,
+    )

@@ -64,8 +64,7 @@ from interop_common import (
     env,
     expect,
     make_client,
-    new_summary,
-    run,
+    run_modes,
     secret_hash,
     since,
     srp as client_srp,
@@ -74,7 +73,6 @@ from interop_common import (
 from pycognito.aws_srp import generate_hash_device
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
-MODE = env("MODE")
 CLIENT = add_secret_hash_to_device_srp(make_client())
 
 
@@ -339,13 +337,8 @@ def device_mode(summary):
         summary["traces"]["sign_in_without_device"] = trace + since(start)
 
 
-def main():
-    summary = new_summary(mode=MODE, pool_id=POOL_ID)
-    modes = {"mfa-setup": mfa_setup, "tracked": tracked, "untracked": untracked, "device": device_mode}
-    expect(MODE in modes, f"MODE {MODE!r} is not one of {sorted(modes)}")
-    modes[MODE](summary)
-    return summary
-
-
 if __name__ == "__main__":
-    run(main)
+    run_modes(
+        {"mfa-setup": mfa_setup, "tracked": tracked, "untracked": untracked, "device": device_mode},
+        pool_id=POOL_ID,
+    )

@@ -25,7 +25,6 @@
 // line (the last line of stdout) and exits 0, or prints `FAIL: ...` and the trace on stderr
 // and exits 1 when a step that must succeed fails.
 
-import { readFileSync } from 'node:fs';
 import {
   CognitoIdentityProviderClient,
   ConfirmDeviceCommand,
@@ -45,53 +44,16 @@ import {
   wrapInitiateAuth,
 } from 'cognito-srp-helper';
 
-const WATCHDOG_MS = 90_000;
+import common from './interop_common.cjs';
 
-class Unmet extends Error {}
+const { claimsOf, env, expect, labelOf, outcomeOf, Unmet, versionOf } = common;
 
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Unmet(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-function expect(condition, message) {
-  if (!condition) {
-    throw new Unmet(message);
-  }
-}
-
-function versionOf(name) {
-  return JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
-}
-
-function claimsOf(jwt) {
-  const payload = JSON.parse(Buffer.from(String(jwt).split('.')[1], 'base64url').toString('utf8'));
-  const pick = (name) => (payload[name] === undefined ? null : payload[name]);
-  return {
-    token_use: pick('token_use'),
-    client_id: pick('client_id'),
-    username: pick('username'),
-    device_key: pick('device_key'),
-    iss: pick('iss'),
-  };
-}
+/** The claims of an access token the summary reports. */
+const CLAIMS = ['token_use', 'client_id', 'username', 'device_key', 'iss'];
 
 // ---- the trace: every command the SDK client sends, and its outcome -------------------------
 
 const trace = [];
-
-function labelOf(command, input) {
-  if (command === 'InitiateAuth') {
-    return `${command} ${input.AuthFlow}`;
-  }
-  if (command === 'RespondToAuthChallenge') {
-    return `${command} ${input.ChallengeName}`;
-  }
-  return command;
-}
 
 function recordCommands(client) {
   client.middlewareStack.add(
@@ -100,13 +62,7 @@ function recordCommands(client) {
       try {
         const result = await next(args);
         const output = result.output || {};
-        let outcome = String(output.$metadata?.httpStatusCode ?? 200);
-        if (output.ChallengeName) {
-          outcome = output.ChallengeName;
-        } else if (output.AuthenticationResult) {
-          outcome = output.AuthenticationResult.NewDeviceMetadata ? 'AuthenticationResult+NewDeviceMetadata' : 'AuthenticationResult';
-        }
-        trace.push(`${label} -> ${outcome}`);
+        trace.push(`${label} -> ${outcomeOf(true, output.$metadata?.httpStatusCode ?? 200, output)}`);
         return result;
       } catch (err) {
         trace.push(`${label} -> ${err.name}`);
@@ -153,34 +109,45 @@ async function main() {
   const mark = () => trace.length;
   const since = (start) => trace.slice(start);
 
+  /**
+   * USER_SRP_AUTH with `userPassword` (and `deviceKey`, when given) as the helper's README:
+   * InitiateAuth, then the PASSWORD_VERIFIER answer. Resolves with the helper's SRP session,
+   * its signed session, the answer sent and the reply, or rejects with the service's error.
+   */
+  const passwordSignIn = async (userPassword, deviceKey) => {
+    const withDevice = deviceKey ? { DEVICE_KEY: deviceKey } : {};
+    const srpSession = createSrpSession(username, userPassword, poolId, false);
+    const initiated = await cognito.send(
+      new InitiateAuthCommand(
+        wrapInitiateAuth(srpSession, {
+          ClientId: clientId,
+          AuthFlow: 'USER_SRP_AUTH',
+          AuthParameters: { CHALLENGE_NAME: 'SRP_A', USERNAME: username, ...withDevice },
+        }),
+      ),
+    );
+    expect(initiated.ChallengeName === 'PASSWORD_VERIFIER', `InitiateAuth answered ${initiated.ChallengeName}`);
+    const signed = signSrpSession(srpSession, initiated);
+    const answer = wrapAuthChallenge(signed, {
+      ClientId: clientId,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: { USERNAME: username, ...withDevice },
+      Session: initiated.Session,
+    });
+    const reply = await cognito.send(new RespondToAuthChallengeCommand(answer));
+    return { srpSession, signed, answer, reply };
+  };
+
   // 1. USER_SRP_AUTH, as the helper's README
   let start = mark();
-  const srpSession = createSrpSession(username, password, poolId, false);
-  const initiated = await cognito.send(
-    new InitiateAuthCommand(
-      wrapInitiateAuth(srpSession, {
-        ClientId: clientId,
-        AuthFlow: 'USER_SRP_AUTH',
-        AuthParameters: { CHALLENGE_NAME: 'SRP_A', USERNAME: username },
-      }),
-    ),
-  );
-  expect(initiated.ChallengeName === 'PASSWORD_VERIFIER', `InitiateAuth answered ${initiated.ChallengeName}`);
-  const signed = signSrpSession(srpSession, initiated);
-  const passwordAnswer = wrapAuthChallenge(signed, {
-    ClientId: clientId,
-    ChallengeName: 'PASSWORD_VERIFIER',
-    ChallengeResponses: { USERNAME: username },
-    Session: initiated.Session,
-  });
+  const { answer: passwordAnswer, reply: first } = await passwordSignIn(password);
   summary.password_verifier_answer_keys = Object.keys(passwordAnswer.ChallengeResponses).sort();
-  const first = await cognito.send(new RespondToAuthChallengeCommand(passwordAnswer));
   summary.traces.sign_in = since(start);
   const firstResult = first.AuthenticationResult;
   expect(firstResult && firstResult.NewDeviceMetadata, 'the first sign-in gave no NewDeviceMetadata');
   const { DeviceKey: deviceKey, DeviceGroupKey: deviceGroupKey } = firstResult.NewDeviceMetadata;
   summary.device_key = deviceKey;
-  summary.sign_in = { claims: claimsOf(firstResult.AccessToken) };
+  summary.sign_in = { claims: claimsOf(firstResult.AccessToken, CLAIMS) };
 
   // 2. ConfirmDevice with createDeviceVerifier's config; UpdateDeviceStatus remembered
   start = mark();
@@ -217,27 +184,7 @@ async function main() {
    * service's error.
    */
   const deviceSignIn = async (devicePassword) => {
-    const session = createSrpSession(username, password, poolId, false);
-    const init = await cognito.send(
-      new InitiateAuthCommand(
-        wrapInitiateAuth(session, {
-          ClientId: clientId,
-          AuthFlow: 'USER_SRP_AUTH',
-          AuthParameters: { CHALLENGE_NAME: 'SRP_A', USERNAME: username, DEVICE_KEY: deviceKey },
-        }),
-      ),
-    );
-    const signedSession = signSrpSession(session, init);
-    const afterPassword = await cognito.send(
-      new RespondToAuthChallengeCommand(
-        wrapAuthChallenge(signedSession, {
-          ClientId: clientId,
-          ChallengeName: 'PASSWORD_VERIFIER',
-          ChallengeResponses: { USERNAME: username, DEVICE_KEY: deviceKey },
-          Session: init.Session,
-        }),
-      ),
-    );
+    const { srpSession: session, signed: signedSession, reply: afterPassword } = await passwordSignIn(password, deviceKey);
     expect(afterPassword.ChallengeName === 'DEVICE_SRP_AUTH', `PASSWORD_VERIFIER answered ${afterPassword.ChallengeName}`);
     const afterDeviceSrp = await cognito.send(
       new RespondToAuthChallengeCommand(
@@ -272,7 +219,7 @@ async function main() {
   summary.traces.device_sign_in = since(start);
   expect(viaDevice.AuthenticationResult, `DEVICE_PASSWORD_VERIFIER answered ${viaDevice.ChallengeName}`);
   summary.device_sign_in = {
-    claims: claimsOf(viaDevice.AuthenticationResult.AccessToken),
+    claims: claimsOf(viaDevice.AuthenticationResult.AccessToken, CLAIMS),
     new_device_metadata: viaDevice.AuthenticationResult.NewDeviceMetadata !== undefined,
   };
 
@@ -287,7 +234,7 @@ async function main() {
   );
   summary.traces.refresh = since(start);
   summary.refresh = {
-    claims: claimsOf(refreshed.AuthenticationResult.AccessToken),
+    claims: claimsOf(refreshed.AuthenticationResult.AccessToken, CLAIMS),
     new_refresh_token: refreshed.AuthenticationResult.RefreshToken !== undefined,
   };
 
@@ -299,51 +246,10 @@ async function main() {
 
   // 6. a wrong user password
   start = mark();
-  summary.wrong_password = await refusal(
-    'a wrong user password',
-    (async () => {
-      const session = createSrpSession(username, `${password}x`, poolId, false);
-      const init = await cognito.send(
-        new InitiateAuthCommand(
-          wrapInitiateAuth(session, {
-            ClientId: clientId,
-            AuthFlow: 'USER_SRP_AUTH',
-            AuthParameters: { CHALLENGE_NAME: 'SRP_A', USERNAME: username },
-          }),
-        ),
-      );
-      return cognito.send(
-        new RespondToAuthChallengeCommand(
-          wrapAuthChallenge(signSrpSession(session, init), {
-            ClientId: clientId,
-            ChallengeName: 'PASSWORD_VERIFIER',
-            ChallengeResponses: { USERNAME: username },
-            Session: init.Session,
-          }),
-        ),
-      );
-    })(),
-  );
+  summary.wrong_password = await refusal('a wrong user password', passwordSignIn(`${password}x`));
   summary.traces.wrong_password = since(start);
 
   return summary;
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`FAIL: timed out after ${WATCHDOG_MS / 1000} s\ntrace:\n  ${trace.join('\n  ')}\n`);
-  process.exit(1);
-}, WATCHDOG_MS);
-
-main().then(
-  (summary) => {
-    clearTimeout(watchdog);
-    summary.trace = trace;
-    summary.ok = true;
-    process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
-  },
-  (err) => {
-    clearTimeout(watchdog);
-    const what = err instanceof Unmet ? err.message : `unexpected error ${err.name || ''}: ${err.message || ''}\n${err.stack || err}`;
-    process.stderr.write(`FAIL: ${what}\ntrace:\n  ${trace.join('\n  ')}\n`, () => process.exit(1));
-  },
-);
+common.run(main, { trace });

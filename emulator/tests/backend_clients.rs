@@ -27,23 +27,25 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cognito_srp6a::AppClient;
-use cognito_srp6a_emulator::{Emulator, ManualClock};
-use common::scripts::{self, api_ok, clean_command, python, run_with_timeout, script_command};
+use cognito_srp6a_emulator::{Emulator, ManualClock, RunningEmulator};
+use cognito_srp6a_test_support::{
+    api::{call_ok, confirmed_user},
+    aws_cli,
+    clock::unix_now,
+    interop::{Target, assert_pinned_pycognito, python, run_script, trace},
+    json::attribute,
+    jwt::claims,
+};
 use serde_json::{Value, json};
 
 /// Every user's password: it meets the default policy of a pool made by `CreateUserPool`, and
 /// is not ASCII.
 const PASSWORD: &str = "Backend clients 7! \u{2713} p\u{e4}sswort";
-const SUBPROCESS_TIMEOUT: Duration = Duration::from_secs(120);
-const AWS_SETUP_HINT: &str = "run `bash cli/tests/awscli/setup.sh` from the repository root first: it installs \
-     the pinned AWS CLI into cli/tests/awscli/.venv";
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The flows every app client here allows.
 const FLOWS: [&str; 4] = [
     "ALLOW_USER_PASSWORD_AUTH",
@@ -51,140 +53,6 @@ const FLOWS: [&str; 4] = [
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_SRP_AUTH",
 ];
-
-fn aws_cli() -> PathBuf {
-    let aws = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/awscli/.venv/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the pinned AWS CLI is missing at {}: {AWS_SETUP_HINT}",
-        aws.display()
-    );
-    aws
-}
-
-/// One run of the AWS CLI.
-#[derive(Debug)]
-struct CliRun {
-    argv: Vec<String>,
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// A refusal as the AWS CLI reports it: `An error occurred (<code>) when calling the <Op>
-/// operation: <message>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Refused {
-    code: String,
-    message: String,
-}
-
-/// `aws cognito-idp <operation> <args> --endpoint-url <url> --region us-east-1 --output json`
-/// with dummy keys and no configuration, under a deadline.
-async fn aws_run(url: &str, operation: &str, args: &[&str]) -> CliRun {
-    let aws = aws_cli();
-    let mut argv: Vec<String> = vec![
-        "cognito-idp".into(),
-        operation.into(),
-        "--endpoint-url".into(),
-        url.into(),
-        "--region".into(),
-        "us-east-1".into(),
-        "--output".into(),
-        "json".into(),
-    ];
-    argv.extend(args.iter().map(|arg| arg.to_string()));
-    tokio::task::spawn_blocking(move || {
-        let mut command = clean_command(&aws);
-        command
-            .args(&argv)
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "dummy-secret-for-the-emulator")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "")
-            .env("AWS_MAX_ATTEMPTS", "1")
-            .env("AWS_RETRY_MODE", "standard");
-        let (status, stdout, stderr) = run_with_timeout(command, SUBPROCESS_TIMEOUT)
-            .unwrap_or_else(|e| panic!("aws {argv:?}: {e} ({AWS_SETUP_HINT})"));
-        CliRun {
-            argv,
-            status,
-            stdout,
-            stderr,
-        }
-    })
-    .await
-    .unwrap()
-}
-
-/// [`aws_run`] that must exit 0: its JSON output (`Null` when it prints nothing).
-async fn aws(url: &str, operation: &str, args: &[&str]) -> Value {
-    let run = aws_run(url, operation, args).await;
-    assert!(
-        run.status == Some(0),
-        "aws {:?} failed (exit status {:?})\n--- stderr ---\n{}\n--- stdout ---\n{}",
-        run.argv,
-        run.status,
-        run.stderr,
-        run.stdout
-    );
-    if run.stdout.trim().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&run.stdout)
-            .unwrap_or_else(|e| panic!("aws {:?}: not JSON ({e}): {}", run.argv, run.stdout))
-    }
-}
-
-/// [`aws_run`] that the service must refuse: the CLI exits 255 and names the error code; no
-/// output on stdout.
-async fn aws_refused(url: &str, operation: &str, args: &[&str]) -> Refused {
-    let run = aws_run(url, operation, args).await;
-    assert_eq!(
-        run.status,
-        Some(255),
-        "aws {:?} should have been refused\n--- stderr ---\n{}\n--- stdout ---\n{}",
-        run.argv,
-        run.stderr,
-        run.stdout
-    );
-    let refused = parse_refusal(&run.stderr).unwrap_or_else(|| {
-        panic!(
-            "aws {:?}: no service error on stderr (a client-side failure?)\n{}",
-            run.argv, run.stderr
-        )
-    });
-    assert!(run.stdout.trim().is_empty(), "{run:?}");
-    refused
-}
-
-/// [`aws_refused`] with the error code `code`: the message.
-async fn aws_refused_with(url: &str, operation: &str, args: &[&str], code: &str) -> String {
-    let refused = aws_refused(url, operation, args).await;
-    assert_eq!(
-        refused.code, code,
-        "aws cognito-idp {operation} {args:?}: {refused:?}"
-    );
-    refused.message
-}
-
-fn parse_refusal(stderr: &str) -> Option<Refused> {
-    let rest = stderr.split("An error occurred (").nth(1)?;
-    let (code, rest) = rest.split_once(')')?;
-    // "... when calling the <Op> operation: <message>", or "... operation (reached max
-    // retries: 0): <message>" when the CLI's retry mode says so.
-    let after = rest.split_once(" operation").map_or("", |(_, m)| m);
-    let after = match after.strip_prefix(" (") {
-        Some(note) => note.split_once("): ").map_or("", |(_, m)| m),
-        None => after.strip_prefix(": ").unwrap_or(after),
-    };
-    let message = after.trim().to_string();
-    Some(Refused {
-        code: code.to_string(),
-        message,
-    })
-}
 
 /// An app client made by the CLI.
 #[derive(Clone, Debug)]
@@ -216,7 +84,7 @@ struct Pool {
 
 /// `create-user-pool` (no DeviceConfiguration) and its two app clients.
 async fn make_pool(url: &str, name: &str) -> Pool {
-    let created = aws(url, "create-user-pool", &["--pool-name", name]).await;
+    let created = aws_cli::json(url, "create-user-pool", &["--pool-name", name]).await;
     let id = created["UserPool"]["Id"]
         .as_str()
         .unwrap_or_else(|| panic!("no pool id: {created}"))
@@ -250,7 +118,7 @@ async fn make_client(url: &str, pool_id: &str, name: &str, extra: &[&str]) -> Cl
     args.push("--explicit-auth-flows");
     args.extend(FLOWS);
     args.extend(extra);
-    let created = aws(url, "create-user-pool-client", &args).await;
+    let created = aws_cli::json(url, "create-user-pool-client", &args).await;
     let client = &created["UserPoolClient"];
     let flows: BTreeSet<&str> = client["ExplicitAuthFlows"]
         .as_array()
@@ -273,6 +141,13 @@ async fn make_client(url: &str, pool_id: &str, name: &str, extra: &[&str]) -> Cl
     }
 }
 
+/// An emulator with no pool, and a pool of it made by [`make_pool`].
+async fn start_with_pool(name: &str) -> (RunningEmulator, Pool) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let pool = make_pool(&emulator.url(), name).await;
+    (emulator, pool)
+}
+
 /// `admin-create-user` with `email` and `name` (and `--message-action SUPPRESS`), then, when
 /// `confirm`, `admin-set-user-password --permanent`.
 async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm: bool) {
@@ -281,7 +156,7 @@ async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm
         {"Name": "name", "Value": name},
     ])
     .to_string();
-    let made = aws(
+    let made = aws_cli::json(
         &pool.url,
         "admin-create-user",
         &[
@@ -307,7 +182,7 @@ async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm
         "{made}"
     );
     if confirm {
-        let set = aws(
+        let set = aws_cli::json(
             &pool.url,
             "admin-set-user-password",
             &[
@@ -325,13 +200,37 @@ async fn make_user(pool: &Pool, username: &str, email: &str, name: &str, confirm
     }
 }
 
-/// The value of attribute `name` in a `[{Name, Value}]` list.
-fn attribute(list: &Value, name: &str) -> Option<String> {
-    list.as_array()?
-        .iter()
-        .find(|a| a["Name"] == name)
-        .and_then(|a| a["Value"].as_str())
-        .map(str::to_string)
+/// A user the tests make: the name it signs in with, its e-mail and its name attributes.
+struct Person {
+    username: &'static str,
+    email: &'static str,
+    name: &'static str,
+}
+
+const ALICE: Person = Person {
+    username: "alice",
+    email: "alice@example.com",
+    name: "Alice Liddell",
+};
+const BOB: Person = Person {
+    username: "bob",
+    email: "bob@example.com",
+    name: "Bob Builder",
+};
+const CAROL: Person = Person {
+    username: "carol",
+    email: "carol@example.com",
+    name: "Carol Danvers",
+};
+const DAVE: Person = Person {
+    username: "dave",
+    email: "dave@example.com",
+    name: "Dave Bowman",
+};
+
+/// [`make_user`] of `person`, confirmed.
+async fn make_person(pool: &Pool, person: &Person) {
+    make_user(pool, person.username, person.email, person.name, true).await;
 }
 
 /// A sign-in's tokens.
@@ -387,7 +286,7 @@ fn initiate_auth_args<'a>(client: &'a Client, flow: &'a str, params: &'a str) ->
 /// secret).
 async fn sign_in(pool: &Pool, client: &Client, username: &str) -> Tokens {
     let params = password_parameters(client, username, PASSWORD);
-    let reply = aws(
+    let reply = aws_cli::json(
         &pool.url,
         "initiate-auth",
         &initiate_auth_args(client, "USER_PASSWORD_AUTH", &params),
@@ -399,7 +298,7 @@ async fn sign_in(pool: &Pool, client: &Client, username: &str) -> Tokens {
 /// `initiate-auth --auth-flow USER_PASSWORD_AUTH` that must be refused with `code`.
 async fn sign_in_refused(pool: &Pool, client: &Client, username: &str, code: &str) -> String {
     let params = password_parameters(client, username, PASSWORD);
-    aws_refused_with(
+    aws_cli::refused_with(
         &pool.url,
         "initiate-auth",
         &initiate_auth_args(client, "USER_PASSWORD_AUTH", &params),
@@ -428,7 +327,7 @@ fn admin_initiate_auth_args<'a>(
 /// `admin-initiate-auth --auth-flow ADMIN_USER_PASSWORD_AUTH`.
 async fn admin_sign_in(pool: &Pool, client: &Client, username: &str) -> Tokens {
     let params = password_parameters(client, username, PASSWORD);
-    let reply = aws(
+    let reply = aws_cli::json(
         &pool.url,
         "admin-initiate-auth",
         &admin_initiate_auth_args(pool, client, &params),
@@ -448,7 +347,7 @@ fn refresh_parameters(client: &Client, username: &str, refresh_token: &str) -> S
 /// `initiate-auth --auth-flow REFRESH_TOKEN_AUTH`: the new access token (no new refresh token).
 async fn refresh(pool: &Pool, client: &Client, username: &str, refresh_token: &str) -> String {
     let params = refresh_parameters(client, username, refresh_token);
-    let reply = aws(
+    let reply = aws_cli::json(
         &pool.url,
         "initiate-auth",
         &initiate_auth_args(client, "REFRESH_TOKEN_AUTH", &params),
@@ -471,7 +370,7 @@ async fn refresh_refused(
     refresh_token: &str,
 ) -> String {
     let params = refresh_parameters(client, username, refresh_token);
-    aws_refused_with(
+    aws_cli::refused_with(
         &pool.url,
         "initiate-auth",
         &initiate_auth_args(client, "REFRESH_TOKEN_AUTH", &params),
@@ -482,18 +381,30 @@ async fn refresh_refused(
 
 /// `get-user --access-token`.
 async fn get_user(pool: &Pool, access_token: &str) -> Value {
-    aws(&pool.url, "get-user", &["--access-token", access_token]).await
+    aws_cli::json(&pool.url, "get-user", &["--access-token", access_token]).await
 }
 
 /// `get-user` that must be refused: NotAuthorizedException; the message.
 async fn get_user_refused(pool: &Pool, access_token: &str) -> String {
-    aws_refused_with(
+    aws_cli::refused_with(
         &pool.url,
         "get-user",
         &["--access-token", access_token],
         "NotAuthorizedException",
     )
     .await
+}
+
+/// `get-user` answers for `person`.
+async fn assert_get_person(pool: &Pool, access_token: &str, person: &Person) {
+    assert_get_user(
+        pool,
+        access_token,
+        person.username,
+        person.email,
+        person.name,
+    )
+    .await;
 }
 
 /// `get-user` answers for `username` (its name, and its e-mail and name attributes).
@@ -506,16 +417,6 @@ async fn assert_get_user(pool: &Pool, access_token: &str, username: &str, email:
     assert!(attribute(attributes, "sub").is_some(), "{user}");
 }
 
-/// A JWT's payload, unverified.
-fn jwt_claims(jwt: &str) -> Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
 /// An error message that says a token was revoked (the service's "Access Token has been
 /// revoked" / "Refresh Token has been revoked", as the SDKs' bug reports quote them).
 fn says_revoked(message: &str) -> bool {
@@ -526,11 +427,10 @@ fn says_revoked(message: &str) -> bool {
 /// refusals of a missing `SECRET_HASH` and a wrong password.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-sign-in").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
-    let admin = aws(
+    let (emulator, pool) = start_with_pool("backend-sign-in").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
+    let admin = aws_cli::json(
         &url,
         "admin-get-user",
         &["--user-pool-id", &pool.id, "--username", "alice"],
@@ -551,30 +451,23 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
         (&admin_web, &pool.web),
         (&admin_server, &pool.server),
     ] {
-        let access = jwt_claims(&tokens.access);
+        let access = claims(&tokens.access);
         assert_eq!(access["token_use"], "access", "{access}");
         assert_eq!(access["client_id"], client.id.as_str(), "{access}");
         assert_eq!(access["username"], "alice", "{access}");
         assert_eq!(access["sub"], sub.as_str(), "{access}");
         assert_eq!(access["iss"], format!("{url}/{}", pool.id), "{access}");
-        let id = jwt_claims(&tokens.id);
+        let id = claims(&tokens.id);
         assert_eq!(id["token_use"], "id", "{id}");
         assert_eq!(id["aud"], client.id.as_str(), "{id}");
         assert_eq!(id["cognito:username"], "alice", "{id}");
         assert_eq!(id["email"], "alice@example.com", "{id}");
         assert_eq!(id["name"], "Alice Liddell", "{id}");
-        assert_get_user(
-            &pool,
-            &tokens.access,
-            "alice",
-            "alice@example.com",
-            "Alice Liddell",
-        )
-        .await;
+        assert_get_person(&pool, &tokens.access, &ALICE).await;
     }
     let sessions: BTreeSet<_> = [&web, &server, &admin_web, &admin_server]
         .iter()
-        .map(|t| jwt_claims(&t.access)["origin_jti"].to_string())
+        .map(|t| claims(&t.access)["origin_jti"].to_string())
         .collect();
     assert_eq!(
         sessions.len(),
@@ -586,22 +479,15 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
     let refreshed = refresh(&pool, &pool.web, "alice", &web.refresh).await;
     assert_ne!(refreshed, web.access);
     assert_eq!(
-        jwt_claims(&refreshed)["origin_jti"],
-        jwt_claims(&web.access)["origin_jti"]
+        claims(&refreshed)["origin_jti"],
+        claims(&web.access)["origin_jti"]
     );
-    assert_get_user(
-        &pool,
-        &refreshed,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &refreshed, &ALICE).await;
     refresh(&pool, &pool.server, "alice", &server.refresh).await;
 
     // The secret client without SECRET_HASH; a wrong password; an unknown user.
     let no_hash = json!({"USERNAME": "alice", "PASSWORD": PASSWORD}).to_string();
-    let message = aws_refused_with(
+    let message = aws_cli::refused_with(
         &url,
         "initiate-auth",
         &initiate_auth_args(&pool.server, "USER_PASSWORD_AUTH", &no_hash),
@@ -610,7 +496,7 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
     .await;
     assert!(message.contains("SECRET_HASH"), "{message}");
     let wrong = password_parameters(&pool.web, "alice", "Wrong password 7!");
-    let message = aws_refused_with(
+    let message = aws_cli::refused_with(
         &url,
         "initiate-auth",
         &initiate_auth_args(&pool.web, "USER_PASSWORD_AUTH", &wrong),
@@ -619,7 +505,7 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
     .await;
     assert_eq!(message, "Incorrect username or password.");
     let wrong = password_parameters(&pool.server, "alice", "Wrong password 7!");
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "admin-initiate-auth",
         &admin_initiate_auth_args(&pool, &pool.server, &wrong),
@@ -636,32 +522,24 @@ async fn aws_cli_signs_in_with_and_without_a_secret_and_reads_the_user() {
 /// to a user, not to a name. Its refresh token is refused too.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_refuses_a_deleted_users_token_for_a_new_user_of_the_same_name() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-deleted").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
+    let (emulator, pool) = start_with_pool("backend-deleted").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
     let web = sign_in(&pool, &pool.web, "alice").await;
-    assert_get_user(
-        &pool,
-        &web.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
-    aws(
+    assert_get_person(&pool, &web.access, &ALICE).await;
+    aws_cli::json(
         &url,
         "admin-delete-user",
         &["--user-pool-id", &pool.id, "--username", "alice"],
     )
     .await;
-    let refused = aws_refused(&url, "get-user", &["--access-token", &web.access]).await;
+    let refused = aws_cli::refused(&url, "get-user", &["--access-token", &web.access]).await;
     assert!(
         ["NotAuthorizedException", "UserNotFoundException"].contains(&refused.code.as_str()),
         "get-user of a deleted user: {refused:?}"
     );
     make_user(&pool, "alice", "alice2@example.com", "Alice Again", true).await;
-    let refused = aws_refused(&url, "get-user", &["--access-token", &web.access]).await;
+    let refused = aws_cli::refused(&url, "get-user", &["--access-token", &web.access]).await;
     assert!(
         ["NotAuthorizedException", "UserNotFoundException"].contains(&refused.code.as_str()),
         "get-user of a deleted user's token once the name is taken again: {refused:?}"
@@ -676,17 +554,16 @@ async fn aws_cli_refuses_a_deleted_users_token_for_a_new_user_of_the_same_name()
 /// `EnableTokenRevocation` cannot revoke.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_revoke_token_ends_one_sign_in() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-revoke").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
+    let (emulator, pool) = start_with_pool("backend-revoke").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
 
     let first = sign_in(&pool, &pool.web, "alice").await;
     let first_refreshed = refresh(&pool, &pool.web, "alice", &first.refresh).await;
     let second = sign_in(&pool, &pool.server, "alice").await;
     let third = admin_sign_in(&pool, &pool.web, "alice").await;
 
-    let revoked = aws(
+    let revoked = aws_cli::json(
         &url,
         "revoke-token",
         &["--token", &first.refresh, "--client-id", &pool.web.id],
@@ -713,28 +590,14 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
     );
 
     // The other sign-ins are untouched.
-    assert_get_user(
-        &pool,
-        &second.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &second.access, &ALICE).await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
     refresh(&pool, &pool.server, "alice", &second.refresh).await;
     refresh(&pool, &pool.web, "alice", &third.refresh).await;
 
     // The client with a secret: without --client-secret refused (and nothing revoked), with it
     // revoked.
-    let refused = aws_refused(
+    let refused = aws_cli::refused(
         &url,
         "revoke-token",
         &["--token", &second.refresh, "--client-id", &pool.server.id],
@@ -743,7 +606,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
     println!("revoke-token without --client-secret: {refused:?}");
     refresh(&pool, &pool.server, "alice", &second.refresh).await;
     let secret = pool.server.secret.clone().unwrap();
-    aws(
+    aws_cli::json(
         &url,
         "revoke-token",
         &[
@@ -758,35 +621,21 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
     .await;
     refresh_refused(&pool, &pool.server, "alice", &second.refresh).await;
     get_user_refused(&pool, &second.access).await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
 
     // An access token is not a refresh token.
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "revoke-token",
         &["--token", &third.access, "--client-id", &pool.web.id],
         "UnsupportedTokenTypeException",
     )
     .await;
-    assert_get_user(
-        &pool,
-        &third.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &third.access, &ALICE).await;
 
     // A client made without naming EnableTokenRevocation has it on (CreateUserPoolClient:
     // "If you don't include this parameter, token revocation is automatically activated").
-    let made = aws(
+    let made = aws_cli::json(
         &url,
         "create-user-pool-client",
         &[
@@ -812,7 +661,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
         secret: None,
     };
     let default_tokens = sign_in(&pool, &default, "alice").await;
-    aws(
+    aws_cli::json(
         &url,
         "revoke-token",
         &[
@@ -827,7 +676,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
 
     // A client made with --no-enable-token-revocation.
     let legacy = make_client(&url, &pool.id, "legacy", &["--no-enable-token-revocation"]).await;
-    let described = aws(
+    let described = aws_cli::json(
         &url,
         "describe-user-pool-client",
         &["--user-pool-id", &pool.id, "--client-id", &legacy.id],
@@ -838,7 +687,7 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
         "{described}"
     );
     let legacy_tokens = sign_in(&pool, &legacy, "alice").await;
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "revoke-token",
         &["--token", &legacy_tokens.refresh, "--client-id", &legacy.id],
@@ -854,11 +703,10 @@ async fn aws_cli_revoke_token_ends_one_sign_in() {
 /// either.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-sign-out").await;
-    make_user(&pool, "alice", "alice@example.com", "Alice Liddell", true).await;
-    make_user(&pool, "bob", "bob@example.com", "Bob Builder", true).await;
+    let (emulator, pool) = start_with_pool("backend-sign-out").await;
+    let url = pool.url.clone();
+    make_person(&pool, &ALICE).await;
+    make_person(&pool, &BOB).await;
 
     let bob_web = sign_in(&pool, &pool.web, "bob").await;
     let bob_server = sign_in(&pool, &pool.server, "bob").await;
@@ -866,7 +714,7 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     let bob_refreshed = refresh(&pool, &pool.web, "bob", &bob_admin.refresh).await;
     let alice = sign_in(&pool, &pool.web, "alice").await;
 
-    let out = aws(
+    let out = aws_cli::json(
         &url,
         "global-sign-out",
         &["--access-token", &bob_web.access],
@@ -894,7 +742,7 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     refresh_refused(&pool, &pool.web, "bob", &bob_admin.refresh).await;
     // The administrator's refresh too.
     let params = refresh_parameters(&pool.server, "bob", &bob_server.refresh);
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "admin-initiate-auth",
         &[
@@ -911,7 +759,7 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     )
     .await;
     // The signed-out token cannot sign out again.
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "global-sign-out",
         &["--access-token", &bob_web.access],
@@ -920,30 +768,16 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     .await;
 
     // Alice is not signed out; bob signs in again.
-    assert_get_user(
-        &pool,
-        &alice.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &alice.access, &ALICE).await;
     refresh(&pool, &pool.web, "alice", &alice.refresh).await;
     let bob_again = sign_in(&pool, &pool.server, "bob").await;
-    assert_get_user(
-        &pool,
-        &bob_again.access,
-        "bob",
-        "bob@example.com",
-        "Bob Builder",
-    )
-    .await;
+    assert_get_person(&pool, &bob_again.access, &BOB).await;
     refresh(&pool, &pool.server, "bob", &bob_again.refresh).await;
 
     // admin-user-global-sign-out of alice: her tokens end, bob's new ones go on.
     let alice_refreshed = refresh(&pool, &pool.web, "alice", &alice.refresh).await;
     let alice_server = admin_sign_in(&pool, &pool.server, "alice").await;
-    let out = aws(
+    let out = aws_cli::json(
         &url,
         "admin-user-global-sign-out",
         &["--user-pool-id", &pool.id, "--username", "alice"],
@@ -955,25 +789,11 @@ async fn aws_cli_global_sign_out_ends_every_sign_in_of_the_user() {
     }
     refresh_refused(&pool, &pool.web, "alice", &alice.refresh).await;
     refresh_refused(&pool, &pool.server, "alice", &alice_server.refresh).await;
-    assert_get_user(
-        &pool,
-        &bob_again.access,
-        "bob",
-        "bob@example.com",
-        "Bob Builder",
-    )
-    .await;
+    assert_get_person(&pool, &bob_again.access, &BOB).await;
     let alice_again = sign_in(&pool, &pool.web, "alice").await;
-    assert_get_user(
-        &pool,
-        &alice_again.access,
-        "alice",
-        "alice@example.com",
-        "Alice Liddell",
-    )
-    .await;
+    assert_get_person(&pool, &alice_again.access, &ALICE).await;
 
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "admin-user-global-sign-out",
         &["--user-pool-id", &pool.id, "--username", "nobody"],
@@ -1004,7 +824,7 @@ fn listed(output: &Value) -> BTreeSet<String> {
 async fn list_users(pool: &Pool, args: Vec<&str>) -> Value {
     let mut all = vec!["--user-pool-id", pool.id.as_str()];
     all.extend(args);
-    aws(&pool.url, "list-users", &all).await
+    aws_cli::json(&pool.url, "list-users", &all).await
 }
 
 fn names(list: &[&str]) -> BTreeSet<String> {
@@ -1017,9 +837,8 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 /// `--max-items`, and malformed filters and limits refused with InvalidParameterException.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_lists_users_by_filter_and_by_page() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-list").await;
+    let (emulator, pool) = start_with_pool("backend-list").await;
+    let url = pool.url.clone();
     let users = [
         ("alice", "alice@example.com", "Alice Liddell", true),
         ("bob", "bob@example.com", "Bob Builder", true),
@@ -1198,7 +1017,7 @@ async fn aws_cli_lists_users_by_filter_and_by_page() {
         "email = \"bob@example.com",
         "custom:tier = \"gold\"",
     ] {
-        let message = aws_refused_with(
+        let message = aws_cli::refused_with(
             &url,
             "list-users",
             &["--user-pool-id", &pool.id, "--filter", filter],
@@ -1207,14 +1026,14 @@ async fn aws_cli_lists_users_by_filter_and_by_page() {
         .await;
         println!("--filter {filter:?}: {message}");
     }
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "list-users",
         &["--user-pool-id", &pool.id, "--no-paginate", "--limit", "61"],
         "InvalidParameterException",
     )
     .await;
-    aws_refused_with(
+    aws_cli::refused_with(
         &url,
         "list-users",
         &["--user-pool-id", "us-east-1_NoSuchPool"],
@@ -1229,24 +1048,23 @@ async fn aws_cli_lists_users_by_filter_and_by_page() {
 /// lets it sign in again.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_disables_and_enables_a_user() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let url = emulator.url();
-    let pool = make_pool(&url, "backend-disable").await;
-    make_user(&pool, "carol", "carol@example.com", "Carol Danvers", true).await;
-    make_user(&pool, "dave", "dave@example.com", "Dave Bowman", true).await;
+    let (emulator, pool) = start_with_pool("backend-disable").await;
+    let url = pool.url.clone();
+    make_person(&pool, &CAROL).await;
+    make_person(&pool, &DAVE).await;
     let carol = sign_in(&pool, &pool.web, "carol").await;
     let dave_before = sign_in(&pool, &pool.server, "dave").await;
     let enabled = |expected: bool| {
         let pool = pool.clone();
         async move {
-            let got = aws(
+            let got = aws_cli::json(
                 &pool.url,
                 "admin-get-user",
                 &["--user-pool-id", &pool.id, "--username", "carol"],
             )
             .await;
             assert_eq!(got["Enabled"], expected, "{got}");
-            let listed = aws(
+            let listed = aws_cli::json(
                 &pool.url,
                 "list-users",
                 &[
@@ -1267,7 +1085,7 @@ async fn aws_cli_disables_and_enables_a_user() {
     };
     enabled(true).await;
 
-    let out = aws(
+    let out = aws_cli::json(
         &url,
         "admin-disable-user",
         &["--user-pool-id", &pool.id, "--username", "carol"],
@@ -1279,7 +1097,7 @@ async fn aws_cli_disables_and_enables_a_user() {
         ("status = \"Disabled\"", names(&["carol"])),
         ("status = \"Enabled\"", names(&["dave"])),
     ] {
-        let found = aws(
+        let found = aws_cli::json(
             &url,
             "list-users",
             &["--user-pool-id", &pool.id, "--filter", filter],
@@ -1291,7 +1109,7 @@ async fn aws_cli_disables_and_enables_a_user() {
     let message = sign_in_refused(&pool, &pool.web, "carol", "NotAuthorizedException").await;
     assert_eq!(message, "User is disabled.");
     let params = password_parameters(&pool.server, "carol", PASSWORD);
-    let message = aws_refused_with(
+    let message = aws_cli::refused_with(
         &url,
         "admin-initiate-auth",
         &admin_initiate_auth_args(&pool, &pool.server, &params),
@@ -1302,26 +1120,12 @@ async fn aws_cli_disables_and_enables_a_user() {
     refresh_refused(&pool, &pool.web, "carol", &carol.refresh).await;
     get_user_refused(&pool, &carol.access).await;
     // Another user is not disabled, nor are his tokens revoked.
-    assert_get_user(
-        &pool,
-        &dave_before.access,
-        "dave",
-        "dave@example.com",
-        "Dave Bowman",
-    )
-    .await;
+    assert_get_person(&pool, &dave_before.access, &DAVE).await;
     refresh(&pool, &pool.server, "dave", &dave_before.refresh).await;
     let dave = sign_in(&pool, &pool.web, "dave").await;
-    assert_get_user(
-        &pool,
-        &dave.access,
-        "dave",
-        "dave@example.com",
-        "Dave Bowman",
-    )
-    .await;
+    assert_get_person(&pool, &dave.access, &DAVE).await;
 
-    let out = aws(
+    let out = aws_cli::json(
         &url,
         "admin-enable-user",
         &["--user-pool-id", &pool.id, "--username", "carol"],
@@ -1330,21 +1134,14 @@ async fn aws_cli_disables_and_enables_a_user() {
     assert!(out.is_null() || out == json!({}), "{out}");
     enabled(true).await;
     let again = sign_in(&pool, &pool.web, "carol").await;
-    assert_get_user(
-        &pool,
-        &again.access,
-        "carol",
-        "carol@example.com",
-        "Carol Danvers",
-    )
-    .await;
+    assert_get_person(&pool, &again.access, &CAROL).await;
     let again = admin_sign_in(&pool, &pool.server, "carol").await;
     refresh(&pool, &pool.server, "carol", &again.refresh).await;
     // The access token revoked by the disabling stays revoked.
     get_user_refused(&pool, &carol.access).await;
 
     for operation in ["admin-disable-user", "admin-enable-user"] {
-        aws_refused_with(
+        aws_cli::refused_with(
             &url,
             operation,
             &["--user-pool-id", &pool.id, "--username", "nobody"],
@@ -1359,13 +1156,13 @@ async fn aws_cli_disables_and_enables_a_user() {
 /// (with a secret or not) and a confirmed `erin` with e-mail and name: pool id, client id and
 /// secret.
 async fn pycognito_pool(url: &str, secret: bool) -> (String, String, Option<String>) {
-    let pool = api_ok(url, "CreateUserPool", json!({"PoolName": "pycognito"})).await;
+    let pool = call_ok(url, "CreateUserPool", json!({"PoolName": "pycognito"})).await;
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
     assert!(
         pool["UserPool"].get("DeviceConfiguration").is_none(),
         "{pool}"
     );
-    let client = api_ok(
+    let client = call_ok(
         url,
         "CreateUserPoolClient",
         json!({
@@ -1385,26 +1182,11 @@ async fn pycognito_pool(url: &str, secret: bool) -> (String, String, Option<Stri
         .as_str()
         .map(str::to_string);
     assert_eq!(client_secret.is_some(), secret, "{client}");
-    api_ok(
-        url,
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool_id,
-            "Username": "erin",
-            "MessageAction": "SUPPRESS",
-            "UserAttributes": [
-                {"Name": "email", "Value": "erin@example.com"},
-                {"Name": "name", "Value": "Erin Hannon"},
-            ],
-        }),
-    )
-    .await;
-    api_ok(
-        url,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool_id, "Username": "erin", "Password": PASSWORD, "Permanent": true}),
-    )
-    .await;
+    let attributes = json!([
+        {"Name": "email", "Value": "erin@example.com"},
+        {"Name": "name", "Value": "Erin Hannon"},
+    ]);
+    confirmed_user(url, &pool_id, "erin", PASSWORD, attributes).await;
     (pool_id, client_id, client_secret)
 }
 
@@ -1417,26 +1199,18 @@ async fn pycognito_backend(
     mode: &str,
     extra: &[(&str, &str)],
 ) -> Value {
-    let python = python();
-    let mut command = script_command(&python, "pycognito_backend.py");
-    command
-        .env("COGNITO_ENDPOINT", url)
-        .env("POOL_ID", pool_id)
-        .env("CLIENT_ID", client_id)
-        .env("USERNAME", "erin")
-        .env("PASSWORD", PASSWORD)
-        .env("MODE", mode);
-    for name in [
-        "CLIENT_SECRET",
-        "ACCESS_TOKEN",
-        "ID_TOKEN",
-        "REFRESH_TOKEN",
-        "COGNITO_JWKS",
-    ] {
+    let erin = Target {
+        url: url.into(),
+        pool_id: pool_id.into(),
+        client_id: client_id.into(),
+        client_secret: secret.map(str::to_string),
+        username: "erin".into(),
+        password: PASSWORD.into(),
+    };
+    let mut command = erin.command(&python(), "pycognito_backend.py");
+    command.env("MODE", mode);
+    for name in ["ACCESS_TOKEN", "ID_TOKEN", "REFRESH_TOKEN", "COGNITO_JWKS"] {
         command.env_remove(name);
-    }
-    if let Some(secret) = secret {
-        command.env("CLIENT_SECRET", secret);
     }
     for (name, value) in extra {
         command.env(name, value);
@@ -1445,25 +1219,11 @@ async fn pycognito_backend(
         "pycognito_backend.py MODE={mode} (secret: {})",
         secret.is_some()
     );
-    let summary = tokio::task::spawn_blocking(move || {
-        scripts::run_script_json(command, &what, SUBPROCESS_TIMEOUT)
-    })
-    .await
-    .unwrap();
-    assert_eq!(summary["ok"], true, "{summary}");
+    let summary = run_script(command, None, what, SCRIPT_TIMEOUT).await;
     assert_eq!(summary["mode"], mode, "{summary}");
-    assert_eq!(
-        summary["client"],
-        format!("pycognito {}", scripts::pinned_python("pycognito")),
-        "{summary}"
-    );
+    assert_pinned_pycognito(&summary);
     assert_eq!(summary["client_secret"], secret.is_some(), "{summary}");
     summary
-}
-
-fn trace(summary: &Value, name: &str) -> Vec<String> {
-    serde_json::from_value(summary["traces"][name].clone())
-        .unwrap_or_else(|_| panic!("no trace {name}: {summary}"))
 }
 
 /// What pycognito's `get_user()` gave for erin.
@@ -1577,10 +1337,7 @@ async fn pycognito_authenticates_renews_and_logs_out() {
 /// REFRESH_TOKEN_AUTH; the new token is not expired and `get_user()` works with it.
 #[tokio::test(flavor = "multi_thread")]
 async fn pycognito_check_token_renews_an_expired_access_token() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = unix_now();
     let clock = ManualClock::at(now - 2 * 3600);
     let emulator = Emulator::builder()
         .clock(clock.clone())
@@ -1599,7 +1356,7 @@ async fn pycognito_check_token_renews_an_expired_access_token() {
                     .as_str()
             );
         }
-        let signed_in = api_ok(
+        let signed_in = call_ok(
             &url,
             "AdminInitiateAuth",
             json!({
@@ -1618,7 +1375,7 @@ async fn pycognito_check_token_renews_an_expired_access_token() {
             token("RefreshToken"),
         );
         assert!(
-            jwt_claims(&access)["exp"].as_i64().unwrap() < now,
+            claims(&access)["exp"].as_i64().unwrap() < now,
             "{signed_in}"
         );
         clock.set(now);
@@ -1649,7 +1406,7 @@ async fn pycognito_check_token_renews_an_expired_access_token() {
         assert_eq!(summary["access_claims"]["iat"], now, "{summary}");
         assert_eq!(
             summary["access_claims"]["origin_jti"],
-            jwt_claims(&access)["origin_jti"],
+            claims(&access)["origin_jti"],
             "{summary}"
         );
         assert_eq!(trace(&summary, "get_user"), ["GetUser -> 200"], "{summary}");
@@ -1667,7 +1424,7 @@ async fn pycognito_cannot_sign_in_a_disabled_user() {
     let url = emulator.url();
     let (pool_id, client_id, client_secret) = pycognito_pool(&url, true).await;
     let erin = json!({"UserPoolId": pool_id, "Username": "erin"});
-    api_ok(&url, "AdminDisableUser", erin.clone()).await;
+    call_ok(&url, "AdminDisableUser", erin.clone()).await;
     let summary = pycognito_backend(
         &url,
         &pool_id,
@@ -1687,7 +1444,7 @@ async fn pycognito_cannot_sign_in_a_disabled_user() {
             "{step}: {summary}"
         );
     }
-    api_ok(&url, "AdminEnableUser", erin).await;
+    call_ok(&url, "AdminEnableUser", erin).await;
     let summary = pycognito_backend(
         &url,
         &pool_id,

@@ -14,8 +14,13 @@ mod common;
 use cognito_srp6a::DevicePasswordVerifierChallenge;
 use cognito_srp6a::DeviceRegistration;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use cognito_srp6a_test_support::{
+    clock::unix_now,
+    jwt::claims,
+    totp::{RFC6238_SECRET, RFC6238_SECRET_BASE32},
+};
 use common::{
-    Api, Device, Params, Refusal, claims, device_steps, password_step, remember, sign_in,
+    Api, Device, Params, Refusal, assert_refused, device_steps, password_step, remember, sign_in,
 };
 use serde_json::{Value, json};
 
@@ -23,9 +28,6 @@ const POOL: &str = "us-west-2_Flows";
 const CLIENT: &str = "5flowsclient5";
 const USER: &str = "alice";
 const PASSWORD: &str = "correct horse battery staple";
-/// RFC 6238's test secret, "12345678901234567890", in base32.
-const TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-const TOTP_SECRET: &[u8] = b"12345678901234567890";
 
 fn builder() -> EmulatorBuilder {
     Emulator::builder()
@@ -102,13 +104,11 @@ async fn first_sign_in_issues_a_device_and_signed_tokens() {
     // A tampered signature is refused where an access token is taken.
     let token = result["AccessToken"].as_str().unwrap();
     let tampered = format!("{}x", &token[..token.len() - 1]);
-    let refusal = api
-        .call("ListDevices", json!({ "AccessToken": tampered }))
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Invalid Access Token"),
-        "{refusal:?}"
+    assert_refused(
+        api.call("ListDevices", json!({ "AccessToken": tampered }))
+            .await,
+        "NotAuthorizedException",
+        "Invalid Access Token",
     );
 }
 
@@ -217,7 +217,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
     for challenge_required_on_new_device in [true, false] {
         let (_emulator, api) = start(
             builder()
-                .totp(USER, TOTP_BASE32)
+                .totp(USER, RFC6238_SECRET_BASE32)
                 .challenge_required_on_new_device(challenge_required_on_new_device),
         )
         .await;
@@ -229,16 +229,14 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
             ("USERNAME".into(), USER.into()),
             ("SOFTWARE_TOKEN_MFA_CODE".into(), "000000".into()),
         ]);
-        let refusal = api
-            .respond("SOFTWARE_TOKEN_MFA", reply["Session"].as_str(), &wrong)
-            .await
-            .unwrap_err();
-        assert!(
-            refusal.is("CodeMismatchException", "Invalid code received for user"),
-            "{refusal:?}"
+        assert_refused(
+            api.respond("SOFTWARE_TOKEN_MFA", reply["Session"].as_str(), &wrong)
+                .await,
+            "CodeMismatchException",
+            "Invalid code received for user",
         );
 
-        let first = sign_in(&api, USER, PASSWORD, None, Some(TOTP_SECRET))
+        let first = sign_in(&api, USER, PASSWORD, None, Some(RFC6238_SECRET))
             .await
             .unwrap();
         assert_eq!(
@@ -246,7 +244,7 @@ async fn a_remembered_device_stands_in_for_totp_only_when_the_pool_says_so() {
             ["PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"]
         );
         let (device, _) = remember(&api, &first).await.unwrap();
-        let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(TOTP_SECRET))
+        let second = sign_in(&api, USER, PASSWORD, Some(&device), Some(RFC6238_SECRET))
             .await
             .unwrap();
         let mut expected = common::DEVICE_CHALLENGES.to_vec();
@@ -267,10 +265,10 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     let step = password_step(&api, USER, "wrong password", None)
         .await
         .unwrap();
-    let refusal = step.answer(&api).await.unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Incorrect username or password."),
-        "{refusal:?}"
+    assert_refused(
+        step.answer(&api).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
     // Unknown user.
     let refusal = password_step(&api, "nobody", PASSWORD, None)
@@ -286,33 +284,29 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     let step = password_step(&api, USER, PASSWORD, None).await.unwrap();
     step.answer(&api).await.unwrap();
     for session in [step.session.as_deref(), None] {
-        let refusal = api
-            .respond("PASSWORD_VERIFIER", session, &step.responses)
-            .await
-            .unwrap_err();
-        assert!(
-            refusal.is("NotAuthorizedException", "Incorrect username or password."),
-            "{refusal:?}"
+        assert_refused(
+            api.respond("PASSWORD_VERIFIER", session, &step.responses)
+                .await,
+            "NotAuthorizedException",
+            "Incorrect username or password.",
         );
     }
     // A made-up session.
-    let refusal = api
-        .respond(
+    assert_refused(
+        api.respond(
             "PASSWORD_VERIFIER",
             Some("bm90IGEgc2Vzc2lvbg"),
             &step.responses,
         )
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Invalid session for the user."),
-        "{refusal:?}"
+        .await,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
     );
 
     // A stale TIMESTAMP (an hour ago, well-formed) and a malformed one.
     for (timestamp, kind, message) in [
         (
-            cognito_srp6a::Timestamp::from_unix_seconds(common::now() - 3600)
+            cognito_srp6a::Timestamp::from_unix_seconds(unix_now() - 3600)
                 .unwrap()
                 .as_str()
                 .to_string(),
@@ -327,8 +321,7 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
     ] {
         let mut step = password_step(&api, USER, PASSWORD, None).await.unwrap();
         step.responses.insert("TIMESTAMP".into(), timestamp);
-        let refusal = step.answer(&api).await.unwrap_err();
-        assert!(refusal.is(kind, message), "{refusal:?}");
+        assert_refused(step.answer(&api).await, kind, message);
     }
 
     // A wrong device password, and a replayed device answer.
@@ -341,12 +334,10 @@ async fn wrong_proofs_replays_and_timestamps_are_refused() {
         .await
         .unwrap();
     let reply = step.answer(&api).await.unwrap();
-    let refusal = device_steps(&api, &reply, &step.username, &wrong, true)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Incorrect username or password."),
-        "{refusal:?}"
+    assert_refused(
+        device_steps(&api, &reply, &step.username, &wrong, true).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 }
 
@@ -430,16 +421,10 @@ async fn device_steps_without_a_session_as_pycognito_sends_them() {
     let mut rng = rand::rng();
     let pending = device.remembered().start_sign_in(&mut rng).unwrap();
     let auth = pending.device_srp_auth(USER).parameters().to_map();
-    let refusal = api
-        .respond("DEVICE_SRP_AUTH", None, &auth)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is(
-            "NotAuthorizedException",
-            "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating"
-        ),
-        "{refusal:?}"
+    assert_refused(
+        api.respond("DEVICE_SRP_AUTH", None, &auth).await,
+        "NotAuthorizedException",
+        "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating",
     );
 }
 
@@ -465,13 +450,10 @@ async fn a_device_file_alone_cannot_take_over_a_sign_in_in_progress() {
     let reply = step.answer(&api).await.unwrap();
     assert_eq!(reply["ChallengeName"], "DEVICE_SRP_AUTH");
     for _ in 0..10 {
-        let refusal = thief(api.clone(), device.clone()).await.unwrap_err();
-        assert!(
-            refusal.is(
-                "NotAuthorizedException",
-                "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating"
-            ),
-            "{refusal:?}"
+        assert_refused(
+            thief(api.clone(), device.clone()).await,
+            "NotAuthorizedException",
+            "Cannot initiate DEVICE_SRP_AUTH flow without first authenticating",
         );
     }
     let done = device_steps(&api, &reply, &step.username, &device, true)
@@ -516,10 +498,10 @@ async fn a_forgotten_device_does_not_exist_and_the_same_answer_goes_through_with
     let step = password_step(&api, USER, PASSWORD, Some(&device.key))
         .await
         .unwrap();
-    let refusal = step.answer(&api).await.unwrap_err();
-    assert!(
-        refusal.is("ResourceNotFoundException", "Device does not exist."),
-        "{refusal:?}"
+    assert_refused(
+        step.answer(&api).await,
+        "ResourceNotFoundException",
+        "Device does not exist.",
     );
     // identity-js resends the same answer with "DEVICE_KEY": null.
     let mut retry = serde_json::to_value(&step.responses).unwrap();
@@ -583,12 +565,10 @@ async fn confirm_device_refuses_what_the_service_refuses() {
         .await
         .unwrap();
     assert_eq!(seeded, json!({ "UserConfirmationNecessary": false }));
-    let refusal = confirm("us-west-2_not-issued".into(), "Ag==", good_salt)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("InvalidParameterException", "Invalid device key given."),
-        "{refusal:?}"
+    assert_refused(
+        confirm("us-west-2_not-issued".into(), "Ag==", good_salt).await,
+        "InvalidParameterException",
+        "Invalid device key given.",
     );
     confirm(key.clone(), "Ag==", good_salt).await.unwrap();
     let refusal = confirm(key.clone(), "Ag==", good_salt).await.unwrap_err();
@@ -672,10 +652,10 @@ async fn refresh_needs_the_bound_device_key() {
     assert_eq!(access["device_key"], device.key.as_str());
     assert_eq!(access["origin_jti"], second.access_claims()["origin_jti"]);
     for key in [None, Some("us-west-2_other")] {
-        let refusal = refresh(key).await.unwrap_err();
-        assert!(
-            refusal.is("NotAuthorizedException", "Invalid Refresh Token."),
-            "{refusal:?}"
+        assert_refused(
+            refresh(key).await,
+            "NotAuthorizedException",
+            "Invalid Refresh Token.",
         );
     }
     // Forgetting the device ends its refresh tokens.
@@ -686,10 +666,10 @@ async fn refresh_needs_the_bound_device_key() {
     )
     .await
     .unwrap();
-    let refusal = refresh(Some(&device.key)).await.unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Invalid Refresh Token."),
-        "{refusal:?}"
+    assert_refused(
+        refresh(Some(&device.key)).await,
+        "NotAuthorizedException",
+        "Invalid Refresh Token.",
     );
 }
 
@@ -706,12 +686,10 @@ async fn users_from_sign_up_and_admin_calls() {
         .await
         .unwrap();
     assert_eq!(reply["UserConfirmed"], false);
-    let refusal = sign_in(&api, "bob", "pässwörd ☃", None, None)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("UserNotConfirmedException", "User is not confirmed."),
-        "{refusal:?}"
+    assert_refused(
+        sign_in(&api, "bob", "pässwörd ☃", None, None).await,
+        "UserNotConfirmedException",
+        "User is not confirmed.",
     );
     let refusal = api
         .call(
@@ -915,17 +893,15 @@ async fn entries_a_step_does_not_use_are_ignored() {
         .await
         .unwrap();
     step.responses.insert("SRP_A".into(), "ab".repeat(384));
-    let refusal = api
-        .respond(
+    assert_refused(
+        api.respond(
             "PASSWORD_VERIFIER",
             step.session.as_deref(),
             &step.responses,
         )
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Incorrect username or password."),
-        "{refusal:?}"
+        .await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 }
 
@@ -1006,17 +982,13 @@ async fn users_read_change_and_delete_themselves() {
     assert_eq!(id["email"], "alice@example.com");
     assert!(id.get("cognito:groups").is_none(), "{id}");
 
-    let refusal = api
+    assert_refused(api
         .call(
             "ChangePassword",
             json!({ "AccessToken": token, "PreviousPassword": "not it", "ProposedPassword": "new-pw-1" }),
         )
         .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Incorrect username or password."),
-        "{refusal:?}"
-    );
+        , "NotAuthorizedException", "Incorrect username or password.");
     api.call(
         "ChangePassword",
         json!({ "AccessToken": token, "PreviousPassword": PASSWORD, "ProposedPassword": "new-pw-1" }),
@@ -1034,12 +1006,10 @@ async fn users_read_change_and_delete_themselves() {
         .await
         .unwrap_err();
     assert_eq!(refusal.kind, "NotAuthorizedException");
-    let refusal = sign_in(&api, USER, "new-pw-1", None, None)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("UserNotFoundException", "User does not exist."),
-        "{refusal:?}"
+    assert_refused(
+        sign_in(&api, USER, "new-pw-1", None, None).await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
 
     api.call(
@@ -1122,22 +1092,15 @@ async fn password_flows_and_server_side_sign_in() {
         )
     };
     // A wrong password, and an SRP flow the user pool's own client does not get this way.
-    let refusal = password_auth("InitiateAuth", "USER_PASSWORD_AUTH", "wrong")
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is("NotAuthorizedException", "Incorrect username or password."),
-        "{refusal:?}"
+    assert_refused(
+        password_auth("InitiateAuth", "USER_PASSWORD_AUTH", "wrong").await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
-    let refusal = password_auth("InitiateAuth", "ADMIN_USER_PASSWORD_AUTH", PASSWORD)
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is(
-            "InvalidParameterException",
-            "Initiate Auth method not supported."
-        ),
-        "{refusal:?}"
+    assert_refused(
+        password_auth("InitiateAuth", "ADMIN_USER_PASSWORD_AUTH", PASSWORD).await,
+        "InvalidParameterException",
+        "Initiate Auth method not supported.",
     );
     // The password flows, through the remembered device named by DEVICE_KEY.
     for (operation, flow) in [
@@ -1219,7 +1182,7 @@ async fn password_flows_and_server_side_sign_in() {
 /// sign-in is spent; the retry a right proof earns ends when its session would have.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_device_key_cannot_be_probed_without_the_password() {
-    let clock = cognito_srp6a_emulator::ManualClock::at(common::now());
+    let clock = cognito_srp6a_emulator::ManualClock::at(unix_now());
     let (_emulator, api) = start(builder().clock(clock.clone())).await;
     let first = sign_in(&api, USER, PASSWORD, None, None).await.unwrap();
     let (device, _) = remember(&api, &first).await.unwrap();
@@ -1257,19 +1220,14 @@ async fn a_device_key_cannot_be_probed_without_the_password() {
     clock.advance(181);
     let mut retry = serde_json::to_value(&step.responses).unwrap();
     retry["DEVICE_KEY"] = Value::Null;
-    let refusal = api
-        .call(
+    assert_refused(
+        api.call(
             "RespondToAuthChallenge",
             json!({ "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER",
                     "Session": step.session, "ChallengeResponses": retry }),
         )
-        .await
-        .unwrap_err();
-    assert!(
-        refusal.is(
-            "NotAuthorizedException",
-            "Invalid session for the user, session is expired."
-        ),
-        "{refusal:?}"
+        .await,
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
     );
 }

@@ -27,15 +27,16 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
-use common::scripts::{
-    self, DEVICE_SIGN_IN, api as admin, listed_devices, node, pinned_npm, pinned_python, python,
-    script_command,
+use cognito_srp6a_test_support::{
+    api::{call, listed_devices},
+    interop::{
+        self, DEVICE_SIGN_IN, Target, assert_pinned_pycognito, node, pinned_npm, pinned_python,
+        python,
+    },
 };
 use serde_json::{Value, json};
 
@@ -70,32 +71,25 @@ async fn start(pool: Pool) -> RunningEmulator {
 /// Runs `program script` from `interop/` against the emulator at `url`; panics with the
 /// script's output unless it exits 0, and returns its last stdout line as JSON.
 async fn run_script(program: PathBuf, script: &'static str, url: String, pool: Pool) -> Value {
-    tokio::task::spawn_blocking(move || {
-        let mut command = script_command(&program, script);
-        command
-            .env("COGNITO_ENDPOINT", &url)
-            .env("POOL_ID", POOL_ID)
-            .env("CLIENT_ID", CLIENT_ID)
-            .env("USERNAME", USERNAME)
-            .env("PASSWORD", PASSWORD)
-            .env(
-                "DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT",
-                pool.device_only_remembered_on_user_prompt.to_string(),
-            );
-        if pool.client_secret {
-            command.env("CLIENT_SECRET", CLIENT_SECRET);
-        } else {
-            command.env_remove("CLIENT_SECRET");
-        }
-        let what = format!("{} {script} against {url}", program.display());
-        scripts::run_script_json(command, &what, SCRIPT_TIMEOUT)
-    })
-    .await
-    .unwrap()
+    let target = Target {
+        url: url.clone(),
+        pool_id: POOL_ID.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: pool.client_secret.then(|| CLIENT_SECRET.into()),
+        username: USERNAME.into(),
+        password: PASSWORD.into(),
+    };
+    let mut command = target.command(&program, script);
+    command.env(
+        "DEVICE_ONLY_REMEMBERED_ON_USER_PROMPT",
+        pool.device_only_remembered_on_user_prompt.to_string(),
+    );
+    let what = format!("{} {script} against {url}", program.display());
+    interop::run_script(command, None, what, SCRIPT_TIMEOUT).await
 }
 
 async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
-    admin(
+    call(
         url,
         "AdminGetDevice",
         json!({"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": device_key}),
@@ -103,9 +97,36 @@ async fn admin_get_device(url: &str, device_key: &str) -> (u16, Value) {
     .await
 }
 
+/// The emulator knows the device no more: `AdminGetDevice` does not find it and
+/// `AdminListDevices` does not list it. Returns the devices listed.
+async fn assert_forgotten(url: &str, device_key: &str) -> Vec<String> {
+    let (status, body) = admin_get_device(url, device_key).await;
+    assert_eq!(
+        status, 400,
+        "AdminGetDevice of the forgotten device: {body}"
+    );
+    assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
+    let devices = listed_devices(url, POOL_ID, USERNAME).await;
+    assert!(!devices.iter().any(|key| key == device_key), "{devices:?}");
+    devices
+}
+
+/// The script's trace `name` is one REFRESH_TOKEN_AUTH, and the refreshed access token names
+/// `device_key`.
+fn assert_refreshed_for(summary: &Value, name: &str, device_key: &str) {
+    assert_eq!(
+        summary["traces"][name],
+        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["refreshed_access_token_device_key"], device_key,
+        "{summary}"
+    );
+}
+
 /// What both clients must have seen; returns the device key.
 fn check_device_flow(summary: &Value, pool: Pool) -> String {
-    assert_eq!(summary["ok"], true, "{summary}");
     let device_key = summary["device_key"]
         .as_str()
         .expect("device_key")
@@ -172,11 +193,7 @@ async fn pycognito(pool: Pool) {
     let url = emulator.url();
     let summary = run_script(python, "pycognito_device.py", url.clone(), pool).await;
 
-    assert_eq!(
-        summary["client"],
-        format!("pycognito {}", pinned_python("pycognito")),
-        "{summary}"
-    );
+    assert_pinned_pycognito(&summary);
     assert_eq!(summary["boto3"], pinned_python("boto3"), "{summary}");
     assert_eq!(
         summary["device_only_remembered_on_user_prompt"],
@@ -195,16 +212,7 @@ async fn pycognito(pool: Pool) {
         summary["errors"]["refresh_without_device_key"]["code"], "NotAuthorizedException",
         "{summary}"
     );
-    assert_eq!(
-        summary["traces"]["refresh_with_device_key"],
-        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
-        "{summary}"
-    );
-    assert_eq!(
-        summary["refreshed_access_token_device_key"],
-        device_key.as_str(),
-        "{summary}"
-    );
+    assert_refreshed_for(&summary, "refresh_with_device_key", &device_key);
     assert_eq!(
         summary["errors"]["refresh_after_forget"]["code"], "NotAuthorizedException",
         "{summary}"
@@ -227,17 +235,7 @@ async fn pycognito(pool: Pool) {
     }
 
     // ForgetDevice really removed it.
-    let (status, body) = admin_get_device(&url, &device_key).await;
-    assert_eq!(
-        status, 400,
-        "AdminGetDevice of the forgotten device: {body}"
-    );
-    assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
-    assert!(
-        !listed_devices(&url, POOL_ID, USERNAME)
-            .await
-            .contains(&device_key)
-    );
+    assert_forgotten(&url, &device_key).await;
     emulator.shutdown().await;
 }
 
@@ -260,16 +258,7 @@ async fn identity_js(pool: Pool) {
         json!(DEVICE_SIGN_IN),
         "{summary}"
     );
-    assert_eq!(
-        summary["traces"]["refresh"],
-        json!(["InitiateAuth REFRESH_TOKEN_AUTH -> AuthenticationResult"]),
-        "{summary}"
-    );
-    assert_eq!(
-        summary["refreshed_access_token_device_key"],
-        device_key.as_str(),
-        "{summary}"
-    );
+    assert_refreshed_for(&summary, "refresh", &device_key);
     let forgotten = &summary["errors"]["forgotten_device"];
     assert_eq!(forgotten["retried_with_device_key_null"], true, "{summary}");
     assert_eq!(
@@ -292,14 +281,7 @@ async fn identity_js(pool: Pool) {
         new_device_key.as_str(),
         "{body}"
     );
-    let (status, body) = admin_get_device(&url, &device_key).await;
-    assert_eq!(
-        status, 400,
-        "AdminGetDevice of the forgotten device: {body}"
-    );
-    assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
-    let devices = listed_devices(&url, POOL_ID, USERNAME).await;
-    assert!(!devices.contains(&device_key), "{devices:?}");
+    let devices = assert_forgotten(&url, &device_key).await;
     assert_eq!(
         devices.contains(&new_device_key),
         !pool.device_only_remembered_on_user_prompt,

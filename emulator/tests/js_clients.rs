@@ -24,15 +24,12 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
-use std::path::PathBuf;
 use std::time::Duration;
 
 use cognito_srp6a_emulator::Emulator;
-use common::scripts::{
-    self, DEVICE_SIGN_IN, SETUP_HINT, api, api_ok, interop_dir, listed_devices, pinned_npm,
-    run_script_json, script_command,
+use cognito_srp6a_test_support::{
+    api::{call, call_ok, confirmed_user, listed_devices},
+    interop::{self, DEVICE_SIGN_IN, Target, node_with, pinned_npm, trace},
 };
 use serde_json::{Value, json};
 
@@ -55,29 +52,6 @@ const TOTP_ANSWERED: [&str; 2] = [
 ];
 const REFRESHED: [&str; 1] = ["GetTokensFromRefreshToken -> AuthenticationResult"];
 
-/// `node`, once `interop/node_modules` holds the pinned version of each of `packages` (and
-/// of amazon-cognito-identity-js, which [`scripts::node`] checks).
-fn node_with(packages: &[&str]) -> PathBuf {
-    let node = scripts::node();
-    for name in packages {
-        let manifest = interop_dir()
-            .join("node_modules")
-            .join(name)
-            .join("package.json");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            panic!("{} is missing: {SETUP_HINT}", manifest.display());
-        };
-        let installed: Value = serde_json::from_str(&text).unwrap();
-        let pinned = pinned_npm(name);
-        assert!(
-            installed["version"] == pinned.as_str(),
-            "node_modules has {name} {} but package.json pins {pinned}: {SETUP_HINT}",
-            installed["version"]
-        );
-    }
-    node
-}
-
 /// The pool both scripts sign in to: devices tracked and remembered on the user's prompt,
 /// standing in for the second factor; MFA optional with software tokens.
 struct Pool {
@@ -90,7 +64,7 @@ struct Pool {
 }
 
 async fn make_pool(url: &str) -> Pool {
-    let created = api_ok(
+    let created = call_ok(
         url,
         "CreateUserPool",
         json!({
@@ -120,7 +94,7 @@ async fn make_pool(url: &str) -> Pool {
             body["RefreshTokenRotation"] = rotation;
         }
         async move {
-            let created = api_ok(url, "CreateUserPoolClient", body).await;
+            let created = call_ok(url, "CreateUserPoolClient", body).await;
             let client = &created["UserPoolClient"];
             assert!(client.get("ClientSecret").is_none(), "{created}");
             client["ClientId"].as_str().unwrap().to_string()
@@ -132,7 +106,7 @@ async fn make_pool(url: &str) -> Pool {
     )
     .await;
     let plain = client("plain", None).await;
-    let described = api_ok(
+    let described = call_ok(
         url,
         "DescribeUserPoolClient",
         json!({"UserPoolId": id, "ClientId": rotating}),
@@ -150,26 +124,11 @@ async fn make_pool(url: &str) -> Pool {
     }
 }
 
-/// A confirmed user with a permanent password, as an administrator makes one.
+/// A confirmed user with a permanent password and an e-mail, as an administrator makes one.
 async fn make_user(pool: &Pool, username: &str) {
-    api_ok(
-        &pool.url,
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool.id,
-            "Username": username,
-            "MessageAction": "SUPPRESS",
-            "UserAttributes": [{"Name": "email", "Value": format!("{username}@example.com")}],
-        }),
-    )
-    .await;
-    api_ok(
-        &pool.url,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool.id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-    )
-    .await;
-    let user = api_ok(
+    let email = json!([{"Name": "email", "Value": format!("{username}@example.com")}]);
+    confirmed_user(&pool.url, &pool.id, username, PASSWORD, email).await;
+    let user = call_ok(
         &pool.url,
         "AdminGetUser",
         json!({"UserPoolId": pool.id, "Username": username}),
@@ -178,29 +137,32 @@ async fn make_user(pool: &Pool, username: &str) {
     assert_eq!(user["UserStatus"], "CONFIRMED", "{user}");
 }
 
-/// Runs `node <script>` from `interop/` with `vars` (and nothing else of the caller's AWS
-/// set-up), under `timeout`; panics with its output unless it exits 0 with `ok: true`.
+/// Runs `node <script>` from `interop/` against `username` of `client_id` in `pool` (with
+/// `extra` variables, and nothing else of the caller's AWS set-up), under `timeout`, once
+/// `packages` are the pinned versions; panics with its output unless it exits 0 with
+/// `ok: true` (`interop::run_script`).
 async fn run_node(
-    packages: &'static [&'static str],
-    script: &'static str,
-    vars: Vec<(&'static str, String)>,
+    packages: &[&str],
+    script: &str,
+    (pool, client_id, username): (&Pool, &str, &str),
+    extra: &[(&str, &str)],
     timeout: Duration,
 ) -> Value {
-    let node = node_with(packages);
-    tokio::task::spawn_blocking(move || {
-        let mut command = script_command(&node, script);
-        for (name, value) in &vars {
-            command.env(name, value);
-        }
-        let what = format!("node {script}");
-        let summary = run_script_json(command, &what, timeout);
-        assert_eq!(summary["ok"], true, "{summary}");
-        // Shown with --nocapture, and on a failure below.
-        eprintln!("{what}: {summary}");
-        summary
-    })
-    .await
-    .unwrap()
+    let target = Target {
+        url: pool.url.clone(),
+        pool_id: pool.id.clone(),
+        client_id: client_id.into(),
+        client_secret: None,
+        username: username.into(),
+        password: PASSWORD.into(),
+    };
+    let mut command = target.command(&node_with(packages), script);
+    command.envs(extra.iter().copied());
+    let what = format!("node {script}");
+    let summary = interop::run_script(command, None, what.clone(), timeout).await;
+    // Shown with --nocapture, and on a failure below.
+    eprintln!("{what}: {summary}");
+    summary
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -214,11 +176,6 @@ fn strings(value: &Value) -> Vec<String> {
                 .to_string()
         })
         .collect()
-}
-
-/// `summary.traces[name]`, the requests a step made.
-fn trace(summary: &Value, name: &str) -> Vec<String> {
-    strings(&summary["traces"][name])
 }
 
 /// A direct call's answer in a summary was a refusal of one of `types`.
@@ -240,14 +197,8 @@ async fn amplify_signs_in_remembers_refreshes_sets_up_totp_and_signs_out() {
     let summary = run_node(
         &["aws-amplify"],
         "amplify_life.mjs",
-        vec![
-            ("COGNITO_ENDPOINT", pool.url.clone()),
-            ("POOL_ID", pool.id.clone()),
-            ("CLIENT_ID", pool.rotating.clone()),
-            ("CLIENT_ID_NO_ROTATION", pool.plain.clone()),
-            ("USERNAME", "alice".into()),
-            ("PASSWORD", PASSWORD.into()),
-        ],
+        (&pool, &pool.rotating, "alice"),
+        &[("CLIENT_ID_NO_ROTATION", &pool.plain)],
         AMPLIFY_TIMEOUT,
     )
     .await;
@@ -491,7 +442,7 @@ async fn amplify_signs_in_remembers_refreshes_sets_up_totp_and_signs_out() {
     );
 
     // The emulator's own view of the user afterwards.
-    let user = api_ok(
+    let user = call_ok(
         &pool.url,
         "AdminGetUser",
         json!({"UserPoolId": pool.id, "Username": "alice"}),
@@ -510,7 +461,7 @@ async fn amplify_signs_in_remembers_refreshes_sets_up_totp_and_signs_out() {
         .find(|a| a["Name"] == "name")
         .map(|a| a["Value"].clone());
     assert_eq!(name, Some(json!("Alice Amplify")), "{user}");
-    let (status, forgotten) = api(
+    let (status, forgotten) = call(
         &pool.url,
         "AdminGetDevice",
         json!({"UserPoolId": pool.id, "Username": "alice", "DeviceKey": device_key}),
@@ -544,13 +495,8 @@ async fn sdk_v3_with_cognito_srp_helper_remembers_a_device_and_signs_in_with_it(
             "cognito-srp-helper",
         ],
         "sdk_v3_srp_helper.mjs",
-        vec![
-            ("COGNITO_ENDPOINT", pool.url.clone()),
-            ("POOL_ID", pool.id.clone()),
-            ("CLIENT_ID", pool.plain.clone()),
-            ("USERNAME", "bob".into()),
-            ("PASSWORD", PASSWORD.into()),
-        ],
+        (&pool, &pool.plain, "bob"),
+        &[],
         SDK_TIMEOUT,
     )
     .await;

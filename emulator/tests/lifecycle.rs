@@ -15,7 +15,8 @@ mod common;
 
 use cognito_srp6a::{PasswordVerifierChallenge, Timestamp, User};
 use cognito_srp6a_emulator::{Emulator, ManualClock, RunningEmulator};
-use common::{Api, Params, Refusal, claims, totp_code};
+use cognito_srp6a_test_support::{clock::unix_now, jwt::claims, totp};
+use common::{Api, Params, Refusal, assert_refused};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Correct horse 9 battery!";
@@ -24,7 +25,7 @@ const NEW_PASSWORD: &str = "Another horse 7 battery!";
 /// An emulator with no pool yet, on a clock that stands still at the real time (so SRP
 /// `TIMESTAMP`s and TOTP codes made now are current).
 async fn start() -> (RunningEmulator, Api, ManualClock) {
-    let clock = ManualClock::at(common::now());
+    let clock = ManualClock::at(unix_now());
     let emulator = Emulator::builder()
         .clock(clock.clone())
         .start()
@@ -97,11 +98,6 @@ async fn refresh(app: &Api, token: &Value) -> Result<Value, Refusal> {
 
 async fn get_user(app: &Api, access: &Value) -> Result<Value, Refusal> {
     app.call("GetUser", json!({ "AccessToken": access })).await
-}
-
-fn assert_refused(result: Result<Value, Refusal>, kind: &str, message: &str) {
-    let refusal = result.expect_err(message);
-    assert!(refusal.is(kind, message), "{refusal:?}");
 }
 
 /// The codes the pool "sent", by the emulator-only endpoint.
@@ -659,13 +655,13 @@ async fn list_users_filters_pages_and_disabled_users() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_totp_code_is_accepted_once_and_wrong_codes_are_limited() {
-    let secret = b"12345678901234567890";
-    let clock = ManualClock::at(common::now());
+    let secret = totp::RFC6238_SECRET;
+    let clock = ManualClock::at(unix_now());
     let emulator = Emulator::builder()
         .pool_id("us-east-1_Totp")
         .client_id("5totpclient5")
         .user("ivan", PASSWORD)
-        .totp("ivan", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        .totp("ivan", totp::RFC6238_SECRET_BASE32)
         .clock(clock.clone())
         .start()
         .await
@@ -692,7 +688,7 @@ async fn a_totp_code_is_accepted_once_and_wrong_codes_are_limited() {
         reply["Session"].clone()
     };
     let now = clock_now(&clock);
-    let right = totp_code(secret, now);
+    let right = totp::code(secret, now);
     let wrong = if right == "000000" {
         "111111".to_string()
     } else {
@@ -713,7 +709,7 @@ async fn a_totp_code_is_accepted_once_and_wrong_codes_are_limited() {
 
     // The same code, or one of the step before, is refused once used.
     let session = mfa_session().await;
-    for code in [right.clone(), totp_code(secret, now - 30)] {
+    for code in [right.clone(), totp::code(secret, now - 30)] {
         assert_refused(
             answer(&session, code).await,
             "ExpiredCodeException",
@@ -721,7 +717,9 @@ async fn a_totp_code_is_accepted_once_and_wrong_codes_are_limited() {
         );
     }
     // The next step's code is new.
-    answer(&session, totp_code(secret, now + 30)).await.unwrap();
+    answer(&session, totp::code(secret, now + 30))
+        .await
+        .unwrap();
 
     // Five wrong codes end the sign-in.
     let session = mfa_session().await;
@@ -733,7 +731,7 @@ async fn a_totp_code_is_accepted_once_and_wrong_codes_are_limited() {
         );
     }
     clock.advance(60);
-    let refusal = answer(&session, totp_code(secret, now + 60))
+    let refusal = answer(&session, totp::code(secret, now + 60))
         .await
         .unwrap_err();
     assert_eq!(refusal.kind, "NotAuthorizedException", "{refusal:?}");
@@ -772,7 +770,7 @@ async fn sms_mfa_and_the_choice_between_two_factors() {
     let now = clock_now(&clock);
     app.call(
         "VerifySoftwareToken",
-        json!({ "AccessToken": access, "UserCode": totp_code(&secret, now) }),
+        json!({ "AccessToken": access, "UserCode": totp::code(&secret, now) }),
     )
     .await
     .unwrap();
@@ -868,7 +866,7 @@ async fn sms_mfa_and_the_choice_between_two_factors() {
     let done = respond(
         "SOFTWARE_TOKEN_MFA",
         &reply["Session"],
-        json!({ "USERNAME": "judy", "SOFTWARE_TOKEN_MFA_CODE": totp_code(&secret, now + 30) }),
+        json!({ "USERNAME": "judy", "SOFTWARE_TOKEN_MFA_CODE": totp::code(&secret, now + 30) }),
     )
     .await
     .unwrap();

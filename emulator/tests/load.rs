@@ -21,11 +21,11 @@
     clippy::indexing_slicing
 )]
 
-use base64::Engine as _;
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DeviceRegistration, PasswordVerifierChallenge,
     RememberedDevice, Timestamp, User,
 };
+use cognito_srp6a_test_support::{api::request, jwt::try_claims};
 use serde_json::{Value, json};
 use std::{
     collections::HashMap,
@@ -77,15 +77,7 @@ impl Api {
     /// One operation. A non-2xx answer is an error naming the operation and the `__type`
     /// (the body may carry nothing secret, but it is kept short).
     async fn call(&self, operation: &str, body: Value) -> Result<Value, String> {
-        let response = self
-            .http
-            .post(&self.url)
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .header(
-                "X-Amz-Target",
-                format!("AWSCognitoIdentityProviderService.{operation}"),
-            )
-            .body(body.to_string())
+        let response = request(&self.http, &self.url, operation, &body)
             .send()
             .await
             .map_err(|e| format!("{operation}: {e}"))?;
@@ -167,12 +159,7 @@ fn tokens(response: &Value) -> Result<&Value, String> {
 /// The access token's `device_key` claim (read, not verified: the test checks the binding).
 fn device_key_claim(result: &Value) -> Result<String, String> {
     let token = result["AccessToken"].as_str().unwrap_or_default();
-    let payload = token.split('.').nth(1).ok_or("access token is not a JWT")?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|e| format!("access token payload: {e}"))?;
-    let claims: Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("access token claims: {e}"))?;
+    let claims = try_claims(token).map_err(|e| format!("access token: {e}"))?;
     claims["device_key"]
         .as_str()
         .map(str::to_owned)

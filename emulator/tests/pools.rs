@@ -16,8 +16,8 @@
 mod common;
 
 use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Credentials, Region},
+    Client,
+    config::Region,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     operation::{
         create_user_pool::builders::CreateUserPoolFluentBuilder,
@@ -35,7 +35,8 @@ use aws_sdk_cognitoidentityprovider::{
 };
 use base64::Engine as _;
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
-use common::{Api, Device, claims, password_step, remember, sign_in};
+use cognito_srp6a_test_support::{self as test_support, clock::unix_now, jwt::claims, totp};
+use common::{Api, Device, password_step, remember, sign_in};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -44,23 +45,18 @@ const PASSWORD: &str = "Correct-Horse-Battery-9";
 const PRE_SIGN_UP: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
 const UNKNOWN_POOL: &str = "us-east-1_Nope12345";
 
-async fn start() -> RunningEmulator {
-    Emulator::builder().start().await.unwrap()
+/// An emulator with no pool yet, and an SDK client of it for us-east-1.
+async fn start() -> (RunningEmulator, Client) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let sdk = sdk(&emulator.url(), "us-east-1");
+    (emulator, sdk)
 }
 
 /// An SDK client for the emulator, signing with static test credentials for `region`.
 fn sdk(url: &str, region: &'static str) -> Client {
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+    let config = test_support::sdk::config(url)
         .region(Region::new(region))
-        .endpoint_url(url)
-        .credentials_provider(Credentials::new(
-            "AKIDPOOLSTEST",
-            "pools-test-secret",
-            None,
-            None,
-            "pools-test",
-        ))
+        .credentials_provider(test_support::sdk::test_credentials())
         .build();
     Client::from_conf(config)
 }
@@ -229,9 +225,8 @@ fn lifetime(jwt: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
-    let before = common::now();
+    let (emulator, sdk) = start().await;
+    let before = unix_now();
     let created = sdk
         .create_user_pool()
         .pool_name("every member")
@@ -266,7 +261,7 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
         .send()
         .await
         .unwrap();
-    let after = common::now();
+    let after = unix_now();
     let id = created.user_pool().unwrap().id().unwrap().to_string();
     assert!(is_pool_id(&id, "us-east-1"), "{id}");
 
@@ -364,8 +359,7 @@ async fn create_user_pool_returns_every_member_and_describe_user_pool_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("before update")
@@ -454,8 +448,7 @@ async fn update_user_pool_replaces_the_settings_and_keeps_the_pool() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_user_pools_pages_through_next_token() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (_emulator, sdk) = start().await;
     let mut made = HashSet::new();
     for name in ["first", "second", "third"] {
         made.insert(create_pool(&sdk, name, false).await);
@@ -536,8 +529,7 @@ async fn list_user_pools_pages_through_next_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let api = pool_with_alice(&emulator, &sdk, true).await;
     let id = api.pool_id.clone();
     sign_in(&api, "alice", PASSWORD, None, None).await.unwrap();
@@ -615,8 +607,7 @@ async fn delete_user_pool_takes_everything_and_deletion_protection_refuses() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn app_clients_are_created_described_listed_updated_and_deleted() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (_emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "clients", false).await;
 
     let plain = sdk
@@ -802,8 +793,7 @@ async fn app_clients_are_created_described_listed_updated_and_deleted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn token_validity_of_the_client_sets_expires_in_and_the_tokens_lifetimes() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "validity", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let (default_id, _) = create_client(&sdk, &pool_id, false).await;
@@ -874,8 +864,7 @@ async fn token_validity_of_the_client_sets_expires_in_and_the_tokens_lifetimes()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "flows", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let created = sdk
@@ -960,8 +949,7 @@ async fn explicit_auth_flows_and_unknown_clients_refuse_a_sign_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn device_configuration_decides_whether_devices_are_tracked() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let untracked = pool_with_alice(&emulator, &sdk, false).await;
     let tracked = pool_with_alice(&emulator, &sdk, true).await;
 
@@ -1011,8 +999,7 @@ async fn device_configuration_decides_whether_devices_are_tracked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_secret_makes_secret_hash_required() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = create_pool(&sdk, "secret", false).await;
     create_user(&sdk, &pool_id, "alice", &[]).await;
     let (client_id, secret) = create_client(&sdk, &pool_id, true).await;
@@ -1056,8 +1043,7 @@ async fn a_client_secret_makes_secret_hash_required() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_password_policy_refuses_what_it_does_not_allow() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool().pool_name("policy").policies(
             UserPoolPolicyType::builder()
@@ -1149,8 +1135,7 @@ async fn the_password_policy_refuses_what_it_does_not_allow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("email names")
@@ -1237,8 +1222,7 @@ async fn username_attributes_email_signs_in_by_email_as_a_uuid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alias_attributes_email_signs_in_by_a_verified_email() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("email alias")
@@ -1335,7 +1319,7 @@ async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
     let verified = sdk
         .verify_software_token()
         .access_token(access_token)
-        .user_code(common::totp_code(&secret, common::now()))
+        .user_code(totp::code(&secret, unix_now()))
         .friendly_device_name("phone")
         .send()
         .await
@@ -1349,8 +1333,7 @@ async fn set_up_totp(sdk: &Client, access_token: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mfa_configuration_off_optional_and_on() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool_id = created_pool_id(
         sdk.create_user_pool()
             .pool_name("mfa")
@@ -1425,7 +1408,7 @@ async fn mfa_configuration_off_optional_and_on() {
     let verified = sdk
         .verify_software_token()
         .session(&associate_session)
-        .user_code(common::totp_code(&bob_secret, common::now()))
+        .user_code(totp::code(&bob_secret, unix_now()))
         .send()
         .await
         .unwrap();
@@ -1496,8 +1479,7 @@ fn pool_scoped_requests(pool_id: &str, client_id: &str) -> [(&'static str, Value
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
-    let emulator = start().await;
-    let sdk = sdk(&emulator.url(), "us-east-1");
+    let (emulator, sdk) = start().await;
     let pool = create_pool(&sdk, "target", false).await;
     let (client, _) = create_client(&sdk, &pool, false).await;
     let api = Api::new(emulator.url(), "", "", None);
@@ -1840,7 +1822,7 @@ async fn bad_input_to_every_new_operation_is_refused_in_the_service_shape() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_pool_issues_its_own_tokens_and_the_issuer_routes_them() {
-    let emulator = start().await;
+    let emulator = Emulator::builder().start().await.unwrap();
     let url = emulator.url();
     let sdk = sdk(&url, "us-east-1");
     let a = pool_with_alice(&emulator, &sdk, true).await;

@@ -23,15 +23,17 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cognito_srp6a_emulator::{Emulator, ManualClock, PoolSummary, RunningEmulator};
-use common::scripts::{
-    self, DEVICE_SIGN_IN, api, api_ok, clean_command, listed_devices, node, python,
-    run_with_timeout,
+use cognito_srp6a_test_support::{
+    api::{call, call_ok, listed_devices},
+    aws_cli,
+    clock::unix_now,
+    interop::{self, DEVICE_SIGN_IN, Target, node, python, trace},
+    json::attribute,
+    jwt::claims,
 };
 use serde_json::{Value, json};
 
@@ -56,8 +58,6 @@ const LEGACY_PASSWORD: &str = "correct horse battery staple";
 const LEGACY_TOTP: &str = "JBSWY3DPEHPK3PXP";
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-const AWS_SETUP_HINT: &str = "run `bash cli/tests/awscli/setup.sh` from the repository root first: it installs \
-     the pinned AWS CLI into cli/tests/awscli/.venv";
 
 const PASSWORD_ONLY: [&str; 2] = [
     "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
@@ -80,58 +80,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn aws_cli() -> PathBuf {
-    let aws = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/awscli/.venv/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the pinned AWS CLI is missing at {}: {AWS_SETUP_HINT}",
-        aws.display()
-    );
-    aws
-}
-
-/// `aws cognito-idp <operation> <args> --endpoint-url <url> --region us-east-1`, with dummy
-/// keys and no configuration: its JSON output (`Null` when it prints nothing). Panics unless
-/// it exits 0.
-async fn aws(url: &str, operation: &str, args: &[&str]) -> Value {
-    let aws = aws_cli();
-    let mut argv: Vec<String> = vec![
-        "cognito-idp".into(),
-        operation.into(),
-        "--endpoint-url".into(),
-        url.into(),
-        "--region".into(),
-        "us-east-1".into(),
-        "--output".into(),
-        "json".into(),
-    ];
-    argv.extend(args.iter().map(|arg| arg.to_string()));
-    tokio::task::spawn_blocking(move || {
-        let mut command = clean_command(&aws);
-        command
-            .args(&argv)
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "dummy-secret-for-the-emulator")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "");
-        let (status, stdout, stderr) = run_with_timeout(command, SCRIPT_TIMEOUT)
-            .unwrap_or_else(|e| panic!("aws {argv:?}: {e} ({AWS_SETUP_HINT})"));
-        assert!(
-            status == Some(0),
-            "aws {argv:?} failed (exit status {status:?})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}"
-        );
-        if stdout.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&stdout)
-                .unwrap_or_else(|e| panic!("aws {argv:?}: not JSON ({e}): {stdout}"))
-        }
-    })
-    .await
-    .unwrap()
-}
-
 /// `aws cognito-idp create-user-pool-client` of `name` in `pool_id`, with `extra` arguments:
 /// the new client's id, and the whole output.
 async fn aws_create_client(
@@ -141,7 +89,7 @@ async fn aws_create_client(
     extra: &[&str],
 ) -> (String, Value) {
     let args = [&["--user-pool-id", pool_id, "--client-name", name], extra].concat();
-    let created = aws(url, "create-user-pool-client", &args).await;
+    let created = aws_cli::json(url, "create-user-pool-client", &args).await;
     let id = created["UserPoolClient"]["ClientId"]
         .as_str()
         .unwrap_or_else(|| panic!("no ClientId: {created}"))
@@ -149,27 +97,15 @@ async fn aws_create_client(
     (id, created)
 }
 
-/// One pool, app client and user a script signs in to.
-#[derive(Clone, Debug)]
-struct Target {
-    url: String,
-    pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
-    username: String,
-    password: String,
-}
-
-impl Target {
-    fn new(url: &str, pool_id: &str, client_id: &str, secret: Option<&str>, user: &str) -> Self {
-        Self {
-            url: url.into(),
-            pool_id: pool_id.into(),
-            client_id: client_id.into(),
-            client_secret: secret.map(str::to_string),
-            username: user.into(),
-            password: PASSWORD.into(),
-        }
+/// The user `user` of `client_id` in `pool_id`, with [`PASSWORD`].
+fn target(url: &str, pool_id: &str, client_id: &str, secret: Option<&str>, user: &str) -> Target {
+    Target {
+        url: url.into(),
+        pool_id: pool_id.into(),
+        client_id: client_id.into(),
+        client_secret: secret.map(str::to_string),
+        username: user.into(),
+        password: PASSWORD.into(),
     }
 }
 
@@ -182,50 +118,29 @@ async fn run_script(
     mode: &str,
     extra: &[(&str, &str)],
 ) -> Value {
-    let target = target.clone();
-    let mode = mode.to_string();
-    let extra: Vec<(String, String)> = extra
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let mut command = scripts::script_command(&program, script);
-        command
-            .env("COGNITO_ENDPOINT", &target.url)
-            .env("POOL_ID", &target.pool_id)
-            .env("CLIENT_ID", &target.client_id)
-            .env("USERNAME", &target.username)
-            .env("PASSWORD", &target.password)
-            .env("MODE", &mode);
-        for name in [
-            "CLIENT_SECRET",
-            "TOTP_SECRET",
-            "DEVICE_KEY",
-            "DEVICE_GROUP_KEY",
-            "DEVICE_PASSWORD",
-            "REFRESH_TOKEN",
-        ] {
-            command.env_remove(name);
-        }
-        if let Some(secret) = &target.client_secret {
-            command.env("CLIENT_SECRET", secret);
-        }
-        for (name, value) in &extra {
-            command.env(name, value);
-        }
-        let what = format!(
-            "{} {script} MODE={mode} on {}",
-            program.display(),
-            target.pool_id
-        );
-        let summary = scripts::run_script_json(command, &what, SCRIPT_TIMEOUT);
-        assert_eq!(summary["ok"], true, "{summary}");
-        assert_eq!(summary["mode"], mode.as_str(), "{summary}");
-        assert_eq!(summary["pool_id"], target.pool_id.as_str(), "{summary}");
-        summary
-    })
-    .await
-    .unwrap()
+    let mut command = target.command(&program, script);
+    command.env("MODE", mode);
+    for name in [
+        "TOTP_SECRET",
+        "DEVICE_KEY",
+        "DEVICE_GROUP_KEY",
+        "DEVICE_PASSWORD",
+        "REFRESH_TOKEN",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let what = format!(
+        "{} {script} MODE={mode} on {}",
+        program.display(),
+        target.pool_id
+    );
+    let summary = interop::run_script(command, None, what, SCRIPT_TIMEOUT).await;
+    assert_eq!(summary["mode"], mode, "{summary}");
+    assert_eq!(summary["pool_id"], target.pool_id.as_str(), "{summary}");
+    summary
 }
 
 async fn pycognito(target: &Target, mode: &str, extra: &[(&str, &str)]) -> Value {
@@ -255,14 +170,6 @@ fn check_claims(claims: &Value, target: &Target, device_key: Option<&str>) {
         "{claims}"
     );
     assert_eq!(claims["device_key"], json!(device_key), "{claims}");
-}
-
-/// The script's trace `name`. The clients run side by side as the same user and a TOTP code
-/// is accepted once, so a script may type the next code as a person would; the recorders
-/// leave that retry out (`interop_common.py`, `identity_js_common.js`).
-fn trace(summary: &Value, name: &str) -> Vec<String> {
-    serde_json::from_value(summary["traces"][name].clone())
-        .unwrap_or_else(|_| panic!("no trace {name}: {summary}"))
 }
 
 /// The script's trace `name` went as `expected`.
@@ -400,24 +307,21 @@ async fn identity_js_untracked(target: &Target) {
 
 /// `AdminGetDevice`'s `dev:device_remembered_status`.
 async fn remembered_status(url: &str, pool_id: &str, username: &str, device_key: &str) -> String {
-    let reply = api_ok(
+    let reply = call_ok(
         url,
         "AdminGetDevice",
         json!({"UserPoolId": pool_id, "Username": username, "DeviceKey": device_key}),
     )
     .await;
-    reply["Device"]["DeviceAttributes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["Name"] == "dev:device_remembered_status")
-        .and_then(|a| a["Value"].as_str())
-        .unwrap_or_else(|| panic!("no remembered status: {reply}"))
-        .to_string()
+    attribute(
+        &reply["Device"]["DeviceAttributes"],
+        "dev:device_remembered_status",
+    )
+    .unwrap_or_else(|| panic!("no remembered status: {reply}"))
 }
 
 async fn client_secret(url: &str, pool_id: &str, client_id: &str) -> Option<String> {
-    let reply = api_ok(
+    let reply = call_ok(
         url,
         "DescribeUserPoolClient",
         json!({"UserPoolId": pool_id, "ClientId": client_id}),
@@ -472,7 +376,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     let url = emulator.url();
 
     // Pool A: devices tracked, remembered on the user's prompt, standing in for MFA (ON).
-    let created = aws(
+    let created = aws_cli::json(
         &url,
         "create-user-pool",
         &[
@@ -485,7 +389,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     .await;
     let pool_a = created["UserPool"]["Id"].as_str().unwrap().to_string();
     assert!(pool_a.starts_with("us-east-1_"), "{created}");
-    let mfa = aws(
+    let mfa = aws_cli::json(
         &url,
         "set-user-pool-mfa-config",
         &[
@@ -515,7 +419,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     assert!(web["UserPoolClient"].get("ClientSecret").is_none(), "{web}");
 
     // Pool B: no DeviceConfiguration; a client without a secret.
-    let created = aws(&url, "create-user-pool", &["--pool-name", "b"]).await;
+    let created = aws_cli::json(&url, "create-user-pool", &["--pool-name", "b"]).await;
     let pool_b = created["UserPool"]["Id"].as_str().unwrap().to_string();
     assert_ne!(pool_a, pool_b);
     let (b_web, b_client) = aws_create_client(&url, &pool_b, "b-web", &[]).await;
@@ -525,7 +429,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     );
 
     for (pool, user) in [(&pool_a, "alice"), (&pool_b, "bob")] {
-        let made = aws(
+        let made = aws_cli::json(
             &url,
             "admin-create-user",
             &[
@@ -542,7 +446,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
             made["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD",
             "{made}"
         );
-        let set = aws(
+        let set = aws_cli::json(
             &url,
             "admin-set-user-password",
             &[
@@ -557,7 +461,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
         )
         .await;
         assert_eq!(set, Value::Null, "admin-set-user-password prints nothing");
-        let got = aws(
+        let got = aws_cli::json(
             &url,
             "admin-get-user",
             &["--user-pool-id", pool, "--username", user],
@@ -566,7 +470,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
         assert_eq!(got["UserStatus"], "CONFIRMED", "{got}");
     }
 
-    let described_a = aws(&url, "describe-user-pool", &["--user-pool-id", &pool_a]).await;
+    let described_a = aws_cli::json(&url, "describe-user-pool", &["--user-pool-id", &pool_a]).await;
     assert_eq!(
         described_a["UserPool"]["DeviceConfiguration"],
         json!({"ChallengeRequiredOnNewDevice": true, "DeviceOnlyRememberedOnUserPrompt": true}),
@@ -576,17 +480,17 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
         described_a["UserPool"]["MfaConfiguration"], "ON",
         "{described_a}"
     );
-    let described_b = aws(&url, "describe-user-pool", &["--user-pool-id", &pool_b]).await;
+    let described_b = aws_cli::json(&url, "describe-user-pool", &["--user-pool-id", &pool_b]).await;
     assert_eq!(described_b["UserPool"]["Id"], pool_b.as_str());
     assert!(
         described_b["UserPool"].get("DeviceConfiguration").is_none(),
         "pool B has no DeviceConfiguration: {described_b}"
     );
-    let listed = aws(&url, "list-user-pools", &["--max-results", "10"]).await;
+    let listed = aws_cli::json(&url, "list-user-pools", &["--max-results", "10"]).await;
     assert_eq!(listed["UserPools"].as_array().unwrap().len(), 2, "{listed}");
 
     // 2. MFA is ON and alice has no token: MFA_SETUP, set up as an app does (boto3).
-    let alice_a = Target::new(&url, &pool_a, &a_server, Some(&a_secret), "alice");
+    let alice_a = target(&url, &pool_a, &a_server, Some(&a_secret), "alice");
     let setup = pycognito(&alice_a, "mfa-setup", &[]).await;
     assert_trace(
         &setup,
@@ -609,7 +513,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
         Some(setup_device),
     );
     let totp_secret = setup["secret_code"].as_str().unwrap().to_string();
-    let alice = aws(
+    let alice = aws_cli::json(
         &url,
         "admin-get-user",
         &["--user-pool-id", &pool_a, "--username", "alice"],
@@ -622,8 +526,8 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     );
 
     // 3. Both clients on both pools, at once.
-    let alice_web = Target::new(&url, &pool_a, &a_web, None, "alice");
-    let bob_b = Target::new(&url, &pool_b, &b_web, None, "bob");
+    let alice_web = target(&url, &pool_a, &a_web, None, "alice");
+    let bob_b = target(&url, &pool_b, &b_web, None, "bob");
     let ((py_device, _), js_device, (), ()) = tokio::join!(
         pycognito_tracked(&alice_a, &totp_secret),
         identity_js_tracked(&alice_web, &totp_secret),
@@ -633,7 +537,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
     assert_ne!(py_device.key, js_device);
 
     // What the AWS CLI sees afterwards: both devices remembered in A, none in B.
-    let devices = aws(
+    let devices = aws_cli::json(
         &url,
         "admin-list-devices",
         &["--user-pool-id", &pool_a, "--username", "alice"],
@@ -653,7 +557,7 @@ async fn pools_made_with_the_aws_cli_serve_pycognito_and_identity_js() {
             "remembered"
         );
     }
-    let devices = aws(
+    let devices = aws_cli::json(
         &url,
         "admin-list-devices",
         &["--user-pool-id", &pool_b, "--username", "bob"],
@@ -712,15 +616,15 @@ async fn seed_file_pools_serve_pycognito_and_identity_js() {
         Some(SEED_A_SERVER_SECRET)
     );
 
-    let alice = Target::new(
+    let alice = target(
         &url,
         SEED_POOL_A,
         SEED_A_SERVER,
         Some(SEED_A_SERVER_SECRET),
         "alice",
     );
-    let alice_web = Target::new(&url, SEED_POOL_A, SEED_A_WEB, None, "alice");
-    let bob = Target::new(&url, SEED_POOL_B, SEED_B_WEB, None, "bob");
+    let alice_web = target(&url, SEED_POOL_A, SEED_A_WEB, None, "alice");
+    let bob = target(&url, SEED_POOL_B, SEED_B_WEB, None, "bob");
     tracked_and_untracked(&alice, &alice_web, &bob, SEED_ALICE_TOTP).await;
     emulator.shutdown().await;
 }
@@ -755,16 +659,16 @@ async fn cloudformation_pools_serve_pycognito_and_identity_js() {
         .await
         .expect("GenerateSecret: true made a secret");
 
-    let mfa = api_ok(&url, "GetUserPoolMfaConfig", json!({ "UserPoolId": a.id })).await;
+    let mfa = call_ok(&url, "GetUserPoolMfaConfig", json!({ "UserPoolId": a.id })).await;
     assert_eq!(mfa["MfaConfiguration"], "ON", "{mfa}");
     assert_eq!(
         mfa["SoftwareTokenMfaConfiguration"]["Enabled"], true,
         "{mfa}"
     );
 
-    let alice = Target::new(&url, &a.id, &a_server, Some(&a_secret), "alice");
-    let alice_web = Target::new(&url, &a.id, &a_web, None, "alice");
-    let bob = Target::new(&url, &b.id, &b_web, None, "bob");
+    let alice = target(&url, &a.id, &a_server, Some(&a_secret), "alice");
+    let alice_web = target(&url, &a.id, &a_web, None, "alice");
+    let bob = target(&url, &b.id, &b_web, None, "bob");
     tracked_and_untracked(&alice, &alice_web, &bob, TEMPLATE_ALICE_TOTP).await;
     emulator.shutdown().await;
 }
@@ -790,13 +694,13 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
     let generated = client_secret(&url, SEED_POOL_A, SEED_A_GENERATED)
         .await
         .expect("GenerateSecret: true made a secret");
-    let user_before = api_ok(
+    let user_before = call_ok(
         &url,
         "AdminGetUser",
         json!({"UserPoolId": SEED_POOL_A, "Username": "alice"}),
     )
     .await;
-    let alice = Target::new(
+    let alice = target(
         &url,
         SEED_POOL_A,
         SEED_A_SERVER,
@@ -815,9 +719,9 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
         before,
         "the same pools and clients, once each"
     );
-    let listed = api_ok(&url, "ListUserPools", json!({"MaxResults": 60})).await;
+    let listed = call_ok(&url, "ListUserPools", json!({"MaxResults": 60})).await;
     assert_eq!(listed["UserPools"].as_array().unwrap().len(), 2, "{listed}");
-    let clients = api_ok(
+    let clients = call_ok(
         &url,
         "ListUserPoolClients",
         json!({"UserPoolId": SEED_POOL_A, "MaxResults": 60}),
@@ -840,27 +744,20 @@ async fn a_state_file_keeps_the_seeded_pools_and_a_remembered_device_across_a_re
         Some(SEED_A_SERVER_SECRET)
     );
     for pool in [SEED_POOL_A, SEED_POOL_B] {
-        let described = api_ok(&url, "DescribeUserPool", json!({"UserPoolId": pool})).await;
+        let described = call_ok(&url, "DescribeUserPool", json!({"UserPoolId": pool})).await;
         assert_eq!(
             described["UserPool"]["EstimatedNumberOfUsers"], 1,
             "{described}"
         );
     }
-    let user_after = api_ok(
+    let user_after = call_ok(
         &url,
         "AdminGetUser",
         json!({"UserPoolId": SEED_POOL_A, "Username": "alice"}),
     )
     .await;
     let sub = |user: &Value| {
-        user["UserAttributes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["Name"] == "sub")
-            .and_then(|a| a["Value"].as_str())
-            .unwrap_or_else(|| panic!("no sub: {user}"))
-            .to_string()
+        attribute(&user["UserAttributes"], "sub").unwrap_or_else(|| panic!("no sub: {user}"))
     };
     assert_eq!(sub(&user_after), sub(&user_before), "the same user");
     assert_eq!(user_after["UserCreateDate"], user_before["UserCreateDate"]);
@@ -951,7 +848,7 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
         listed_devices(&url, LEGACY_POOL, "alice").await,
         [device_key.as_str()]
     );
-    let device = api_ok(
+    let device = call_ok(
         &url,
         "AdminGetDevice",
         json!({"UserPoolId": LEGACY_POOL, "Username": "alice", "DeviceKey": device_key}),
@@ -969,7 +866,7 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
     // without the device the TOTP of the flags is asked (and passes).
     let alice = Target {
         password: LEGACY_PASSWORD.into(),
-        ..Target::new(&url, LEGACY_POOL, LEGACY_CLIENT, None, "alice")
+        ..target(&url, LEGACY_POOL, LEGACY_CLIENT, None, "alice")
     };
     let device = Device {
         key: device_key.clone(),
@@ -986,7 +883,7 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
         if let Some(key) = device {
             params["DEVICE_KEY"] = json!(key);
         }
-        api(
+        call(
             &url,
             "InitiateAuth",
             json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": LEGACY_CLIENT, "AuthParameters": params}),
@@ -1005,28 +902,11 @@ async fn a_version_1_state_file_opens_and_its_device_signs_in() {
     for token in ["AccessToken", "IdToken"] {
         assert!(result[token].is_string(), "{refreshed}");
     }
-    let claims = jwt_claims(result["AccessToken"].as_str().unwrap());
+    let claims = claims(result["AccessToken"].as_str().unwrap());
     assert_eq!(claims["device_key"], device_key.as_str(), "{claims}");
     assert_eq!(claims["username"], "alice", "{claims}");
     assert_eq!(claims["client_id"], LEGACY_CLIENT, "{claims}");
     assert_eq!(claims["iss"], format!("{url}/{LEGACY_POOL}"), "{claims}");
     assert_eq!(claims["iat"], issued + 3600, "{claims}");
     emulator.shutdown().await;
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// A JWT's payload, unverified.
-fn jwt_claims(jwt: &str) -> Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }

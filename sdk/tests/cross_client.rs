@@ -7,7 +7,8 @@
 //!
 //! pycognito runs from `emulator/interop/.venv` (`bash emulator/interop/setup.sh` installs
 //! it); the tests fail, never skip, when it is missing. The helper is
-//! `tests/pycognito_device.py`; its secrets go through the environment and stdin, never argv.
+//! `emulator/interop/pycognito_cross_client.py`; its secrets go through the environment and
+//! stdin, never argv.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,20 +17,20 @@
     clippy::indexing_slicing
 )]
 
-use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Credentials, Region, retry::RetryConfig},
-};
-use base64::Engine as _;
+mod common;
+
+use aws_sdk_cognitoidentityprovider::{Client, config::retry::RetryConfig};
 use cognito_srp6a_emulator::Emulator;
-use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, SignedIn, StoredDevice};
-use serde_json::{Value, json};
-use std::{
-    io::{Read, Write},
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
-    time::{Duration, Instant},
+use cognito_srp6a_sdk::{CognitoSrpClient, StoredDevice};
+use cognito_srp6a_test_support::{
+    interop::{self, DEVICE_SIGN_IN, Target, assert_pinned_pycognito, python},
+    json::assert_device_file,
+    jwt::claims,
+    sdk,
 };
+use common::{DEVICE_CHALLENGES, signed_in};
+use serde_json::{Value, json};
+use std::time::Duration;
 
 const POOL_ID: &str = "us-east-1_CrossClient";
 const CLIENT_ID: &str = "5k2n8qcm4ptlqb0ue7ocbvvv7c";
@@ -37,169 +38,34 @@ const USERNAME: &str = "alice";
 /// Not ASCII, so both clients' UTF-8 handling of the password meets.
 const PASSWORD: &str = "correct horse battery staple \u{2713} \u{fc}n\u{ef}c\u{f8}d\u{e9}";
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-const SETUP_HINT: &str = "run `bash emulator/interop/setup.sh` from the repository root first: \
-                          it installs the pinned pycognito and boto3 into emulator/interop/.venv";
-
-/// pycognito's device sign-in, as its boto3 client saw it.
-const PYCOGNITO_DEVICE_SIGN_IN: [&str; 4] = [
-    "InitiateAuth USER_SRP_AUTH -> PASSWORD_VERIFIER",
-    "RespondToAuthChallenge PASSWORD_VERIFIER -> DEVICE_SRP_AUTH",
-    "RespondToAuthChallenge DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER",
-    "RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER -> AuthenticationResult",
-];
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator/interop")
-}
-
-/// The venv's interpreter; panics with the setup command when it is not there.
-fn python() -> PathBuf {
-    let python = interop_dir().join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: {SETUP_HINT}",
-        python.display()
-    );
-    python
-}
-
-/// The pycognito version `requirements.txt` pins.
-fn pinned_pycognito() -> String {
-    let path = interop_dir().join("requirements.txt");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}: {SETUP_HINT}", path.display()));
-    text.lines()
-        .find_map(|line| line.trim().strip_prefix("pycognito=="))
-        .unwrap_or_else(|| panic!("no pycognito== pin in {}", path.display()))
-        .trim()
-        .to_owned()
-}
-
-/// Runs `tests/pycognito_device.py` in `mode` against the emulator at `url`, with `stdin`
-/// written to its standard input; panics unless it exits 0 within [`SCRIPT_TIMEOUT`], and
-/// returns its last stdout line as JSON.
-fn run_pycognito(mode: &str, url: &str, stdin: Option<&str>) -> Value {
-    let python = python();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pycognito_device.py");
-    let mut command = Command::new(&python);
-    command.arg(&script).current_dir(interop_dir());
-    // None of the caller's AWS setup (profiles, endpoints, keys) may reach boto3.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(&name);
-        }
-    }
-    command
-        .env("MODE", mode)
-        .env("COGNITO_ENDPOINT", url)
-        .env("POOL_ID", POOL_ID)
-        .env("CLIENT_ID", CLIENT_ID)
-        .env("USERNAME", USERNAME)
-        .env("PASSWORD", PASSWORD)
-        .env("PYCOGNITO_VERSION", pinned_pycognito())
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("PYTHONUTF8", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} ({e}): {SETUP_HINT}", python.display()));
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(input) = stdin {
-            pipe.write_all(input.as_bytes()).unwrap();
-        }
-        // Dropped here: the script reads to end of file.
-    }
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
+/// Runs `pycognito_cross_client.py` in `mode` against the emulator at `url`, with `stdin`
+/// written to its standard input; panics unless it exits 0 within [`SCRIPT_TIMEOUT`] with the
+/// pinned pycognito, and returns its summary.
+async fn pycognito(mode: &str, url: &str, stdin: Option<String>) -> Value {
+    let target = Target {
+        url: url.into(),
+        pool_id: POOL_ID.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: None,
+        username: USERNAME.into(),
+        password: PASSWORD.into(),
     };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + SCRIPT_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "pycognito_device.py {mode} timed out after {SCRIPT_TIMEOUT:?}\n--- stderr ---\n{}",
-                stderr.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
-    assert!(
-        status.success(),
-        "pycognito_device.py {mode} failed ({status}) against {url} (if the client is \
-         missing or stale: {SETUP_HINT})\n--- stderr ---\n{stderr}"
-    );
-    let last = stdout
-        .lines()
-        .rev()
-        .find(|line| !line.trim().is_empty())
-        .unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|e| {
-        panic!("pycognito_device.py {mode}: the last stdout line is not JSON ({e})\n{stderr}")
-    })
-}
-
-/// [`run_pycognito`] off the async runtime.
-async fn pycognito(mode: &'static str, url: &str, stdin: Option<String>) -> Value {
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || run_pycognito(mode, &url, stdin.as_deref()))
-        .await
-        .unwrap()
+    let mut command = target.command(&python(), "pycognito_cross_client.py");
+    command.env("MODE", mode);
+    let what = format!("pycognito_cross_client.py {mode} against {url}");
+    let summary = interop::run_script(command, stdin, what, SCRIPT_TIMEOUT).await;
+    assert_eq!(summary["mode"], mode, "{summary}");
+    assert_pinned_pycognito(&summary);
+    summary
 }
 
 /// This crate's client for the emulator at `url`: dummy credentials, no retries.
 fn srp_client(url: &str) -> CognitoSrpClient {
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(url)
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "cross_client",
-        ))
+    let config = sdk::config(url)
+        .credentials_provider(sdk::test_credentials())
         .retry_config(RetryConfig::disabled())
         .build();
     CognitoSrpClient::new(Client::from_conf(config), POOL_ID, CLIENT_ID).unwrap()
-}
-
-/// A JWT's claims, unverified (the emulator's tests check its signatures).
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT has three parts");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-fn signed_in(sign_in: SignIn) -> SignedIn {
-    match sign_in {
-        SignIn::SignedIn(signed_in) => signed_in,
-        other => panic!("expected tokens, got {other:?}"),
-    }
 }
 
 /// The device file's JSON object for `device`, written field by field.
@@ -214,21 +80,8 @@ fn device_file(device: &StoredDevice) -> Value {
 /// A `StoredDevice` from the device file's JSON object, read field by field; with the
 /// `serde` feature, serde's reading must agree.
 fn stored_device(file: &Value) -> StoredDevice {
-    let object = file.as_object().expect("the device file is a JSON object");
-    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    assert_eq!(
-        keys,
-        ["DeviceGroupKey", "DeviceKey", "DevicePassword"],
-        "device file members"
-    );
-    let field = |name: &str| {
-        file[name]
-            .as_str()
-            .filter(|value| !value.is_empty())
-            .unwrap_or_else(|| panic!("device file: {name} is not a non-empty string"))
-            .to_owned()
-    };
+    assert_device_file(file);
+    let field = |name: &str| file[name].as_str().unwrap().to_owned();
     let device = StoredDevice {
         device_group_key: field("DeviceGroupKey"),
         device_key: field("DeviceKey"),
@@ -281,7 +134,7 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
     let theirs_sign_in = pycognito("sign-in", &url, Some(file.to_string())).await;
     assert_eq!(
         theirs_sign_in["trace"],
-        json!(PYCOGNITO_DEVICE_SIGN_IN),
+        json!(DEVICE_SIGN_IN),
         "pycognito's sign-in with this crate's device: {theirs_sign_in}"
     );
     assert_eq!(
@@ -304,7 +157,7 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
 
     // (b) pycognito registers a device; this crate signs in with it.
     let registered = pycognito("register", &url, None).await;
-    let theirs = stored_device(&registered);
+    let theirs = stored_device(&registered["device"]);
     assert_ne!(theirs.device_key, ours.device_key, "a second device");
     assert_eq!(
         theirs.device_group_key, ours.device_group_key,
@@ -318,14 +171,7 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
             .await
             .unwrap(),
     );
-    assert_eq!(
-        with_theirs.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(with_theirs.challenges, DEVICE_CHALLENGES);
     assert!(with_theirs.new_device_metadata.is_none());
     assert!(!with_theirs.device_forgotten);
     assert_eq!(with_theirs.username, USERNAME);
@@ -353,14 +199,7 @@ async fn both_ways(device_only_remembered_on_user_prompt: bool) {
             .await
             .unwrap(),
     );
-    assert_eq!(
-        with_ours.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(with_ours.challenges, DEVICE_CHALLENGES);
     assert_eq!(
         claims(&with_ours.tokens.access_token)["device_key"],
         ours.device_key.as_str()

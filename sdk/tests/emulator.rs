@@ -12,26 +12,24 @@
     clippy::indexing_slicing
 )]
 
-use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Credentials, Region},
-    types::MessageActionType,
-};
-use base64::Engine as _;
+mod common;
+
+use aws_sdk_cognitoidentityprovider::types::MessageActionType;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use cognito_srp6a_sdk::{CognitoSrpClient, Error, Refreshed, SignIn, SignedIn, StoredDevice};
-use hmac::{KeyInit as _, Mac as _};
-use serde_json::Value;
-use std::time::{SystemTime, UNIX_EPOCH};
+use cognito_srp6a_test_support::{
+    clock::unix_now,
+    jwt::claims,
+    sdk,
+    totp::{self, RFC6238_SECRET, RFC6238_SECRET_BASE32},
+};
+use common::{DEVICE_CHALLENGES, signed_in};
 
 const POOL: &str = "us-east-1_SdkTests";
 const CLIENT: &str = "4sdktestsclient4";
 const SECRET: &str = "the app client's secret";
 const USER: &str = "alice";
 const PASSWORD: &str = "correct horse battery staple";
-/// RFC 6238's test secret, "12345678901234567890", in base32.
-const TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-const TOTP_SECRET: &[u8] = b"12345678901234567890";
 
 fn builder() -> EmulatorBuilder {
     Emulator::builder()
@@ -40,39 +38,10 @@ fn builder() -> EmulatorBuilder {
         .user(USER, PASSWORD)
 }
 
-/// An SDK client for the emulator, without credentials: the sign-in and device operations are
-/// the ones the service takes unsigned.
-fn sdk_client(url: &str) -> Client {
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(url)
-        .build();
-    Client::from_conf(config)
-}
-
-/// The same with dummy credentials, for the `Admin*` operations, which the SDK signs.
-fn admin_client(url: &str) -> Client {
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(url)
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "x", None, None, "test"))
-        .build();
-    Client::from_conf(config)
-}
-
 async fn start(builder: EmulatorBuilder) -> (RunningEmulator, CognitoSrpClient) {
     let emulator = builder.start().await.unwrap();
-    let client = CognitoSrpClient::new(sdk_client(&emulator.url()), POOL, CLIENT).unwrap();
+    let client = CognitoSrpClient::new(sdk::client(&emulator.url()), POOL, CLIENT).unwrap();
     (emulator, client)
-}
-
-fn signed_in(step: SignIn) -> SignedIn {
-    match step {
-        SignIn::SignedIn(signed_in) => signed_in,
-        other => panic!("expected SignedIn, got {other:?}"),
-    }
 }
 
 /// A first sign-in, then the device it was issued remembered (`remembered` is the user's answer
@@ -92,34 +61,56 @@ async fn sign_in_and_remember(client: &CognitoSrpClient, remembered: bool) -> St
     device
 }
 
-/// The payload of a JWT, unverified.
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-/// RFC 6238 with HMAC-SHA1, 30-second steps, 6 digits.
-fn totp_at(secret: &[u8], unix_seconds: u64) -> String {
-    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret).unwrap();
-    mac.update(&(unix_seconds / 30).to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[digest.len() - 1] & 0x0f);
-    let word = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap());
-    format!("{:06}", (word & 0x7fff_ffff) % 1_000_000)
+/// The authenticator app's code now.
+fn totp_now() -> String {
+    totp::code(RFC6238_SECRET, unix_now())
 }
 
 /// The code of the next 30-second step (accepted as clock drift).
 fn totp_next() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    totp_at(TOTP_SECRET, now.as_secs() + 30)
+    totp::code(RFC6238_SECRET, unix_now() + 30)
 }
 
-fn totp_now() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    totp_at(TOTP_SECRET, now.as_secs())
+/// An emulator of [`builder`] and its client, a device remembered (the user says yes when the
+/// pool asks), and a sign-in through it.
+async fn start_with_device() -> (RunningEmulator, CognitoSrpClient, StoredDevice, SignedIn) {
+    let (emulator, client) = start(builder()).await;
+    let device = sign_in_and_remember(&client, true).await;
+    let signed_in = device_sign_in(&client, &device).await;
+    (emulator, client, device, signed_in)
+}
+
+/// A first sign-in that passes MFA with the app's code, then the device it was issued
+/// remembered (as the pool decides: no answer to its prompt).
+async fn totp_sign_in_and_remember(client: &CognitoSrpClient) -> StoredDevice {
+    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
+    let SignIn::SoftwareTokenMfa(mfa) = step else {
+        panic!("a new device must pass MFA, got {step:?}");
+    };
+    let first = signed_in(mfa.answer(&totp_now()).await.unwrap());
+    client
+        .remember_device(
+            &first.tokens.access_token,
+            first.new_device_metadata.as_ref().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A sign-in of the user with `device`, at whatever step it stops.
+async fn sign_in_with_device(client: &CognitoSrpClient, device: &StoredDevice) -> SignIn {
+    client
+        .sign_in(USER, PASSWORD)
+        .device(device)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A sign-in of the user with `device` that ends with tokens.
+async fn device_sign_in(client: &CognitoSrpClient, device: &StoredDevice) -> SignedIn {
+    signed_in(sign_in_with_device(client, device).await)
 }
 
 /// `dev:device_remembered_status` of the device, by `GetDevice`.
@@ -144,14 +135,7 @@ async fn remembered_status(client: &CognitoSrpClient, access_token: &str, key: &
 
 /// The device challenges were answered and the tokens name the device.
 fn assert_device_sign_in(signed_in: &SignedIn, device: &StoredDevice) {
-    assert_eq!(
-        signed_in.challenges,
-        [
-            "PASSWORD_VERIFIER",
-            "DEVICE_SRP_AUTH",
-            "DEVICE_PASSWORD_VERIFIER"
-        ]
-    );
+    assert_eq!(signed_in.challenges, DEVICE_CHALLENGES);
     assert_eq!(signed_in.new_device_metadata, None);
     assert!(!signed_in.device_forgotten);
     let access = claims(&signed_in.tokens.access_token);
@@ -162,10 +146,10 @@ fn assert_device_sign_in(signed_in: &SignedIn, device: &StoredDevice) {
 #[test]
 fn totp_matches_rfc_6238() {
     // RFC 6238 appendix B, SHA-1, the last six of the eight digits.
-    assert_eq!(totp_at(TOTP_SECRET, 59), "287082");
-    assert_eq!(totp_at(TOTP_SECRET, 1_111_111_109), "081804");
-    assert_eq!(totp_at(TOTP_SECRET, 1_234_567_890), "005924");
-    assert_eq!(totp_at(TOTP_SECRET, 2_000_000_000), "279037");
+    assert_eq!(totp::code(RFC6238_SECRET, 59), "287082");
+    assert_eq!(totp::code(RFC6238_SECRET, 1_111_111_109), "081804");
+    assert_eq!(totp::code(RFC6238_SECRET, 1_234_567_890), "005924");
+    assert_eq!(totp::code(RFC6238_SECRET, 2_000_000_000), "279037");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -210,28 +194,14 @@ async fn remembered_device_signs_in_with_device_challenges() {
     // Without DeviceOnlyRememberedOnUserPrompt, ConfirmDevice answers
     // UserConfirmationNecessary false: the device is remembered at once, whatever `remembered`.
     let device = sign_in_and_remember(&client, false).await;
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&client, &device).await;
     assert_device_sign_in(&second, &device);
     assert_eq!(
         remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
         "remembered"
     );
     // And again: the device is not used up.
-    let third = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let third = device_sign_in(&client, &device).await;
     assert_device_sign_in(&third, &device);
     emulator.shutdown().await;
 }
@@ -240,14 +210,7 @@ async fn remembered_device_signs_in_with_device_challenges() {
 async fn user_prompt_pool_remembers_the_device_the_user_accepts() {
     let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&client, &device).await;
     assert_device_sign_in(&second, &device);
     assert_eq!(
         remembered_status(&client, &second.tokens.access_token, &device.device_key).await,
@@ -261,14 +224,7 @@ async fn user_prompt_pool_does_not_remember_a_declined_device() {
     let (emulator, client) = start(builder().device_only_remembered_on_user_prompt(true)).await;
     let device = sign_in_and_remember(&client, false).await;
     // Confirmed but not remembered: no device challenges, and no new key either.
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&client, &device).await;
     assert_eq!(second.challenges, ["PASSWORD_VERIFIER"]);
     assert_eq!(second.new_device_metadata, None);
     assert!(!second.device_forgotten);
@@ -283,7 +239,7 @@ async fn user_prompt_pool_does_not_remember_a_declined_device() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn totp_user_answers_software_token_mfa() {
-    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let (emulator, client) = start(builder().totp(USER, RFC6238_SECRET_BASE32)).await;
     let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
@@ -300,14 +256,13 @@ async fn totp_user_answers_software_token_mfa() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_totp_code_is_a_code_mismatch() {
-    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let (emulator, client) = start(builder().totp(USER, RFC6238_SECRET_BASE32)).await;
     let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
     };
     // A code of an hour ago is outside the accepted drift.
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let stale = totp_at(TOTP_SECRET, now.as_secs() - 3600);
+    let stale = totp::code(RFC6238_SECRET, unix_now() - 3600);
     let wrong = if stale == totp_now() {
         "000000".to_string()
     } else {
@@ -322,55 +277,21 @@ async fn wrong_totp_code_is_a_code_mismatch() {
 async fn remembered_device_skips_mfa_when_challenge_required_on_new_device() {
     let (emulator, client) = start(
         builder()
-            .totp(USER, TOTP_BASE32)
+            .totp(USER, RFC6238_SECRET_BASE32)
             .challenge_required_on_new_device(true),
     )
     .await;
-    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
-    let SignIn::SoftwareTokenMfa(mfa) = step else {
-        panic!("a new device must pass MFA, got {step:?}");
-    };
-    let first = signed_in(mfa.answer(&totp_now()).await.unwrap());
-    let device = client
-        .remember_device(
-            &first.tokens.access_token,
-            first.new_device_metadata.as_ref().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let second = client
-        .sign_in(USER, PASSWORD)
-        .device(&device)
-        .send()
-        .await
-        .unwrap();
-    assert_device_sign_in(&signed_in(second), &device);
+    let device = totp_sign_in_and_remember(&client).await;
+    let second = device_sign_in(&client, &device).await;
+    assert_device_sign_in(&second, &device);
     emulator.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_device() {
-    let (emulator, client) = start(builder().totp(USER, TOTP_BASE32)).await;
-    let step = client.sign_in(USER, PASSWORD).send().await.unwrap();
-    let SignIn::SoftwareTokenMfa(mfa) = step else {
-        panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
-    };
-    let first = signed_in(mfa.answer(&totp_now()).await.unwrap());
-    let device = client
-        .remember_device(
-            &first.tokens.access_token,
-            first.new_device_metadata.as_ref().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let step = client
-        .sign_in(USER, PASSWORD)
-        .device(&device)
-        .send()
-        .await
-        .unwrap();
+    let (emulator, client) = start(builder().totp(USER, RFC6238_SECRET_BASE32)).await;
+    let device = totp_sign_in_and_remember(&client).await;
+    let step = sign_in_with_device(&client, &device).await;
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("MFA must follow the device challenges, got {step:?}");
     };
@@ -395,16 +316,7 @@ async fn remembered_device_still_gets_mfa_without_challenge_required_on_new_devi
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_needs_the_device() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let signed_in = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let (emulator, client, device, signed_in) = start_with_device().await;
     let refresh_token = signed_in.tokens.refresh_token.clone().unwrap();
     let original = claims(&signed_in.tokens.access_token);
 
@@ -431,29 +343,13 @@ async fn refresh_needs_the_device() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forgotten_device_signs_in_again_without_it() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let (emulator, client, device, second) = start_with_device().await;
     client
         .forget_device(&second.tokens.access_token, &device.device_key)
         .await
         .unwrap();
 
-    let third = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let third = device_sign_in(&client, &device).await;
     assert!(third.device_forgotten);
     assert_eq!(third.challenges, ["PASSWORD_VERIFIER"]);
     let metadata = third.new_device_metadata.as_ref().unwrap();
@@ -509,14 +405,7 @@ async fn wrong_device_password_is_not_authorized() {
         other => panic!("expected a service error, got {other:?}"),
     }
     // The real device still signs in.
-    let again = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let again = device_sign_in(&client, &device).await;
     assert_device_sign_in(&again, &device);
     emulator.shutdown().await;
 }
@@ -525,19 +414,12 @@ async fn wrong_device_password_is_not_authorized() {
 async fn client_with_a_secret_does_the_whole_flow() {
     let emulator = builder().client_secret(SECRET).start().await.unwrap();
     let url = emulator.url();
-    let client = CognitoSrpClient::new(sdk_client(&url), POOL, CLIENT)
+    let client = CognitoSrpClient::new(sdk::client(&url), POOL, CLIENT)
         .unwrap()
         .with_client_secret(SECRET);
 
     let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&client, &device).await;
     assert_device_sign_in(&second, &device);
     let refresh_token = second.tokens.refresh_token.as_deref().unwrap();
     let refreshed = client
@@ -560,18 +442,11 @@ async fn client_with_a_secret_does_the_whole_flow() {
         .forget_device(&second.tokens.access_token, &device.device_key)
         .await
         .unwrap();
-    let third = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let third = device_sign_in(&client, &device).await;
     assert!(third.device_forgotten);
 
     // The same client without the secret, and with another one, is refused.
-    let without = CognitoSrpClient::new(sdk_client(&url), POOL, CLIENT).unwrap();
+    let without = CognitoSrpClient::new(sdk::client(&url), POOL, CLIENT).unwrap();
     let error = without.sign_in(USER, PASSWORD).send().await.unwrap_err();
     assert_eq!(error.code(), Some("NotAuthorizedException"));
     let wrong = without.clone().with_client_secret("another secret");
@@ -586,16 +461,7 @@ async fn client_with_a_secret_does_the_whole_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_devices_lists_the_remembered_device() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let second = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let (emulator, client, device, second) = start_with_device().await;
     let devices = client
         .list_devices(&second.tokens.access_token)
         .await
@@ -615,7 +481,7 @@ async fn list_devices_lists_the_remembered_device() {
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_created_user_sets_a_new_password() {
     let (emulator, client) = start(builder()).await;
-    let created = admin_client(&emulator.url())
+    let created = sdk::admin_client(&emulator.url())
         .admin_create_user()
         .user_pool_id(POOL)
         .username("bob")
@@ -661,16 +527,7 @@ async fn signed_in_with(client: &CognitoSrpClient, username: &str, password: &st
 
 #[tokio::test(flavor = "multi_thread")]
 async fn debug_shows_no_secret() {
-    let (emulator, client) = start(builder()).await;
-    let device = sign_in_and_remember(&client, true).await;
-    let signed_in = signed_in(
-        client
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let (emulator, client, device, signed_in) = start_with_device().await;
     let tokens = &signed_in.tokens;
     let secrets = [
         device.device_password.as_str(),
@@ -696,28 +553,10 @@ async fn debug_shows_no_secret() {
     }
 
     // A step waiting for the app (its flow holds the device) shows no device password.
-    let (emulator_mfa, mfa_client) = start(builder().totp(USER, TOTP_BASE32)).await;
+    let (emulator_mfa, mfa_client) = start(builder().totp(USER, RFC6238_SECRET_BASE32)).await;
     let secret_client = mfa_client.clone().with_client_secret(SECRET);
-    let first = self::signed_in(
-        match mfa_client.sign_in(USER, PASSWORD).send().await.unwrap() {
-            SignIn::SoftwareTokenMfa(mfa) => mfa.answer(&totp_now()).await.unwrap(),
-            other => panic!("expected SOFTWARE_TOKEN_MFA, got {other:?}"),
-        },
-    );
-    let mfa_device = mfa_client
-        .remember_device(
-            &first.tokens.access_token,
-            first.new_device_metadata.as_ref().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let step = mfa_client
-        .sign_in(USER, PASSWORD)
-        .device(&mfa_device)
-        .send()
-        .await
-        .unwrap();
+    let mfa_device = totp_sign_in_and_remember(&mfa_client).await;
+    let step = sign_in_with_device(&mfa_client, &mfa_device).await;
     let shown = format!("{step:?}");
     assert!(matches!(step, SignIn::SoftwareTokenMfa(_)), "{shown}");
     assert!(!shown.contains(&mfa_device.device_password), "{shown}");

@@ -10,12 +10,9 @@
     clippy::indexing_slicing
 )]
 
-use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Region},
-};
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
 use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, StoredDevice};
+use cognito_srp6a_test_support::{args, json::assert_device_file, sdk, seed::OnePool};
 use serde_json::Value;
 use std::{
     io::{BufRead as _, BufReader, Write as _},
@@ -80,28 +77,19 @@ async fn start() -> RunningEmulator {
         .unwrap()
 }
 
+/// The example's arguments for [`USER`] of `client_id` in `pool_id` at `url`, with
+/// `device_file`.
+fn device_args(url: &str, pool_id: &str, client_id: &str, device_file: &Path) -> Vec<String> {
+    let mut args = args::user(Some(url), pool_id, client_id, USER);
+    args.extend(["--device-file".into(), device_file.to_str().unwrap().into()]);
+    args
+}
+
 /// Runs the example with `password` on stdin and the client secret in the environment.
 async fn run(url: &str, device_file: &Path, password: &str) -> Output {
-    run_with(
-        [
-            "--endpoint-url",
-            url,
-            "--pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-            "--username",
-            USER,
-            "--device-file",
-            device_file.to_str().unwrap(),
-            "--client-secret-env",
-            SECRET_VARIABLE,
-        ]
-        .map(str::to_string)
-        .to_vec(),
-        format!("{password}\n"),
-    )
-    .await
+    let mut args = device_args(url, POOL, CLIENT, device_file);
+    args.extend(["--client-secret-env".into(), SECRET_VARIABLE.into()]);
+    run_with(args, format!("{password}\n")).await
 }
 
 async fn run_with(args: Vec<String>, stdin: String) -> Output {
@@ -172,19 +160,7 @@ async fn remembers_then_signs_in_through_the_device() {
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
     let (device, json) = read_device(&device_file);
-    let keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(keys.len(), 3, "{keys:?}");
-    for key in ["DeviceGroupKey", "DeviceKey", "DevicePassword"] {
-        assert!(
-            json[key].as_str().is_some_and(|value| !value.is_empty()),
-            "{key}"
-        );
-    }
+    assert_device_file(&json);
     assert!(device.device_key.starts_with("us-east-1_"));
     assert_no_secret(&first, Some(&device));
     let written = std::fs::read(&device_file).unwrap();
@@ -210,12 +186,7 @@ async fn remembers_then_signs_in_through_the_device() {
     assert_eq!(std::fs::read(&device_file).unwrap(), written);
 
     // The device forgotten through the library: reported, the file left as it is.
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&url)
-        .build();
-    let client = CognitoSrpClient::new(Client::from_conf(config), POOL, CLIENT)
+    let client = CognitoSrpClient::new(sdk::client(&url), POOL, CLIENT)
         .unwrap()
         .with_client_secret(SECRET);
     let SignIn::SignedIn(signed_in) = client
@@ -291,20 +262,7 @@ async fn bad_input_is_refused_before_any_call() {
     assert_eq!(std::fs::read_to_string(&device_file).unwrap(), "not json");
 
     let no_password = run_with(
-        [
-            "--endpoint-url",
-            url,
-            "--pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-            "--username",
-            USER,
-            "--device-file",
-            dir.path().join("new.json").to_str().unwrap(),
-        ]
-        .map(str::to_string)
-        .to_vec(),
+        device_args(url, POOL, CLIENT, &dir.path().join("new.json")),
         String::new(),
     )
     .await;
@@ -322,39 +280,30 @@ async fn bad_input_is_refused_before_any_call() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_refresh_after_a_device_sign_in_keeps_the_rotated_token() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = dir.path().join("seed.yaml");
-    std::fs::write(
-        &seed,
-        format!(
-            "UserPools:\n  - Id: us-east-1_Rotating\n    PoolName: rotating\n    \
-             DeviceConfiguration: {{ChallengeRequiredOnNewDevice: true}}\n    Clients:\n      \
-             - ClientName: app\n        ClientId: 5rotatingclient5\n        \
-             ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n        \
-             RefreshTokenRotation: {{Feature: ENABLED, RetryGracePeriodSeconds: 0}}\n    \
-             Users:\n      - Username: {USER}\n        Password: {PASSWORD}\n"
-        ),
-    )
-    .unwrap();
+    let seed = OnePool {
+        pool_id: "us-east-1_Rotating",
+        pool_name: "rotating",
+        challenge_required_on_new_device: true,
+        client_name: "app",
+        client_id: "5rotatingclient5",
+        flows: &["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        rotation: true,
+        username: USER,
+        password: PASSWORD,
+    }
+    .write(dir.path());
     let emulator = Emulator::builder()
         .config_file(&seed)
         .start()
         .await
         .unwrap();
     let device_file = dir.path().join("alice.device.json");
-    let args = [
-        "--endpoint-url",
+    let args = device_args(
         &emulator.url(),
-        "--pool-id",
         "us-east-1_Rotating",
-        "--client-id",
         "5rotatingclient5",
-        "--username",
-        USER,
-        "--device-file",
-        device_file.to_str().unwrap(),
-    ]
-    .map(str::to_string)
-    .to_vec();
+        &device_file,
+    );
     let first = run_with(args.clone(), format!("{PASSWORD}\n")).await;
     assert!(first.status.success(), "{}", text(&first.stderr));
     let second = run_with(args, format!("{PASSWORD}\n")).await;

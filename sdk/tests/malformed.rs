@@ -94,6 +94,15 @@ fn tokens() -> AuthenticationResultType {
         .build()
 }
 
+/// Tokens with `metadata` as their `NewDeviceMetadata`.
+fn tokens_with_new_device(metadata: NewDeviceMetadataType) -> RespondToAuthChallengeOutput {
+    let mut result = tokens();
+    result.new_device_metadata = Some(metadata);
+    RespondToAuthChallengeOutput::builder()
+        .authentication_result(result)
+        .build()
+}
+
 /// An `InitiateAuth` `USER_SRP_AUTH` (with `SRP_A`) answered by `output`.
 fn initiate(output: impl Fn() -> InitiateAuthOutput + Send + Sync + 'static) -> Rule {
     mock!(Client::initiate_auth)
@@ -171,6 +180,43 @@ fn malformed(outcome: Result<SignIn, Error>) -> (&'static str, &'static str) {
     }
 }
 
+/// `InitiateAuth` answered by `output`: the sign-in stops there with an
+/// `Error::MalformedAnswer` that names `missing`.
+async fn initiate_answered_by(
+    output: impl Fn() -> InitiateAuthOutput + Send + Sync + 'static,
+    missing: &str,
+) {
+    let rule = initiate(output);
+    let (operation, what) = malformed(sign_in(&[&rule], None).await);
+    assert_eq!(operation, "InitiateAuth");
+    assert!(what.contains(missing), "{what}");
+}
+
+/// The `PASSWORD_VERIFIER` answer answered by `output`: the sign-in stops there with an
+/// `Error::MalformedAnswer` that names `missing`.
+async fn password_verifier_answered_by(
+    output: impl Fn() -> RespondToAuthChallengeOutput + Send + Sync + 'static,
+    missing: &str,
+) {
+    let first = initiate_ok();
+    let second = respond(ChallengeNameType::PasswordVerifier, output);
+    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
+    assert_eq!(operation, "RespondToAuthChallenge");
+    assert!(what.contains(missing), "{what}");
+}
+
+/// A sign-in with [`device`] over `InitiateAuth` with a `PASSWORD_VERIFIER` the crate can
+/// answer, that answer answered with `DEVICE_SRP_AUTH`, then `rest` (in order); each rule
+/// used exactly once.
+async fn device_sign_in(rest: &[&Rule]) -> Result<SignIn, Error> {
+    let first = initiate_ok();
+    let second = respond(ChallengeNameType::PasswordVerifier, || {
+        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
+    });
+    let rules = [[&first, &second].as_slice(), rest].concat();
+    sign_in(&rules, Some(&device())).await
+}
+
 fn srp_error(outcome: Result<SignIn, Error>) -> cognito_srp6a::Error {
     match outcome {
         Err(Error::Srp(error)) => error,
@@ -180,40 +226,43 @@ fn srp_error(outcome: Result<SignIn, Error>) -> cognito_srp6a::Error {
 
 #[tokio::test]
 async fn initiate_auth_without_challenge_name() {
-    let rule = initiate(|| {
-        InitiateAuthOutput::builder()
-            .session("session-1")
-            .set_challenge_parameters(Some(password_verifier_parameters()))
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&rule], None).await);
-    assert_eq!(operation, "InitiateAuth");
-    assert!(what.contains("ChallengeName"), "{what}");
+    initiate_answered_by(
+        || {
+            InitiateAuthOutput::builder()
+                .session("session-1")
+                .set_challenge_parameters(Some(password_verifier_parameters()))
+                .build()
+        },
+        "ChallengeName",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn initiate_auth_with_tokens_instead_of_a_challenge() {
-    let rule = initiate(|| {
-        InitiateAuthOutput::builder()
-            .authentication_result(tokens())
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&rule], None).await);
-    assert_eq!(operation, "InitiateAuth");
-    assert!(what.contains("ChallengeName"), "{what}");
+    initiate_answered_by(
+        || {
+            InitiateAuthOutput::builder()
+                .authentication_result(tokens())
+                .build()
+        },
+        "ChallengeName",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn password_verifier_without_challenge_parameters() {
-    let rule = initiate(|| {
-        InitiateAuthOutput::builder()
-            .challenge_name(ChallengeNameType::PasswordVerifier)
-            .session("session-1")
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&rule], None).await);
-    assert_eq!(operation, "InitiateAuth");
-    assert!(what.contains("ChallengeParameters"), "{what}");
+    initiate_answered_by(
+        || {
+            InitiateAuthOutput::builder()
+                .challenge_name(ChallengeNameType::PasswordVerifier)
+                .session("session-1")
+                .build()
+        },
+        "ChallengeParameters",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -299,111 +348,94 @@ async fn secret_block_not_base64() {
 
 #[tokio::test]
 async fn password_verifier_reply_with_neither_tokens_nor_challenge() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        RespondToAuthChallengeOutput::builder().build()
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("AuthenticationResult"), "{what}");
+    password_verifier_answered_by(
+        || RespondToAuthChallengeOutput::builder().build(),
+        "AuthenticationResult",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn authentication_result_without_access_token() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        RespondToAuthChallengeOutput::builder()
-            .authentication_result(
-                AuthenticationResultType::builder()
-                    .id_token("id.token.jwt")
-                    .refresh_token("refresh-token")
-                    .expires_in(3600)
-                    .build(),
-            )
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("AccessToken"), "{what}");
+    password_verifier_answered_by(
+        || {
+            RespondToAuthChallengeOutput::builder()
+                .authentication_result(
+                    AuthenticationResultType::builder()
+                        .id_token("id.token.jwt")
+                        .refresh_token("refresh-token")
+                        .expires_in(3600)
+                        .build(),
+                )
+                .build()
+        },
+        "AccessToken",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn authentication_result_without_id_token() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        RespondToAuthChallengeOutput::builder()
-            .authentication_result(
-                AuthenticationResultType::builder()
-                    .access_token("access.token.jwt")
-                    .expires_in(3600)
-                    .build(),
-            )
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("IdToken"), "{what}");
+    password_verifier_answered_by(
+        || {
+            RespondToAuthChallengeOutput::builder()
+                .authentication_result(
+                    AuthenticationResultType::builder()
+                        .access_token("access.token.jwt")
+                        .expires_in(3600)
+                        .build(),
+                )
+                .build()
+        },
+        "IdToken",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn new_device_metadata_without_device_key() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        let mut result = tokens();
-        result.new_device_metadata = Some(
-            NewDeviceMetadataType::builder()
-                .device_group_key("-Xy12AbCd")
-                .build(),
-        );
-        RespondToAuthChallengeOutput::builder()
-            .authentication_result(result)
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("DeviceKey"), "{what}");
+    password_verifier_answered_by(
+        || {
+            tokens_with_new_device(
+                NewDeviceMetadataType::builder()
+                    .device_group_key("-Xy12AbCd")
+                    .build(),
+            )
+        },
+        "DeviceKey",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn new_device_metadata_without_device_group_key() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        let mut result = tokens();
-        result.new_device_metadata = Some(
-            NewDeviceMetadataType::builder()
-                .device_key("us-east-1_0f1e2d3c")
-                .build(),
-        );
-        RespondToAuthChallengeOutput::builder()
-            .authentication_result(result)
-            .build()
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("DeviceGroupKey"), "{what}");
+    password_verifier_answered_by(
+        || {
+            tokens_with_new_device(
+                NewDeviceMetadataType::builder()
+                    .device_key("us-east-1_0f1e2d3c")
+                    .build(),
+            )
+        },
+        "DeviceGroupKey",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn device_srp_auth_without_a_device() {
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
-    let (operation, what) = malformed(sign_in(&[&first, &second], None).await);
-    assert_eq!(operation, "RespondToAuthChallenge");
-    assert!(what.contains("DEVICE_SRP_AUTH"), "{what}");
+    password_verifier_answered_by(
+        || challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new()),
+        "DEVICE_SRP_AUTH",
+    )
+    .await;
 }
 
 /// `DEVICE_SRP_AUTH` answered by `answer` instead of `DEVICE_PASSWORD_VERIFIER`.
 async fn device_srp_auth_answered_by(
     answer: impl Fn() -> RespondToAuthChallengeOutput + Send + Sync + 'static,
 ) {
-    let device = device();
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
-    let expected_key = device.device_key.clone();
+    let expected_key = device().device_key.clone();
     let third = mock!(Client::respond_to_auth_challenge)
         .match_requests(move |request| {
             request.challenge_name() == Some(&ChallengeNameType::DeviceSrpAuth)
@@ -413,7 +445,7 @@ async fn device_srp_auth_answered_by(
                 })
         })
         .then_output(answer);
-    let (operation, what) = malformed(sign_in(&[&first, &second, &third], Some(&device)).await);
+    let (operation, what) = malformed(device_sign_in(&[&third]).await);
     assert_eq!(operation, "RespondToAuthChallenge");
     assert!(what.contains("DEVICE_PASSWORD_VERIFIER"), "{what}");
 }
@@ -446,35 +478,25 @@ async fn device_srp_auth_answered_by_nothing() {
 
 #[tokio::test]
 async fn device_password_verifier_with_srp_b_zero() {
-    let device = device();
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
     let third = respond(ChallengeNameType::DeviceSrpAuth, || {
         let mut parameters = device_password_verifier_parameters();
         parameters.insert("SRP_B".into(), "0".into());
         challenge(ChallengeNameType::DevicePasswordVerifier, parameters)
     });
     assert_eq!(
-        srp_error(sign_in(&[&first, &second, &third], Some(&device)).await),
+        srp_error(device_sign_in(&[&third]).await),
         cognito_srp6a::Error::IllegalValue { parameter: "SRP_B" }
     );
 }
 
 #[tokio::test]
 async fn device_password_verifier_without_parameters() {
-    let device = device();
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
     let third = respond(ChallengeNameType::DeviceSrpAuth, || {
         RespondToAuthChallengeOutput::builder()
             .challenge_name(ChallengeNameType::DevicePasswordVerifier)
             .build()
     });
-    let error = srp_error(sign_in(&[&first, &second, &third], Some(&device)).await);
+    let error = srp_error(device_sign_in(&[&third]).await);
     assert!(
         matches!(error, cognito_srp6a::Error::Missing { .. }),
         "{error:?}"
@@ -485,18 +507,13 @@ async fn device_password_verifier_without_parameters() {
 /// they name and not for a broken set-up.
 #[tokio::test]
 async fn well_formed_device_flow_signs_in() {
-    let device = device();
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
     let third = respond(ChallengeNameType::DeviceSrpAuth, || {
         challenge(
             ChallengeNameType::DevicePasswordVerifier,
             device_password_verifier_parameters(),
         )
     });
-    let expected_key = device.device_key.clone();
+    let expected_key = device().device_key.clone();
     let fourth = mock!(Client::respond_to_auth_challenge)
         .match_requests(move |request| {
             request.challenge_name() == Some(&ChallengeNameType::DevicePasswordVerifier)
@@ -517,7 +534,7 @@ async fn well_formed_device_flow_signs_in() {
                 .authentication_result(tokens())
                 .build()
         });
-    let outcome = sign_in(&[&first, &second, &third, &fourth], Some(&device)).await;
+    let outcome = device_sign_in(&[&third, &fourth]).await;
     let Ok(SignIn::SignedIn(signed_in)) = outcome else {
         panic!("expected tokens, got {outcome:?}");
     };
@@ -673,16 +690,12 @@ async fn forgotten_device_signs_in_again_without_it() {
                 .is_some_and(|responses| !responses.contains_key("DEVICE_KEY"))
         })
         .then_output(|| {
-            let mut result = tokens();
-            result.new_device_metadata = Some(
+            tokens_with_new_device(
                 NewDeviceMetadataType::builder()
                     .device_group_key("-Xy12AbCd")
                     .device_key("us-east-1_new")
                     .build(),
-            );
-            RespondToAuthChallengeOutput::builder()
-                .authentication_result(result)
-                .build()
+            )
         });
     let outcome = sign_in(&[&first, &second, &third, &fourth], Some(&device)).await;
     let Ok(SignIn::SignedIn(signed_in)) = outcome else {
@@ -783,11 +796,6 @@ async fn list_devices_stops_after_its_page_limit_when_every_token_is_new() {
 
 #[tokio::test]
 async fn a_service_that_asks_for_the_device_proof_again_ends_the_sign_in() {
-    let device = device();
-    let first = initiate_ok();
-    let second = respond(ChallengeNameType::PasswordVerifier, || {
-        challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
-    });
     let third = respond(ChallengeNameType::DeviceSrpAuth, || {
         challenge(
             ChallengeNameType::DevicePasswordVerifier,
@@ -798,7 +806,7 @@ async fn a_service_that_asks_for_the_device_proof_again_ends_the_sign_in() {
     let fourth = respond(ChallengeNameType::DevicePasswordVerifier, || {
         challenge(ChallengeNameType::DeviceSrpAuth, HashMap::new())
     });
-    let outcome = sign_in(&[&first, &second, &third, &fourth], Some(&device)).await;
+    let outcome = device_sign_in(&[&third, &fourth]).await;
     assert!(
         matches!(outcome, Err(Error::TooManySteps { .. })),
         "{outcome:?}"

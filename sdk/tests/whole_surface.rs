@@ -11,16 +11,18 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use aws_sdk_cognitoidentityprovider::{
-    Client, Config,
-    config::{BehaviorVersion, Credentials, Region},
+    Client,
     types::{
         DeviceConfigurationType, ExplicitAuthFlowsType, RefreshTokenRotationType, UserPoolMfaType,
     },
 };
 use cognito_srp6a_emulator::{Emulator, ManualClock, RunningEmulator};
 use cognito_srp6a_sdk::{AuthFlow, CognitoSrpClient, Refreshed, SignIn, SignedIn, StoredDevice};
-use hmac::{KeyInit as _, Mac as _};
+use cognito_srp6a_test_support::{clock::unix_now, sdk, totp};
+use common::{DEVICE_CHALLENGES, signed_in};
 
 const USER: &str = "alice";
 const PASSWORD: &str = "Correct horse 9 battery!";
@@ -28,23 +30,14 @@ const PASSWORD: &str = "Correct horse 9 battery!";
 /// The emulator on a clock the test moves, with an SDK client signed with dummy credentials
 /// (the `Admin*` and control-plane calls are signed; the rest ignore it).
 async fn start() -> (RunningEmulator, Client, ManualClock) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let clock = ManualClock::at(i64::try_from(now).unwrap());
+    let clock = ManualClock::at(unix_now());
     let emulator = Emulator::builder()
         .clock(clock.clone())
         .start()
         .await
         .unwrap();
-    let config = Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(emulator.url())
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "x", None, None, "test"))
-        .build();
-    (emulator, Client::from_conf(config), clock)
+    let sdk = sdk::admin_client(&emulator.url());
+    (emulator, sdk, clock)
 }
 
 /// A pool tracking devices (remembered on the user's answer), MFA as `mfa`, a user, and an app
@@ -105,11 +98,16 @@ async fn pool(sdk: &Client, mfa: UserPoolMfaType) -> CognitoSrpClient {
     CognitoSrpClient::new(sdk.clone(), pool_id, client_id).unwrap()
 }
 
-fn signed_in(step: SignIn) -> SignedIn {
-    match step {
-        SignIn::SignedIn(signed_in) => signed_in,
-        other => panic!("expected SignedIn, got {other:?}"),
-    }
+/// A sign-in of the user with `device` that ends with tokens.
+async fn device_sign_in(cognito: &CognitoSrpClient, device: &StoredDevice) -> SignedIn {
+    signed_in(
+        cognito
+            .sign_in(USER, PASSWORD)
+            .device(device)
+            .send()
+            .await
+            .unwrap(),
+    )
 }
 
 async fn remember(cognito: &CognitoSrpClient, first: &SignedIn) -> StoredDevice {
@@ -124,26 +122,13 @@ async fn remember(cognito: &CognitoSrpClient, first: &SignedIn) -> StoredDevice 
         .unwrap()
 }
 
-const DEVICE_CHALLENGES: [&str; 3] = [
-    "PASSWORD_VERIFIER",
-    "DEVICE_SRP_AUTH",
-    "DEVICE_PASSWORD_VERIFIER",
-];
-
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_with_rotation_and_a_declined_device() {
     let (_emulator, sdk, clock) = start().await;
     let cognito = pool(&sdk, UserPoolMfaType::Off).await;
     let first = signed_in(cognito.sign_in(USER, PASSWORD).send().await.unwrap());
     let device = remember(&cognito, &first).await;
-    let second = signed_in(
-        cognito
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
-            .await
-            .unwrap(),
-    );
+    let second = device_sign_in(&cognito, &device).await;
     assert_eq!(second.challenges, DEVICE_CHALLENGES);
     assert_eq!(second.device_key(), Some(device.device_key.as_str()));
     let old = second.tokens.refresh_token.clone().unwrap();
@@ -251,18 +236,6 @@ async fn user_auth_and_server_side_sign_in_through_a_device() {
     assert_eq!(error.message(), Some("Refresh Token has been revoked"));
 }
 
-fn totp(secret_base32: &str, unix_seconds: u64) -> String {
-    let secret = data_encoding::BASE32_NOPAD
-        .decode(secret_base32.as_bytes())
-        .unwrap();
-    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(&secret).unwrap();
-    mac.update(&(unix_seconds / 30).to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[19] & 0x0f);
-    let value = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
-    format!("{:06}", value % 1_000_000)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn mfa_setup_completes_and_the_device_then_stands_in() {
     let (_emulator, sdk, clock) = start().await;
@@ -273,8 +246,13 @@ async fn mfa_setup_completes_and_the_device_then_stands_in() {
     };
     let (secret, verify) = setup.associate().await.unwrap();
     assert_eq!(format!("{secret:?}"), "TotpSecret(..)");
-    let now = u64::try_from(cognito_srp6a_emulator::Clock::now(&clock)).unwrap();
-    let first = signed_in(verify.verify(&totp(secret.expose(), now)).await.unwrap());
+    let now = cognito_srp6a_emulator::Clock::now(&clock);
+    let first = signed_in(
+        verify
+            .verify(&totp::code_base32(secret.expose(), now))
+            .await
+            .unwrap(),
+    );
     assert_eq!(first.challenges, ["PASSWORD_VERIFIER", "MFA_SETUP"]);
     let device = remember(&cognito, &first).await;
     // Without the device the code is asked; with it, the device stands in.
@@ -282,14 +260,11 @@ async fn mfa_setup_completes_and_the_device_then_stands_in() {
     let SignIn::SoftwareTokenMfa(mfa) = step else {
         panic!("expected SOFTWARE_TOKEN_MFA, got {step:?}");
     };
-    signed_in(mfa.answer(&totp(secret.expose(), now + 30)).await.unwrap());
-    let through_device = signed_in(
-        cognito
-            .sign_in(USER, PASSWORD)
-            .device(&device)
-            .send()
+    signed_in(
+        mfa.answer(&totp::code_base32(secret.expose(), now + 30))
             .await
             .unwrap(),
     );
+    let through_device = device_sign_in(&cognito, &device).await;
     assert_eq!(through_device.challenges, DEVICE_CHALLENGES);
 }

@@ -1,11 +1,11 @@
-//! What the tests share: the built `cognito-srp6a` binary run as a user runs it, an emulator
-//! on a free port, and a look inside the tokens.
+//! What this crate's tests share: the built `cognito-srp6a` binary run as a user runs it, and
+//! an emulator on a free port.
 
 // Shared by several test binaries; each uses a part.
 #![allow(dead_code)]
 
-use base64::Engine as _;
 use cognito_srp6a_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use cognito_srp6a_test_support::{args, json::assert_device_file};
 use serde_json::Value;
 use std::{
     io::Write as _,
@@ -94,24 +94,18 @@ pub async fn login_at(url: &str, password: &str, extra: &[&str]) -> Output {
     run_async(login_args(url, extra), format!("{password}\n"), Vec::new()).await
 }
 
+/// `login` for [`USER`] of the test pool at `url` (when given; else the endpoint comes from
+/// the environment or a profile), then `extra`.
+pub fn login_user_args(url: Option<&str>, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["login".to_string()];
+    args.extend(args::user(url, POOL, CLIENT, USER));
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    args
+}
+
 /// `login` for [`USER`] of the test pool at `url`, password on stdin, then `extra`.
 pub fn login_args(url: &str, extra: &[&str]) -> Vec<String> {
-    [
-        "login",
-        "--endpoint-url",
-        url,
-        "--pool-id",
-        POOL,
-        "--client-id",
-        CLIENT,
-        "--username",
-        USER,
-        "--password-stdin",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|arg| arg.to_string())
-    .collect()
+    login_user_args(Some(url), &[&["--password-stdin"], extra].concat())
 }
 
 pub fn text(bytes: &[u8]) -> String {
@@ -129,26 +123,10 @@ pub fn success_json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
-/// A JWT's claims (the signature is the emulator's business).
-pub fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("JSON claims")
-}
-
 /// The device file as JSON, checked to be the three members, each a non-empty string.
 pub fn device_file(path: &Path) -> Value {
     let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let object = json.as_object().expect("an object");
-    assert_eq!(object.len(), 3, "{:?}", object.keys());
-    for key in ["DeviceGroupKey", "DeviceKey", "DevicePassword"] {
-        assert!(
-            json[key].as_str().is_some_and(|value| !value.is_empty()),
-            "{key}"
-        );
-    }
+    assert_device_file(&json);
     json
 }
 

@@ -4,13 +4,11 @@
 // Shared by several test binaries; each uses a part.
 #![allow(dead_code)]
 
-pub mod scripts;
-
-use base64::Engine as _;
 use cognito_srp6a::{
     AppClient, DevicePasswordVerifierChallenge, DeviceRegistration, PasswordVerifierChallenge,
     RememberedDevice, Timestamp, User,
 };
+use cognito_srp6a_test_support::{clock::unix_now, jwt::claims, totp};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -35,6 +33,12 @@ impl Refusal {
     pub fn is(&self, kind: &str, message: &str) -> bool {
         self.kind == kind && self.message == message
     }
+}
+
+/// `result` is the refusal `kind` with `message`.
+pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Refusal>, kind: &str, message: &str) {
+    let refusal = result.expect_err(message);
+    assert!(refusal.is(kind, message), "{refusal:?}");
 }
 
 /// One emulator's endpoint, pool and app client.
@@ -335,7 +339,7 @@ pub async fn totp_answer(
                 ("USERNAME".into(), username.to_string()),
                 (
                     "SOFTWARE_TOKEN_MFA_CODE".into(),
-                    totp_code(secret, now() + offset),
+                    totp::code(secret, unix_now() + offset),
                 ),
             ]),
             username,
@@ -343,7 +347,7 @@ pub async fn totp_answer(
         match api.respond("SOFTWARE_TOKEN_MFA", session, &responses).await {
             Err(refusal) if refusal.kind == "ExpiredCodeException" => {
                 if offset == 30 {
-                    let wait = 30 - now().rem_euclid(30) + 1;
+                    let wait = 30 - unix_now().rem_euclid(30) + 1;
                     tokio::time::sleep(std::time::Duration::from_secs(wait.unsigned_abs())).await;
                 }
                 offset = 30;
@@ -389,33 +393,6 @@ pub async fn remember(api: &Api, signed_in: &SignedIn) -> Result<(Device, bool),
         password: registration.device_password.as_str().to_string(),
     };
     Ok((device, necessary))
-}
-
-/// A JWT's payload.
-pub fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// RFC 6238 (HMAC-SHA1, 30 s, 6 digits), written apart from the emulator's.
-pub fn totp_code(secret: &[u8], unix_seconds: i64) -> String {
-    use hmac::{KeyInit, Mac};
-    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret).unwrap();
-    mac.update(&((unix_seconds / 30) as u64).to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = (digest[19] & 0xf) as usize;
-    let word = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
-    format!("{:06}", word % 1_000_000)
 }
 
 /// An HTTP answer read off a plain socket.
