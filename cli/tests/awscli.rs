@@ -104,12 +104,13 @@ async fn the_aws_cli_confirms_the_device_with_the_printed_shorthand() {
     );
 
     // 2. The verifier config for it, as the shorthand. TC(salt) is 16 or 17 bytes (a 00 in
-    //    front when the top bit is set), so its base64 ends in `==` or `=`: the AWS CLI's
-    //    shorthand parser must take `=` inside a value.
+    //    front when the top bit is set), so its base64 nearly always ends in `==` or `=`: the
+    //    AWS CLI's shorthand parser must take `=` inside a value. (One run in 256 the first
+    //    random byte is zero and TC drops it: 15 bytes, no padding, as the real clients do.)
     let shorthand = device_verifier(metadata, file, "shorthand").await;
     let shorthand = shorthand.strip_suffix('\n').unwrap();
     assert!(shorthand.starts_with("PasswordVerifier="), "{shorthand}");
-    assert!(shorthand.ends_with('='), "{shorthand}");
+    assert!(shorthand.contains(",Salt="), "{shorthand}");
 
     // 3. aws cognito-idp confirm-device ... --device-secret-verifier-config <shorthand>.
     let confirmed = confirm_device(&url, &answer, shorthand).await;

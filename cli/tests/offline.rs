@@ -82,10 +82,11 @@ fn device_verifier_prints_the_shorthand_and_writes_a_0600_file() {
             .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
     };
     assert!(base64(verifier) && verifier.len() >= 512, "{verifier}");
-    // TC of 16 random bytes, 16 or 17 bytes: 24 characters, always padded, which the AWS CLI's
-    // shorthand must take (tests/awscli.rs).
+    // TC of 16 random bytes: 16 or 17 bytes, 24 characters with padding, which the AWS CLI's
+    // shorthand must take (tests/awscli.rs); shorter when the first random byte is zero (one
+    // run in 256), as the real clients make it (docs/protocol.md).
     assert!(
-        base64(salt) && salt.len() == 24 && salt.ends_with('='),
+        base64(salt) && salt.len() <= 24 && salt.len() % 4 == 0,
         "{salt}"
     );
 
@@ -168,7 +169,8 @@ fn device_verifier_query_and_text() {
     let output = device_verifier(&other, &["--output", "text", "--query", "Salt"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let salt = text(&output.stdout);
-    assert!(salt.ends_with("=\n") && salt.len() == 25, "{salt:?}");
+    let salt = salt.strip_suffix('\n').unwrap();
+    assert!(salt.len() <= 24 && salt.len() % 4 == 0, "{salt:?}");
 
     // A query on the shorthand is a usage error, refused before any file is made.
     let refused = dir.path().join("refused.json");
