@@ -6,9 +6,10 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use crate::{
+    bits::window,
     group::{Modulus, N, N_BYTES},
     monty::{Acc, Elem, LIMBS, ONE, limbs_of},
-    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent, window},
+    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent},
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
 use num_bigint::BigUint;

@@ -11,6 +11,7 @@ extern crate std;
 #[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub mod bench;
+mod bits;
 #[cfg(feature = "comb-table")]
 mod comb;
 mod ct;
@@ -23,6 +24,7 @@ pub mod fuzz;
 mod group;
 #[cfg(test)]
 mod kernel_tests;
+mod mac;
 mod monty;
 #[cfg(all(test, feature = "server"))]
 mod oracle_tests;

@@ -11,24 +11,17 @@ use crate::{
     Error,
     encoding::SecretTc,
     group::{K, N_BYTES},
+    mac::hmac_sha256,
     monty::Elem,
     pow::{pow, pow_g},
     timestamp::Timestamp,
     wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
 };
 use crypto_bigint::{U256, U3072, U4096};
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
-
-type HmacSha256 = hmac::Hmac<Sha256>;
-
-/// HMAC-SHA256 keyed with `key`. HMAC takes keys of any length, so `new_from_slice` cannot
-/// fail; the fallback only keeps this total.
-pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(key).unwrap_or_else(|_| HmacSha256::new(&Default::default()))
-}
 
 /// Bytes of a freshly drawn secret exponent (a, or the service's b): 256 bits, the size NIST
 /// SP 800-56A Rev. 3 (5.6.1.1.1) sets for a safe-prime group of 128-bit strength such as this

@@ -342,7 +342,7 @@ impl SecretHash {
     /// Computes the hash; the client secret is used as the HMAC key and not kept.
     pub fn new(client: &AppClient<'_>, username: &str) -> Self {
         use hmac::Mac;
-        let mut mac = crate::srp::hmac_sha256(client.client_secret.as_bytes());
+        let mut mac = crate::mac::hmac_sha256(client.client_secret.as_bytes());
         mac.update(username.as_bytes());
         mac.update(client.client_id.as_bytes());
         let mut hash = mac.finalize().into_bytes();
