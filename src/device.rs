@@ -1,15 +1,16 @@
-//! "Remember this device" (SPEC "Device registration" and "Wire flow" steps 3-4): the
-//! `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
+//! "Remember this device" (`docs/protocol.md`, "Registering a device" and "On the wire" steps
+//! 3-4): the `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
 //! `DEVICE_PASSWORD_VERIFIER` answers. The identity is P = DeviceGroupKey, I = DeviceKey,
-//! secret = the device password; the math is in `srp`.
+//! secret = the device password; the math and the exchange it shares with a user sign-in
+//! (the ephemeral, the parsed challenge, the answer's parameters) are in `srp` and `params`.
 
 use crate::{
     Error,
     encoding::{AsciiBuf, encode_base64},
-    params::{Parameters, pick, required},
-    srp::{self, Identity, SecretExponent},
+    params::{Parameters, PasswordClaim, verifier_challenge},
+    srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
-    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, Salt, SecretHash, SrpA},
 };
 use core::fmt;
 use rand_core::CryptoRng;
@@ -196,13 +197,19 @@ impl<'a> RememberedDevice<'a> {
         self,
         rng: &mut R,
     ) -> Result<DeviceSignIn<'a>, Error> {
-        DeviceSignIn::new(self, SecretExponent::random(rng, "a")?)
+        Ok(DeviceSignIn {
+            device: self,
+            ephemeral: ClientEphemeral::random(rng)?,
+        })
     }
 
     /// Starts a device sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384
     /// bytes). For known-answer tests only: reusing an exponent breaks SRP.
     pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<DeviceSignIn<'a>, Error> {
-        DeviceSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
+        Ok(DeviceSignIn {
+            device: self,
+            ephemeral: ClientEphemeral::from_test_exponent(a)?,
+        })
     }
 }
 
@@ -218,28 +225,20 @@ impl<'a> RememberedDevice<'a> {
 /// ```
 pub struct DeviceSignIn<'a> {
     device: RememberedDevice<'a>,
-    a: SecretExponent,
-    srp_a: SrpA,
+    ephemeral: ClientEphemeral,
 }
 
 impl fmt::Debug for DeviceSignIn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceSignIn")
-            .field("device", &self.device)
-            .field("srp_a", &self.srp_a)
-            .finish_non_exhaustive()
+        self.ephemeral
+            .debug_sign_in(f, "DeviceSignIn", "device", &self.device)
     }
 }
 
 impl<'a> DeviceSignIn<'a> {
-    fn new(device: RememberedDevice<'a>, a: SecretExponent) -> Result<Self, Error> {
-        let srp_a = srp::client_public(&a)?;
-        Ok(Self { device, a, srp_a })
-    }
-
     /// `SRP_A`.
     pub fn srp_a(&self) -> &SrpA {
-        &self.srp_a
+        self.ephemeral.srp_a()
     }
 
     /// The answer to the `DEVICE_SRP_AUTH` challenge. `username` is the challenge's
@@ -248,7 +247,7 @@ impl<'a> DeviceSignIn<'a> {
         DeviceSrpAuthResponse {
             username,
             device_key: self.device.device_key,
-            srp_a: &self.srp_a,
+            srp_a: self.ephemeral.srp_a(),
             secret_hash: None,
         }
     }
@@ -266,21 +265,12 @@ impl<'a> DeviceSignIn<'a> {
             p: self.device.device_group_key,
             i: self.device.device_key,
         };
-        let signature = srp::password_claim_signature(
-            id,
-            self.device.device_password,
-            &self.a,
-            &self.srp_a,
-            &srp::Challenge {
-                srp_b: &challenge.srp_b,
-                salt: &challenge.salt,
-                secret_block: &challenge.secret_block,
-            },
-            &timestamp,
-        )?;
+        let signature =
+            self.ephemeral
+                .sign(id, self.device.device_password, &challenge.0, &timestamp)?;
         Ok(DevicePasswordVerifierResponse {
-            username: challenge.username,
-            password_claim_secret_block: challenge.secret_block.as_str(),
+            username: challenge.username(),
+            password_claim_secret_block: challenge.0.secret_block(),
             timestamp,
             password_claim_signature: signature,
             device_key: self.device.device_key,
@@ -325,12 +315,13 @@ impl DeviceSrpAuthResponse<'_> {
 }
 
 /// A `DEVICE_PASSWORD_VERIFIER` challenge, parsed.
-#[derive(Debug)]
-pub struct DevicePasswordVerifierChallenge<'a> {
-    username: &'a str,
-    srp_b: SrpB,
-    salt: Salt,
-    secret_block: SecretBlock<'a>,
+pub struct DevicePasswordVerifierChallenge<'a>(srp::Challenge<'a>);
+
+impl fmt::Debug for DevicePasswordVerifierChallenge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0
+            .debug_as(f, "DevicePasswordVerifierChallenge", "username")
+    }
 }
 
 impl<'a> DevicePasswordVerifierChallenge<'a> {
@@ -342,14 +333,8 @@ impl<'a> DevicePasswordVerifierChallenge<'a> {
         K: AsRef<str> + ?Sized + 'a,
         V: AsRef<str> + ?Sized + 'a,
     {
-        let [username, srp_b, salt, secret_block] =
-            pick(parameters, ["USERNAME", "SRP_B", "SALT", "SECRET_BLOCK"])?;
-        Self::new(
-            required(username, "USERNAME")?,
-            required(srp_b, "SRP_B")?,
-            required(salt, "SALT")?,
-            required(secret_block, "SECRET_BLOCK")?,
-        )
+        let [username, srp_b, salt, secret_block] = verifier_challenge(parameters, "USERNAME")?;
+        Self::new(username, srp_b, salt, secret_block)
     }
 
     /// From the four values.
@@ -359,17 +344,12 @@ impl<'a> DevicePasswordVerifierChallenge<'a> {
         salt: &str,
         secret_block: &'a str,
     ) -> Result<Self, Error> {
-        Ok(Self {
-            username,
-            srp_b: SrpB::parse(srp_b)?,
-            salt: Salt::parse(salt)?,
-            secret_block: SecretBlock::parse(secret_block)?,
-        })
+        srp::Challenge::parse(username, srp_b, salt, secret_block).map(Self)
     }
 
     /// `USERNAME`.
     pub fn username(&self) -> &'a str {
-        self.username
+        self.0.subject()
     }
 }
 
@@ -399,21 +379,14 @@ impl DevicePasswordVerifierResponse<'_> {
 
     /// The `ChallengeResponses` parameters.
     pub fn parameters(&self) -> Parameters<'_> {
-        Parameters::new([
-            Some(("USERNAME", self.username)),
-            Some((
-                "PASSWORD_CLAIM_SECRET_BLOCK",
-                self.password_claim_secret_block,
-            )),
-            Some(("TIMESTAMP", self.timestamp.as_str())),
-            Some((
-                "PASSWORD_CLAIM_SIGNATURE",
-                self.password_claim_signature.as_str(),
-            )),
-            Some(("DEVICE_KEY", self.device_key)),
-            self.secret_hash
-                .as_ref()
-                .map(|h| ("SECRET_HASH", h.as_str())),
-        ])
+        PasswordClaim {
+            username: self.username,
+            secret_block: self.password_claim_secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.password_claim_signature,
+            device_key: Some(self.device_key),
+            secret_hash: self.secret_hash.as_ref(),
+        }
+        .parameters()
     }
 }

@@ -1,7 +1,9 @@
-//! The SRP-6a math, in one place for device and user sign-in and registration (SPEC "Device
-//! registration", "Client exchange" and "Service side"): x, v = g^x, A = g^a, u, S, the HKDF
-//! key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
-//! `server` only choose the identity `(P, I, secret)` and the wire shapes.
+//! The SRP-6a math, in one place for device and user sign-in and registration
+//! (`docs/protocol.md`, "Registering a device", "The client's side" and "The service's side"):
+//! x, v = g^x, A = g^a, u, S, the HKDF key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's
+//! B and S. Also the client's half of an exchange that device and user sign-in share: the
+//! ephemeral (a, A) and the parsed `*PASSWORD_VERIFIER` challenge it signs. `device`, `user`
+//! and `server` only choose the identity `(P, I, secret)` and the wire shapes.
 //!
 //! Secrets (a, b, x, S, the key) only meet the constant-time exponentiations of `pow` with
 //! public exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is
@@ -17,6 +19,7 @@ use crate::{
     timestamp::Timestamp,
     wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
 };
+use core::fmt;
 use crypto_bigint::{U256, U3072, U4096};
 use hmac::Mac;
 use rand_core::CryptoRng;
@@ -33,10 +36,11 @@ pub(crate) const EPHEMERAL_BYTES: usize = 32;
 /// draws zero with probability 2^-256.
 const RANDOM_DRAWS: usize = 4;
 
-/// HKDF `info` for the session key (SPEC "Client exchange").
+/// HKDF `info` for the session key (`docs/protocol.md`, "The client's side").
 const KEY_INFO: &[u8] = b"Caldera Derived Key";
 
-/// Who is proving: `P` and `I` of SPEC "Client exchange", borrowed from the caller.
+/// Who is proving: `P` and `I` of `docs/protocol.md`, "The client's side", borrowed from the
+/// caller.
 #[derive(Clone, Copy)]
 pub(crate) struct Identity<'a> {
     /// DeviceGroupKey, or the pool name.
@@ -130,7 +134,7 @@ impl core::fmt::Debug for SecretExponent {
 /// A = g^a mod N, refusing to send a degenerate A in {0, 1, N - 1} (`SrpA::is_degenerate`):
 /// g^a is 1 only for a ≡ 0, which the exponent checks refuse, and never 0 or N - 1, but the
 /// check on the public A costs nothing and holds whatever the exponent's origin.
-pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
+fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
     // pow_g's frames hold g to the leading bits of a on the way: wiped after.
     let mut big_a = crate::wipe::wiped(|| a.public_value());
     crate::ct::declassify("A", &mut big_a);
@@ -263,32 +267,121 @@ pub(crate) fn claim_mac(
     Ok(mac.finalize().into_bytes().into())
 }
 
-/// The whole client proof for a `*PASSWORD_VERIFIER` challenge. Its x, S, exponent and key
-/// live in callees' frames, wiped before it returns.
-pub(crate) fn password_claim_signature(
-    id: Identity<'_>,
-    secret: &[u8],
-    a: &SecretExponent,
-    srp_a: &SrpA,
-    challenge: &Challenge<'_>,
-    timestamp: &Timestamp,
-) -> Result<PasswordClaimSignature, Error> {
-    crate::wipe::wiped(|| {
-        let u = scrambler(srp_a, challenge.srp_b)?;
-        let x = private_key(id, secret, challenge.salt);
-        let s = client_premaster(a, challenge.srp_b, &u, &x);
-        let key = session_key(&u, &s);
-        let mut mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
-        crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
-        Ok(PasswordClaimSignature::from_mac(&mac))
-    })
+/// The client's half of one exchange: the secret a, and A = g^a, which it sends as `SRP_A`. A
+/// device or a user sign-in holds one and is consumed by its answer, so an a signs one challenge
+/// only. Dropping it zeroizes a.
+pub(crate) struct ClientEphemeral {
+    a: SecretExponent,
+    srp_a: SrpA,
 }
 
-/// The parts of a `*PASSWORD_VERIFIER` challenge that the math reads.
+impl ClientEphemeral {
+    /// A fresh 256-bit a from `rng`.
+    pub(crate) fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        Self::new(SecretExponent::random(rng, "a")?)
+    }
+
+    /// A caller-given a (big-endian, 1 to 384 bytes), for known-answer tests.
+    pub(crate) fn from_test_exponent(a: &[u8]) -> Result<Self, Error> {
+        Self::new(SecretExponent::from_be_bytes(a, "a")?)
+    }
+
+    fn new(a: SecretExponent) -> Result<Self, Error> {
+        let srp_a = client_public(&a)?;
+        Ok(Self { a, srp_a })
+    }
+
+    /// `SRP_A`.
+    pub(crate) fn srp_a(&self) -> &SrpA {
+        &self.srp_a
+    }
+
+    /// The whole proof for a `*PASSWORD_VERIFIER` challenge: `PASSWORD_CLAIM_SIGNATURE` by `id`,
+    /// whose password (or device password) is `secret`, signed at `timestamp`. Its x, S,
+    /// exponent and key live in callees' frames, wiped before it returns.
+    pub(crate) fn sign(
+        &self,
+        id: Identity<'_>,
+        secret: &[u8],
+        challenge: &Challenge<'_>,
+        timestamp: &Timestamp,
+    ) -> Result<PasswordClaimSignature, Error> {
+        crate::wipe::wiped(|| {
+            let u = scrambler(&self.srp_a, &challenge.srp_b)?;
+            let x = private_key(id, secret, &challenge.salt);
+            let s = client_premaster(&self.a, &challenge.srp_b, &u, &x);
+            let key = session_key(&u, &s);
+            let mut mac = claim_mac(&key, id, &challenge.secret_block, timestamp)?;
+            crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
+            Ok(PasswordClaimSignature::from_mac(&mac))
+        })
+    }
+
+    /// `Debug` for the sign-in `name` that holds this for `owner`: the owner and `SRP_A`, never
+    /// a.
+    pub(crate) fn debug_sign_in(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        name: &str,
+        owner_field: &str,
+        owner: &dyn fmt::Debug,
+    ) -> fmt::Result {
+        f.debug_struct(name)
+            .field(owner_field, owner)
+            .field("srp_a", &self.srp_a)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A `*PASSWORD_VERIFIER` challenge, parsed: whom it asks to prove (a device's `USERNAME`, a
+/// user's `USER_ID_FOR_SRP`), `SRP_B`, `SALT` and `SECRET_BLOCK`.
 pub(crate) struct Challenge<'a> {
-    pub(crate) srp_b: &'a SrpB,
-    pub(crate) salt: &'a Salt,
-    pub(crate) secret_block: &'a SecretBlock<'a>,
+    subject: &'a str,
+    srp_b: SrpB,
+    salt: Salt,
+    secret_block: SecretBlock<'a>,
+}
+
+impl<'a> Challenge<'a> {
+    /// From the four values; the subject is taken as it is.
+    pub(crate) fn parse(
+        subject: &'a str,
+        srp_b: &str,
+        salt: &str,
+        secret_block: &'a str,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            subject,
+            srp_b: SrpB::parse(srp_b)?,
+            salt: Salt::parse(salt)?,
+            secret_block: SecretBlock::parse(secret_block)?,
+        })
+    }
+
+    /// Whom the challenge asks to prove.
+    pub(crate) fn subject(&self) -> &'a str {
+        self.subject
+    }
+
+    /// `SECRET_BLOCK` as received, echoed as `PASSWORD_CLAIM_SECRET_BLOCK`.
+    pub(crate) fn secret_block(&self) -> &'a str {
+        self.secret_block.as_str()
+    }
+
+    /// `Debug` as the typed challenge `name`, its subject shown as `subject_field`.
+    pub(crate) fn debug_as(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        name: &str,
+        subject_field: &str,
+    ) -> fmt::Result {
+        f.debug_struct(name)
+            .field(subject_field, &self.subject)
+            .field("srp_b", &self.srp_b)
+            .field("salt", &self.salt)
+            .field("secret_block", &self.secret_block)
+            .finish()
+    }
 }
 
 #[cfg(test)]

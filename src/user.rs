@@ -1,13 +1,15 @@
-//! User sign-in with a password (SPEC "Wire flow" steps 1-2): `USER_SRP_AUTH` and the
-//! `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id after its
-//! `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math is in `srp`.
+//! User sign-in with a password (`docs/protocol.md`, "On the wire" steps 1-2): `USER_SRP_AUTH`
+//! and the `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id
+//! after its `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math and the exchange it
+//! shares with a device sign-in (the ephemeral, the parsed challenge, the answer's parameters)
+//! are in `srp` and `params`.
 
 use crate::{
     Error,
-    params::{Parameters, pick, required},
-    srp::{self, Identity, SecretExponent},
+    params::{Parameters, PasswordClaim, verifier_challenge},
+    srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
-    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, SecretHash, SrpA},
 };
 use core::fmt;
 use rand_core::CryptoRng;
@@ -79,13 +81,19 @@ impl<'a> User<'a> {
         self,
         rng: &mut R,
     ) -> Result<UserSignIn<'a>, Error> {
-        UserSignIn::new(self, SecretExponent::random(rng, "a")?)
+        Ok(UserSignIn {
+            user: self,
+            ephemeral: ClientEphemeral::random(rng)?,
+        })
     }
 
     /// Starts a sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384 bytes).
     /// For known-answer tests only: reusing an exponent breaks SRP.
     pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<UserSignIn<'a>, Error> {
-        UserSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
+        Ok(UserSignIn {
+            user: self,
+            ephemeral: ClientEphemeral::from_test_exponent(a)?,
+        })
     }
 }
 
@@ -101,35 +109,27 @@ impl<'a> User<'a> {
 /// ```
 pub struct UserSignIn<'a> {
     user: User<'a>,
-    a: SecretExponent,
-    srp_a: SrpA,
+    ephemeral: ClientEphemeral,
 }
 
 impl fmt::Debug for UserSignIn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserSignIn")
-            .field("user", &self.user)
-            .field("srp_a", &self.srp_a)
-            .finish_non_exhaustive()
+        self.ephemeral
+            .debug_sign_in(f, "UserSignIn", "user", &self.user)
     }
 }
 
 impl<'a> UserSignIn<'a> {
-    fn new(user: User<'a>, a: SecretExponent) -> Result<Self, Error> {
-        let srp_a = srp::client_public(&a)?;
-        Ok(Self { user, a, srp_a })
-    }
-
     /// `SRP_A`.
     pub fn srp_a(&self) -> &SrpA {
-        &self.srp_a
+        self.ephemeral.srp_a()
     }
 
     /// The `AuthParameters` of `InitiateAuth` with `AuthFlow = USER_SRP_AUTH`.
     pub fn user_srp_auth(&self) -> UserSrpAuthParameters<'_> {
         UserSrpAuthParameters {
             username: self.user.username,
-            srp_a: &self.srp_a,
+            srp_a: self.ephemeral.srp_a(),
             device_key: None,
             secret_hash: None,
         }
@@ -143,23 +143,14 @@ impl<'a> UserSignIn<'a> {
     ) -> Result<PasswordVerifierResponse<'r>, Error> {
         let id = Identity {
             p: self.user.pool.pool_name(),
-            i: challenge.user_id_for_srp,
+            i: challenge.user_id_for_srp(),
         };
-        let signature = srp::password_claim_signature(
-            id,
-            self.user.password.as_bytes(),
-            &self.a,
-            &self.srp_a,
-            &srp::Challenge {
-                srp_b: &challenge.srp_b,
-                salt: &challenge.salt,
-                secret_block: &challenge.secret_block,
-            },
-            &timestamp,
-        )?;
+        let signature =
+            self.ephemeral
+                .sign(id, self.user.password.as_bytes(), &challenge.0, &timestamp)?;
         Ok(PasswordVerifierResponse {
-            username: challenge.user_id_for_srp,
-            password_claim_secret_block: challenge.secret_block.as_str(),
+            username: challenge.user_id_for_srp(),
+            password_claim_secret_block: challenge.0.secret_block(),
             timestamp,
             password_claim_signature: signature,
             device_key: None,
@@ -210,12 +201,13 @@ impl<'a> UserSrpAuthParameters<'a> {
 }
 
 /// A `PASSWORD_VERIFIER` challenge, parsed.
-#[derive(Debug)]
-pub struct PasswordVerifierChallenge<'a> {
-    user_id_for_srp: &'a str,
-    srp_b: SrpB,
-    salt: Salt,
-    secret_block: SecretBlock<'a>,
+pub struct PasswordVerifierChallenge<'a>(srp::Challenge<'a>);
+
+impl fmt::Debug for PasswordVerifierChallenge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0
+            .debug_as(f, "PasswordVerifierChallenge", "user_id_for_srp")
+    }
 }
 
 impl<'a> PasswordVerifierChallenge<'a> {
@@ -228,16 +220,9 @@ impl<'a> PasswordVerifierChallenge<'a> {
         K: AsRef<str> + ?Sized + 'a,
         V: AsRef<str> + ?Sized + 'a,
     {
-        let [user_id, srp_b, salt, secret_block] = pick(
-            parameters,
-            ["USER_ID_FOR_SRP", "SRP_B", "SALT", "SECRET_BLOCK"],
-        )?;
-        Self::new(
-            required(user_id, "USER_ID_FOR_SRP")?,
-            required(srp_b, "SRP_B")?,
-            required(salt, "SALT")?,
-            required(secret_block, "SECRET_BLOCK")?,
-        )
+        let [user_id, srp_b, salt, secret_block] =
+            verifier_challenge(parameters, "USER_ID_FOR_SRP")?;
+        Self::new(user_id, srp_b, salt, secret_block)
     }
 
     /// From the four values.
@@ -252,17 +237,12 @@ impl<'a> PasswordVerifierChallenge<'a> {
                 parameter: "USER_ID_FOR_SRP",
             });
         }
-        Ok(Self {
-            user_id_for_srp,
-            srp_b: SrpB::parse(srp_b)?,
-            salt: Salt::parse(salt)?,
-            secret_block: SecretBlock::parse(secret_block)?,
-        })
+        srp::Challenge::parse(user_id_for_srp, srp_b, salt, secret_block).map(Self)
     }
 
     /// `USER_ID_FOR_SRP`, the internal user name.
     pub fn user_id_for_srp(&self) -> &'a str {
-        self.user_id_for_srp
+        self.0.subject()
     }
 }
 
@@ -298,22 +278,15 @@ impl<'a> PasswordVerifierResponse<'a> {
 
     /// The `ChallengeResponses` parameters.
     pub fn parameters(&self) -> Parameters<'_> {
-        Parameters::new([
-            Some(("USERNAME", self.username)),
-            Some((
-                "PASSWORD_CLAIM_SECRET_BLOCK",
-                self.password_claim_secret_block,
-            )),
-            Some(("TIMESTAMP", self.timestamp.as_str())),
-            Some((
-                "PASSWORD_CLAIM_SIGNATURE",
-                self.password_claim_signature.as_str(),
-            )),
-            self.device_key.map(|k| ("DEVICE_KEY", k)),
-            self.secret_hash
-                .as_ref()
-                .map(|h| ("SECRET_HASH", h.as_str())),
-        ])
+        PasswordClaim {
+            username: self.username,
+            secret_block: self.password_claim_secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.password_claim_signature,
+            device_key: self.device_key,
+            secret_hash: self.secret_hash.as_ref(),
+        }
+        .parameters()
     }
 }
 

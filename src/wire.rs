@@ -1,5 +1,5 @@
-//! Typed wire values, parsed once at the edge (SPEC "Client exchange" and "Wire flow"): what
-//! arrives as `SRP_B`, `SALT` and `SECRET_BLOCK`, and what leaves as `SRP_A`,
+//! Typed wire values, parsed once at the edge (`docs/protocol.md`, "The client's side" and "On
+//! the wire"): what arrives as `SRP_B`, `SALT` and `SECRET_BLOCK`, and what leaves as `SRP_A`,
 //! `PASSWORD_CLAIM_SIGNATURE` and `SECRET_HASH`. Nothing deeper in the crate sees raw strings.
 
 use crate::{
@@ -171,7 +171,8 @@ impl fmt::Debug for AsciiHex {
 }
 
 /// The salt: `SALT` hex in a challenge, or the bytes a device registration drew.
-/// It is always hashed as `TC(salt)`, read as a signed integer (SPEC "Client exchange").
+/// It is always hashed as `TC(salt)`, read as a signed integer (`docs/protocol.md`, "The
+/// client's side").
 #[derive(Clone, PartialEq, Eq)]
 pub struct Salt {
     wire: WireInt,
