@@ -35,6 +35,8 @@ mod server;
 mod srp;
 mod timestamp;
 mod user;
+#[cfg(feature = "vectors")]
+pub mod vectors;
 mod wipe;
 mod wire;
 
