@@ -1,5 +1,5 @@
-//! Integers on the wire (SPEC "Notation"): hex as Cognito and the JS client spell it, and `TC`,
-//! Java's `BigInteger.toByteArray()` (the JS `padHex`), which is what gets hashed.
+//! Integers on the wire (`docs/protocol.md`, "Notation"): hex as Cognito and the JS client spell
+//! it, and `TC`, Java's `BigInteger.toByteArray()` (the JS `padHex`), which is what gets hashed.
 //!
 //! Everything named `*_vartime` here takes public values only (SRP_A, SRP_B, SALT). The one
 //! secret that is ever TC-encoded, S, goes through [`SecretTc`], which copies in constant time

@@ -33,7 +33,8 @@ pub(crate) fn u3072(b: &BigUint) -> U3072 {
     U3072::from_be_slice(&be)
 }
 
-/// Residues mod N with the shapes the SPEC singles out: small, near N, top bits, random.
+/// Residues mod N with the shapes that matter to TC and the reduction: small, near N, top bits,
+/// random.
 pub(crate) fn residue() -> impl Strategy<Value = BigUint> {
     prop_oneof![
         (1u64..1000).prop_map(BigUint::from),

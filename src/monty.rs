@@ -1,5 +1,5 @@
-//! Multiplication modulo N in Montgomery form (SPEC "Group"): the kernels every exponentiation
-//! of the protocol runs on (v = g^x, A = g^a, k·g^x, S, and the service's B and S).
+//! Multiplication modulo N in Montgomery form (`docs/protocol.md`, "The group"): the kernels every
+//! exponentiation of the protocol runs on (v = g^x, A = g^a, k·g^x, S, and the service's B and S).
 //!
 //! An element is 48 little-endian 64-bit limbs holding x·R mod N, R = 2^3072, the same R as
 //! crypto-bigint's `ConstMontyForm` for this modulus. Products and squares scan the result

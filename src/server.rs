@@ -1,6 +1,7 @@
-//! The service side (SPEC "Service side"): what a user pool stores after `ConfirmDevice` or
-//! sign-up, the `DEVICE_PASSWORD_VERIFIER` / `PASSWORD_VERIFIER` challenge it issues, and the
-//! check of the client's proof. For offline tests of apps and of other implementations.
+//! The service side (`docs/protocol.md`, "The service's side"): what a user pool stores after
+//! `ConfirmDevice` or sign-up, the `DEVICE_PASSWORD_VERIFIER` / `PASSWORD_VERIFIER` challenge it
+//! issues, and the check of the client's proof. For offline tests of apps and of other
+//! implementations.
 //!
 //! An issued challenge is consumed by its verification, so it cannot be answered twice; every
 //! refusal of a proof is the one [`Error::NotAuthorized`]. The secret b, S and the key are

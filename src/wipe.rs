@@ -1,9 +1,8 @@
-//! What the dependencies leave behind (issue "The core leaves nothing behind"): crypto-bigint's
-//! exponentiations, SHA-256 and HMAC keep copies of their operands (S in Montgomery form, the
-//! exponent a + u·x, the PRK) in their own stack frames, and moves of our own secret values leave
-//! their old bytes where they were. None of that is reachable from Rust once the frames are
-//! dead, but it stays in memory until overwritten: a core dump, a swap page or a later bug that
-//! reads uninitialized memory would show it.
+//! What the dependencies leave behind: crypto-bigint's exponentiations, SHA-256 and HMAC keep
+//! copies of their operands (S in Montgomery form, the exponent a + u·x, the PRK) in their own
+//! stack frames, and moves of our own secret values leave their old bytes where they were. None of
+//! that is reachable from Rust once the frames are dead, but it stays in memory until overwritten:
+//! a core dump, a swap page or a later bug that reads uninitialized memory would show it.
 //!
 //! Every public operation that touches a secret does its work in a callee and then calls
 //! [`wipe_stack`], which overwrites the dead frames below it. `tests/stack_residue.rs` zeroes a

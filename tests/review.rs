@@ -1,7 +1,6 @@
-//! The outside review's findings that are about values, each kept closed (issue "The core leaves
-//! nothing behind"): degenerate A and verifiers, a broken RNG, zero test exponents, and the
-//! parameters a verifier takes in a response. The stack residue has `tests/stack_residue.rs`,
-//! the constant-time findings `scripts/ct-check`.
+//! The outside review's findings that are about values, each kept closed: degenerate A and
+//! verifiers, a broken RNG, zero test exponents, and the parameters a verifier takes in a response.
+//! The stack residue has `tests/stack_residue.rs`, the constant-time findings `scripts/ct-check`.
 
 // Test code may index and unwrap: a panic there is a failed check, not bad input.
 #![allow(

@@ -1,12 +1,12 @@
-//! Nothing secret is left on the dead stack (issue "The core leaves nothing behind").
+//! Nothing secret is left on the dead stack.
 //!
 //! Each scenario zeroes a large region of stack below its own frame, runs one public operation
 //! there (registration, a device response, a user response, the service's challenge and check),
 //! drops what it returned, then reads the same region back and searches it for every secret the
 //! operation touched, in every form it takes in memory: big-endian bytes, little-endian limbs,
 //! Montgomery form, the exponent a + u·x, the HKDF PRK and key, the device password's bytes and
-//! text. The secrets are recomputed here from the SPEC with num-bigint, SHA-256 and HKDF, from
-//! the random bytes the operation drew (a recording RNG) and its public outputs.
+//! text. The secrets are recomputed here from `docs/protocol.md` with num-bigint, SHA-256 and HKDF,
+//! from the random bytes the operation drew (a recording RNG) and its public outputs.
 //!
 //! A control plants a known value in a dead frame on purpose; the search must find it, or it
 //! could not find anything.
