@@ -7,7 +7,7 @@
 use crate::{
     Error,
     encoding::{AsciiBuf, encode_base64},
-    params::{Parameters, PasswordClaim, verifier_challenge},
+    params::{Parameters, PasswordClaim},
     srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
     wire::{AppClient, PasswordClaimSignature, Salt, SecretHash, SrpA},
@@ -191,27 +191,7 @@ impl fmt::Debug for RememberedDevice<'_> {
     }
 }
 
-impl<'a> RememberedDevice<'a> {
-    /// Starts a device sign-in with a fresh 256-bit secret exponent from `rng`.
-    pub fn start_sign_in<R: CryptoRng + ?Sized>(
-        self,
-        rng: &mut R,
-    ) -> Result<DeviceSignIn<'a>, Error> {
-        Ok(DeviceSignIn {
-            device: self,
-            ephemeral: ClientEphemeral::random(rng)?,
-        })
-    }
-
-    /// Starts a device sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384
-    /// bytes). For known-answer tests only: reusing an exponent breaks SRP.
-    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<DeviceSignIn<'a>, Error> {
-        Ok(DeviceSignIn {
-            device: self,
-            ephemeral: ClientEphemeral::from_test_exponent(a)?,
-        })
-    }
-}
+srp::client_sign_in!(RememberedDevice => DeviceSignIn, device, "a device sign-in");
 
 /// A device sign-in waiting for its `DEVICE_PASSWORD_VERIFIER` challenge. Answering it consumes
 /// this state, so an ephemeral is never used twice. Not `Clone`:
@@ -228,19 +208,7 @@ pub struct DeviceSignIn<'a> {
     ephemeral: ClientEphemeral,
 }
 
-impl fmt::Debug for DeviceSignIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.ephemeral
-            .debug_sign_in(f, "DeviceSignIn", "device", &self.device)
-    }
-}
-
 impl<'a> DeviceSignIn<'a> {
-    /// `SRP_A`.
-    pub fn srp_a(&self) -> &SrpA {
-        self.ephemeral.srp_a()
-    }
-
     /// The answer to the `DEVICE_SRP_AUTH` challenge. `username` is the challenge's
     /// `USERNAME` (the internal user name).
     pub fn device_srp_auth<'r>(&'r self, username: &'r str) -> DeviceSrpAuthResponse<'r> {
@@ -317,41 +285,13 @@ impl DeviceSrpAuthResponse<'_> {
 /// A `DEVICE_PASSWORD_VERIFIER` challenge, parsed.
 pub struct DevicePasswordVerifierChallenge<'a>(srp::Challenge<'a>);
 
-impl fmt::Debug for DevicePasswordVerifierChallenge<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .debug_as(f, "DevicePasswordVerifierChallenge", "username")
-    }
-}
-
-impl<'a> DevicePasswordVerifierChallenge<'a> {
-    /// From the challenge's `ChallengeParameters` (`USERNAME`, `SRP_B`, `SALT`, `SECRET_BLOCK`).
-    pub fn from_parameters<K, V>(
-        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
-    ) -> Result<Self, Error>
-    where
-        K: AsRef<str> + ?Sized + 'a,
-        V: AsRef<str> + ?Sized + 'a,
-    {
-        let [username, srp_b, salt, secret_block] = verifier_challenge(parameters, "USERNAME")?;
-        Self::new(username, srp_b, salt, secret_block)
-    }
-
-    /// From the four values.
-    pub fn new(
-        username: &'a str,
-        srp_b: &str,
-        salt: &str,
-        secret_block: &'a str,
-    ) -> Result<Self, Error> {
-        srp::Challenge::parse(username, srp_b, salt, secret_block).map(Self)
-    }
-
-    /// `USERNAME`.
-    pub fn username(&self) -> &'a str {
-        self.0.subject()
-    }
-}
+srp::verifier_challenge!(
+    DevicePasswordVerifierChallenge,
+    "USERNAME",
+    username,
+    "`USERNAME`.",
+    refuse_empty: false
+);
 
 /// The `DEVICE_PASSWORD_VERIFIER` challenge responses.
 #[derive(Debug)]

@@ -316,22 +316,60 @@ impl ClientEphemeral {
             Ok(PasswordClaimSignature::from_mac(&mac))
         })
     }
-
-    /// `Debug` for the sign-in `name` that holds this for `owner`: the owner and `SRP_A`, never
-    /// a.
-    pub(crate) fn debug_sign_in(
-        &self,
-        f: &mut fmt::Formatter<'_>,
-        name: &str,
-        owner_field: &str,
-        owner: &dyn fmt::Debug,
-    ) -> fmt::Result {
-        f.debug_struct(name)
-            .field(owner_field, owner)
-            .field("srp_a", &self.srp_a)
-            .finish_non_exhaustive()
-    }
 }
+
+/// What device and user sign-in share around their [`ClientEphemeral`]: `$owner` (what signs
+/// in: `RememberedDevice` or `User`) starts the sign-in `$sign_in`, which keeps the owner in its
+/// field `$field` and answers with `SRP_A`; its `Debug` shows the owner and `SRP_A`, never a.
+/// `$what` names the sign-in in the docs. The sign-in type itself, and its answer, are the
+/// caller's.
+macro_rules! client_sign_in {
+    ($owner:ident => $sign_in:ident, $field:ident, $what:literal) => {
+        impl<'a> $owner<'a> {
+            #[doc = concat!("Starts ", $what, " with a fresh 256-bit secret exponent from `rng`.")]
+            pub fn start_sign_in<R: ::rand_core::CryptoRng + ?Sized>(
+                self,
+                rng: &mut R,
+            ) -> Result<$sign_in<'a>, $crate::Error> {
+                Ok($sign_in {
+                    $field: self,
+                    ephemeral: $crate::srp::ClientEphemeral::random(rng)?,
+                })
+            }
+
+            #[doc = concat!(
+                "Starts ", $what, " with a caller-given secret exponent `a` (big-endian, 1 to ",
+                "384 bytes). For known-answer tests only: reusing an exponent breaks SRP."
+            )]
+            pub fn start_sign_in_with_test_exponent(
+                self,
+                a: &[u8],
+            ) -> Result<$sign_in<'a>, $crate::Error> {
+                Ok($sign_in {
+                    $field: self,
+                    ephemeral: $crate::srp::ClientEphemeral::from_test_exponent(a)?,
+                })
+            }
+        }
+
+        impl ::core::fmt::Debug for $sign_in<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($sign_in))
+                    .field(stringify!($field), &self.$field)
+                    .field("srp_a", self.ephemeral.srp_a())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $sign_in<'_> {
+            /// `SRP_A`.
+            pub fn srp_a(&self) -> &$crate::SrpA {
+                self.ephemeral.srp_a()
+            }
+        }
+    };
+}
+pub(crate) use client_sign_in;
 
 /// A `*PASSWORD_VERIFIER` challenge, parsed: whom it asks to prove (a device's `USERNAME`, a
 /// user's `USER_ID_FOR_SRP`), `SRP_B`, `SALT` and `SECRET_BLOCK`.
@@ -383,6 +421,62 @@ impl<'a> Challenge<'a> {
             .finish()
     }
 }
+
+/// The typed `*PASSWORD_VERIFIER` challenge `$challenge`, a newtype over [`Challenge`]: read
+/// from the `ChallengeParameters` or from its four values, its subject (the parameter `$subject`,
+/// whom it asks to prove) given by `$accessor`, and a `Debug` that shows the subject under that
+/// name. With `refuse_empty: true`, an empty subject is [`Error::Malformed`] before anything
+/// else is read.
+macro_rules! verifier_challenge {
+    ($challenge:ident, $subject:literal, $accessor:ident, $accessor_doc:literal,
+        refuse_empty: $refuse_empty:literal) => {
+        impl ::core::fmt::Debug for $challenge<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                self.0
+                    .debug_as(f, stringify!($challenge), stringify!($accessor))
+            }
+        }
+
+        impl<'a> $challenge<'a> {
+            #[doc = concat!(
+                                "From the challenge's `ChallengeParameters` (`", $subject,
+                                "`, `SRP_B`, `SALT`, `SECRET_BLOCK`; others are ignored)."
+                            )]
+            pub fn from_parameters<K, V>(
+                parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
+            ) -> Result<Self, $crate::Error>
+            where
+                K: AsRef<str> + ?Sized + 'a,
+                V: AsRef<str> + ?Sized + 'a,
+            {
+                let [subject, srp_b, salt, secret_block] =
+                    $crate::params::verifier_challenge(parameters, $subject)?;
+                Self::new(subject, srp_b, salt, secret_block)
+            }
+
+            /// From the four values.
+            pub fn new(
+                $accessor: &'a str,
+                srp_b: &str,
+                salt: &str,
+                secret_block: &'a str,
+            ) -> Result<Self, $crate::Error> {
+                if $refuse_empty && $accessor.is_empty() {
+                    return Err($crate::Error::Malformed {
+                        parameter: $subject,
+                    });
+                }
+                $crate::srp::Challenge::parse($accessor, srp_b, salt, secret_block).map(Self)
+            }
+
+            #[doc = $accessor_doc]
+            pub fn $accessor(&self) -> &'a str {
+                self.0.subject()
+            }
+        }
+    };
+}
+pub(crate) use verifier_challenge;
 
 #[cfg(test)]
 mod tests {

@@ -6,13 +6,12 @@
 
 use crate::{
     Error,
-    params::{Parameters, PasswordClaim, verifier_challenge},
+    params::{Parameters, PasswordClaim},
     srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
     wire::{AppClient, PasswordClaimSignature, SecretHash, SrpA},
 };
 use core::fmt;
-use rand_core::CryptoRng;
 
 /// A user pool id such as `us-east-1_AbC123`, and the pool name SRP hashes (`AbC123`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,27 +74,9 @@ impl<'a> User<'a> {
             password,
         })
     }
-
-    /// Starts a sign-in with a fresh 256-bit secret exponent from `rng`.
-    pub fn start_sign_in<R: CryptoRng + ?Sized>(
-        self,
-        rng: &mut R,
-    ) -> Result<UserSignIn<'a>, Error> {
-        Ok(UserSignIn {
-            user: self,
-            ephemeral: ClientEphemeral::random(rng)?,
-        })
-    }
-
-    /// Starts a sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384 bytes).
-    /// For known-answer tests only: reusing an exponent breaks SRP.
-    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<UserSignIn<'a>, Error> {
-        Ok(UserSignIn {
-            user: self,
-            ephemeral: ClientEphemeral::from_test_exponent(a)?,
-        })
-    }
 }
+
+srp::client_sign_in!(User => UserSignIn, user, "a sign-in");
 
 /// A user sign-in waiting for its `PASSWORD_VERIFIER` challenge. Answering it consumes this
 /// state, so an ephemeral is never used twice. Not `Clone`:
@@ -112,19 +93,7 @@ pub struct UserSignIn<'a> {
     ephemeral: ClientEphemeral,
 }
 
-impl fmt::Debug for UserSignIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.ephemeral
-            .debug_sign_in(f, "UserSignIn", "user", &self.user)
-    }
-}
-
 impl<'a> UserSignIn<'a> {
-    /// `SRP_A`.
-    pub fn srp_a(&self) -> &SrpA {
-        self.ephemeral.srp_a()
-    }
-
     /// The `AuthParameters` of `InitiateAuth` with `AuthFlow = USER_SRP_AUTH`.
     pub fn user_srp_auth(&self) -> UserSrpAuthParameters<'_> {
         UserSrpAuthParameters {
@@ -203,48 +172,14 @@ impl<'a> UserSrpAuthParameters<'a> {
 /// A `PASSWORD_VERIFIER` challenge, parsed.
 pub struct PasswordVerifierChallenge<'a>(srp::Challenge<'a>);
 
-impl fmt::Debug for PasswordVerifierChallenge<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .debug_as(f, "PasswordVerifierChallenge", "user_id_for_srp")
-    }
-}
-
-impl<'a> PasswordVerifierChallenge<'a> {
-    /// From the challenge's `ChallengeParameters` (`USER_ID_FOR_SRP`, `SRP_B`, `SALT`,
-    /// `SECRET_BLOCK`; `USERNAME` is not needed).
-    pub fn from_parameters<K, V>(
-        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
-    ) -> Result<Self, Error>
-    where
-        K: AsRef<str> + ?Sized + 'a,
-        V: AsRef<str> + ?Sized + 'a,
-    {
-        let [user_id, srp_b, salt, secret_block] =
-            verifier_challenge(parameters, "USER_ID_FOR_SRP")?;
-        Self::new(user_id, srp_b, salt, secret_block)
-    }
-
-    /// From the four values.
-    pub fn new(
-        user_id_for_srp: &'a str,
-        srp_b: &str,
-        salt: &str,
-        secret_block: &'a str,
-    ) -> Result<Self, Error> {
-        if user_id_for_srp.is_empty() {
-            return Err(Error::Malformed {
-                parameter: "USER_ID_FOR_SRP",
-            });
-        }
-        srp::Challenge::parse(user_id_for_srp, srp_b, salt, secret_block).map(Self)
-    }
-
-    /// `USER_ID_FOR_SRP`, the internal user name.
-    pub fn user_id_for_srp(&self) -> &'a str {
-        self.0.subject()
-    }
-}
+// USER_ID_FOR_SRP is signed, so an empty one is refused; a device's USERNAME is only echoed.
+srp::verifier_challenge!(
+    PasswordVerifierChallenge,
+    "USER_ID_FOR_SRP",
+    user_id_for_srp,
+    "`USER_ID_FOR_SRP`, the internal user name.",
+    refuse_empty: true
+);
 
 /// The `PASSWORD_VERIFIER` challenge responses.
 #[derive(Debug)]
