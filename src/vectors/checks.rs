@@ -66,6 +66,16 @@ fn check_srp_a(case: &Value, srp_a: &SrpA) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The case's challenge to `subject`, as the typed challenge's `new` reads it.
+fn challenge<'v, T>(
+    case: &'v Value,
+    subject: &'v str,
+    new: fn(&'v str, &str, &str, &'v str) -> Result<T, Error>,
+) -> Result<T, Failure> {
+    let (srp_b, salt) = (field(case, "SRP_B")?, field(case, "SALT")?);
+    new(subject, srp_b, salt, field(case, "SECRET_BLOCK")?).map_err(Failure::refused("challenge"))
+}
+
 /// The device's answer to the case's challenge: `PASSWORD_CLAIM_SIGNATURE`.
 fn device_signature(case: &Value) -> Result<String, Failure> {
     let device = RememberedDevice {
@@ -78,13 +88,8 @@ fn device_signature(case: &Value) -> Result<String, Failure> {
         .map_err(Failure::refused("start"))?;
     check_srp_a(case, sign_in.srp_a())?;
     let username = case.get("USERNAME").and_then(Value::as_str);
-    let challenge = DevicePasswordVerifierChallenge::new(
-        username.unwrap_or(ECHO_USERNAME),
-        field(case, "SRP_B")?,
-        field(case, "SALT")?,
-        field(case, "SECRET_BLOCK")?,
-    )
-    .map_err(Failure::refused("challenge"))?;
+    let username = username.unwrap_or(ECHO_USERNAME);
+    let challenge = challenge(case, username, DevicePasswordVerifierChallenge::new)?;
     let response = sign_in
         .respond(&challenge, case_timestamp(case)?)
         .map_err(Failure::refused("respond"))?;
@@ -212,13 +217,7 @@ fn user_signature(case: &Value) -> Result<String, Failure> {
         .map_err(Failure::refused("start"))?;
     check_srp_a(case, sign_in.srp_a())?;
     let user_id = field(case, "USER_ID_FOR_SRP")?;
-    let challenge = PasswordVerifierChallenge::new(
-        user_id,
-        field(case, "SRP_B")?,
-        field(case, "SALT")?,
-        field(case, "SECRET_BLOCK")?,
-    )
-    .map_err(Failure::refused("challenge"))?;
+    let challenge = challenge(case, user_id, PasswordVerifierChallenge::new)?;
     let response = sign_in
         .respond(&challenge, case_timestamp(case)?)
         .map_err(Failure::refused("respond"))?;
