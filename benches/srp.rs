@@ -44,7 +44,8 @@ use std::{hint::black_box, time::Duration};
 
 use base64ct::{Base64, Encoding};
 use cognito_srp6a::{
-    DevicePasswordVerifierChallenge, DeviceSecretVerifierConfig, N_HEX, PasswordVerifierChallenge,
+    DevicePasswordVerifierChallenge, DevicePasswordVerifierResponse, DeviceSecretVerifierConfig,
+    N_HEX, PasswordClaimSignature, PasswordVerifierChallenge, PasswordVerifierResponse,
     RememberedDevice, SALT_RANDOM_BYTES, Timestamp, User,
 };
 use criterion::{
@@ -302,68 +303,141 @@ fn srp_a(c: &mut Criterion) {
     g.finish();
 }
 
+/// A `*PASSWORD_VERIFIER` answer of this crate: device or user.
+trait Signed {
+    fn signature(&self) -> &PasswordClaimSignature;
+}
+
+impl Signed for DevicePasswordVerifierResponse<'_> {
+    fn signature(&self) -> &PasswordClaimSignature {
+        &self.password_claim_signature
+    }
+}
+
+impl Signed for PasswordVerifierResponse<'_> {
+    fn signature(&self) -> &PasswordClaimSignature {
+        &self.password_claim_signature
+    }
+}
+
+/// A `*PASSWORD_VERIFIER` case of the vectors: a, the challenge's values and the signature the
+/// client made.
+struct VerifierCase<'v> {
+    a: Vec<u8>,
+    srp_b: &'v str,
+    salt: &'v str,
+    secret_block: &'v str,
+    timestamp: &'v str,
+    expected: &'v str,
+}
+
+impl<'v> VerifierCase<'v> {
+    fn read(case: &'v Value) -> Self {
+        Self {
+            a: hex_bytes(field(case, "a_hex")),
+            srp_b: field(case, "SRP_B"),
+            salt: field(case, "SALT"),
+            secret_block: field(case, "SECRET_BLOCK"),
+            timestamp: field(case, "TIMESTAMP"),
+            expected: field(case, "PASSWORD_CLAIM_SIGNATURE"),
+        }
+    }
+
+    /// Times the answer of this crate against the baseline's for `(p, i, secret)`, after
+    /// checking that both sign as the client did. `start` makes the crate's sign-in (a, A) in
+    /// the untimed setup and returns its answer to the challenge at a timestamp, which alone is
+    /// timed.
+    fn bench<A, R>(
+        &self,
+        c: &mut Criterion,
+        name: &str,
+        (p, i, secret): (&str, &str, &str),
+        start: impl Fn() -> A,
+    ) where
+        A: FnOnce(Timestamp) -> Result<R, cognito_srp6a::Error>,
+        R: Signed,
+    {
+        let timestamp = Timestamp::parse(self.timestamp).unwrap();
+        let grp = Group::new();
+        let challenge = BaselineChallenge::parse(self.srp_b, self.salt, self.secret_block);
+        let state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&self.a));
+        let theirs = state
+            .clone()
+            .respond(&grp, p, i, secret, &challenge, self.timestamp);
+        let ours = start()(timestamp).unwrap();
+        assert_eq!(ours.signature().as_str(), self.expected);
+        assert_eq!(theirs, self.expected);
+
+        let mut g = group(c, name);
+        g.bench_function(CRATE, |b| {
+            b.iter_batched(
+                &start,
+                |answer| answer(black_box(timestamp)),
+                BatchSize::SmallInput,
+            )
+        });
+        g.bench_function(BASELINE, |b| {
+            b.iter_batched(
+                || state.clone(),
+                |state| {
+                    let challenge = black_box(&challenge);
+                    state.respond(&grp, p, i, secret, challenge, self.timestamp)
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+/// The first `device` case of the vectors, read.
+struct DeviceCase<'v> {
+    /// `(DeviceGroupKey, DeviceKey, device password)`.
+    identity: (&'v str, &'v str, &'v str),
+    device: RememberedDevice<'v>,
+    exchange: VerifierCase<'v>,
+    /// The challenge. Its USERNAME is echoed, not signed; any name does.
+    challenge: DevicePasswordVerifierChallenge<'v>,
+}
+
+impl<'v> DeviceCase<'v> {
+    fn read(v: &'v Value) -> Self {
+        let case = &v["device"][0];
+        let (gk, dk, pw) = (
+            field(case, "device_group_key"),
+            field(case, "device_key"),
+            field(case, "device_password"),
+        );
+        let exchange = VerifierCase::read(case);
+        let challenge = DevicePasswordVerifierChallenge::new(
+            "user",
+            exchange.srp_b,
+            exchange.salt,
+            exchange.secret_block,
+        )
+        .unwrap();
+        Self {
+            identity: (gk, dk, pw),
+            device: RememberedDevice {
+                device_group_key: gk,
+                device_key: dk,
+                device_password: pw.as_bytes(),
+            },
+            exchange,
+            challenge,
+        }
+    }
+}
+
 fn device_password_verifier(c: &mut Criterion) {
     let v = vectors();
-    let case = &v["device"][0];
-    let (gk, dk, pw) = (
-        field(case, "device_group_key"),
-        field(case, "device_key"),
-        field(case, "device_password"),
-    );
-    let device = RememberedDevice {
-        device_group_key: gk,
-        device_key: dk,
-        device_password: pw.as_bytes(),
-    };
-    let a_bytes = hex_bytes(field(case, "a_hex"));
-    let (srp_b, salt, secret_block, ts_text) = (
-        field(case, "SRP_B"),
-        field(case, "SALT"),
-        field(case, "SECRET_BLOCK"),
-        field(case, "TIMESTAMP"),
-    );
-    // The challenge's USERNAME is echoed, not signed; any name does.
-    let challenge =
-        DevicePasswordVerifierChallenge::new("user", srp_b, salt, secret_block).unwrap();
-    let timestamp = Timestamp::parse(ts_text).unwrap();
-    let expected = field(case, "PASSWORD_CLAIM_SIGNATURE");
-
-    let grp = Group::new();
-    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
-    let base_state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a_bytes));
-
-    let ours = device
-        .start_sign_in_with_test_exponent(&a_bytes)
-        .unwrap()
-        .respond(&challenge, timestamp)
-        .unwrap();
-    let theirs = base_state
-        .clone()
-        .respond(&grp, gk, dk, pw, &base_challenge, ts_text);
-    assert_eq!(ours.password_claim_signature.as_str(), expected);
-    assert_eq!(theirs, expected);
-
-    let mut g = group(c, "device_password_verifier");
-    g.bench_function(CRATE, |b| {
-        b.iter_batched(
-            || device.start_sign_in_with_test_exponent(&a_bytes).unwrap(),
-            |state| {
-                state
-                    .respond(black_box(&challenge), black_box(timestamp))
-                    .unwrap()
-                    .password_claim_signature
-            },
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function(BASELINE, |b| {
-        b.iter_batched(
-            || base_state.clone(),
-            |state| state.respond(&grp, gk, dk, pw, black_box(&base_challenge), ts_text),
-            BatchSize::SmallInput,
-        )
-    });
-    g.finish();
+    let d = DeviceCase::read(&v);
+    let (a, challenge) = (&d.exchange.a, &d.challenge);
+    d.exchange
+        .bench(c, "device_password_verifier", d.identity, || {
+            let sign_in = d.device.start_sign_in_with_test_exponent(a).unwrap();
+            move |t| sign_in.respond(black_box(challenge), t)
+        });
 }
 
 fn user_password_verifier(c: &mut Criterion) {
@@ -376,64 +450,15 @@ fn user_password_verifier(c: &mut Criterion) {
         field(case, "USER_ID_FOR_SRP"),
     );
     let user = User::new(pool_id, username, password).unwrap();
-    let a_bytes = hex_bytes(field(case, "a_hex"));
-    let (srp_b, salt, secret_block, ts_text) = (
-        field(case, "SRP_B"),
-        field(case, "SALT"),
-        field(case, "SECRET_BLOCK"),
-        field(case, "TIMESTAMP"),
-    );
-    let challenge = PasswordVerifierChallenge::new(user_id, srp_b, salt, secret_block).unwrap();
-    let timestamp = Timestamp::parse(ts_text).unwrap();
-    let expected = field(case, "PASSWORD_CLAIM_SIGNATURE");
-
-    let grp = Group::new();
+    let vc = VerifierCase::read(case);
+    let challenge =
+        &PasswordVerifierChallenge::new(user_id, vc.srp_b, vc.salt, vc.secret_block).unwrap();
     let pool_name = pool_id.split('_').nth(1).unwrap();
-    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
-    let base_state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a_bytes));
-
-    let ours = user
-        .start_sign_in_with_test_exponent(&a_bytes)
-        .unwrap()
-        .respond(&challenge, timestamp)
-        .unwrap();
-    let theirs =
-        base_state
-            .clone()
-            .respond(&grp, pool_name, user_id, password, &base_challenge, ts_text);
-    assert_eq!(ours.password_claim_signature.as_str(), expected);
-    assert_eq!(theirs, expected);
-
-    let mut g = group(c, "user_password_verifier");
-    g.bench_function(CRATE, |b| {
-        b.iter_batched(
-            || user.start_sign_in_with_test_exponent(&a_bytes).unwrap(),
-            |state| {
-                state
-                    .respond(black_box(&challenge), black_box(timestamp))
-                    .unwrap()
-                    .password_claim_signature
-            },
-            BatchSize::SmallInput,
-        )
+    let identity = (pool_name, user_id, password);
+    vc.bench(c, "user_password_verifier", identity, || {
+        let sign_in = user.start_sign_in_with_test_exponent(&vc.a).unwrap();
+        move |t| sign_in.respond(black_box(challenge), t)
     });
-    g.bench_function(BASELINE, |b| {
-        b.iter_batched(
-            || base_state.clone(),
-            |state| {
-                state.respond(
-                    &grp,
-                    pool_name,
-                    user_id,
-                    password,
-                    black_box(&base_challenge),
-                    ts_text,
-                )
-            },
-            BatchSize::SmallInput,
-        )
-    });
-    g.finish();
 }
 
 /// A whole device sign-in on the client (A, then the DEVICE_PASSWORD_VERIFIER answer), each
@@ -441,28 +466,15 @@ fn user_password_verifier(c: &mut Criterion) {
 /// 128-bit-strength safe-prime group), amazon-cognito-identity-js and the peer crates 1024.
 fn device_sign_in_as_shipped(c: &mut Criterion) {
     let v = vectors();
-    let case = &v["device"][0];
-    let (gk, dk, pw) = (
-        field(case, "device_group_key"),
-        field(case, "device_key"),
-        field(case, "device_password"),
-    );
-    let device = RememberedDevice {
-        device_group_key: gk,
-        device_key: dk,
-        device_password: pw.as_bytes(),
-    };
-    let (srp_b, salt, secret_block, ts_text) = (
-        field(case, "SRP_B"),
-        field(case, "SALT"),
-        field(case, "SECRET_BLOCK"),
-        field(case, "TIMESTAMP"),
-    );
-    let challenge =
-        DevicePasswordVerifierChallenge::new("user", srp_b, salt, secret_block).unwrap();
-    let timestamp = Timestamp::parse(ts_text).unwrap();
+    let DeviceCase {
+        identity: (gk, dk, pw),
+        device,
+        exchange: vc,
+        challenge,
+    } = DeviceCase::read(&v);
+    let timestamp = Timestamp::parse(vc.timestamp).unwrap();
     let grp = Group::new();
-    let base_challenge = BaselineChallenge::parse(srp_b, salt, secret_block);
+    let base_challenge = BaselineChallenge::parse(vc.srp_b, vc.salt, vc.secret_block);
     let mut rng = StdRng::seed_from_u64(7);
 
     let mut g = group(c, "device_sign_in_as_shipped");
@@ -480,7 +492,7 @@ fn device_sign_in_as_shipped(c: &mut Criterion) {
             let mut a = [0u8; 128];
             rng.fill_bytes(&mut a);
             let state = BaselineSignIn::new(&grp, &BigUint::from_bytes_be(&a));
-            state.respond(&grp, gk, dk, pw, black_box(&base_challenge), ts_text)
+            state.respond(&grp, gk, dk, pw, black_box(&base_challenge), vc.timestamp)
         })
     });
     g.finish();

@@ -1,6 +1,6 @@
-//! g^e by a Lim-Lee comb over a table fixed ahead of time (`docs/protocol.md`, "Group": g = 2),
-//! for every g^e of the protocol: v = g^x, A = g^a, k·g^x and the service's g^b, all with
-//! exponents of at most 256 bits. Why a table: `docs/decisions.md`.
+//! g^e by a Lim-Lee comb over a table fixed ahead of time (`docs/protocol.md`, "The group":
+//! g = 2), for every g^e of the protocol: v = g^x, A = g^a, k·g^x and the service's g^b, all
+//! with exponents of at most 256 bits.
 //!
 //! The exponent's 270 bits are read as 6 rows of 45; each row as 9 blocks of 5 columns. Column
 //! t of block k, one bit from each row, is a 6-bit index into block k's sub-table, which holds
@@ -20,8 +20,10 @@
     reason = "table and limb indices are loop counters below the constant lengths"
 )]
 
-use crate::monty::{Elem, LIMBS};
-use crate::pow::window;
+use crate::{
+    bits::window,
+    monty::{Elem, LIMBS},
+};
 use crypto_bigint::Word;
 
 /// Bits per lookup (the comb's rows, h).

@@ -1,14 +1,14 @@
-//! Declassification points for the constant-time gate (`scripts/ct-check`; why a gate:
-//! `docs/decisions.md`).
+//! Declassification points for the constant-time gate (`scripts/ct-check`).
 //!
 //! The gate runs the crate under valgrind's memcheck with every secret marked undefined, so a
 //! branch or memory index that depends on one is an error. Where a secret-derived value becomes
 //! public by design (A, B and v, which are sent; the signature; the length of TC(S), which the
-//! protocol makes visible; the verdict of the proof check; whether a secret exponent is zero, which
-//! is then refused or drawn again), the crate calls [`declassify`] with a
-//! label. Normal builds compile it to nothing; builds with `--cfg cognito_srp6a_ct` (only
-//! `scripts/ct-check` makes them) call the hook the gate installed, which marks the bytes
-//! defined again. The library stays free of `unsafe`: the valgrind requests live in the gate.
+//! protocol makes visible (`docs/protocol.md`, "The client's side"); the verdict of the proof
+//! check; whether a secret exponent is zero, which is then refused or drawn again), the crate
+//! calls [`declassify`] with a label. Normal builds compile it to nothing; builds with
+//! `--cfg cognito_srp6a_ct` (only `scripts/ct-check` makes them) call the hook the gate
+//! installed, which marks the bytes defined again. The library stays free of `unsafe`: the
+//! valgrind requests live in the gate.
 
 /// Marks `value`'s bytes as public from here on, in gate builds. It takes `&mut` so that the
 /// compiler reloads the value from memory afterwards instead of reusing a register copy that

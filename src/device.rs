@@ -1,15 +1,16 @@
-//! "Remember this device" (`docs/protocol.md`, "Device registration", "Wire flow" 3-4): the
-//! `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
+//! "Remember this device" (`docs/protocol.md`, "Registering a device" and "On the wire" steps
+//! 3-4): the `DeviceSecretVerifierConfig` for `ConfirmDevice`, and the `DEVICE_SRP_AUTH` /
 //! `DEVICE_PASSWORD_VERIFIER` answers. The identity is P = DeviceGroupKey, I = DeviceKey,
-//! secret = the device password; the math is in `srp`.
+//! secret = the device password; the math and the exchange it shares with a user sign-in
+//! (the ephemeral, the parsed challenge, the answer's parameters) are in `srp` and `params`.
 
 use crate::{
     Error,
     encoding::{AsciiBuf, encode_base64},
-    params::{Parameters, pick, required},
-    srp::{self, Identity, SecretExponent},
+    params::{Parameters, PasswordClaim},
+    srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
-    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, Salt, SecretHash, SrpA},
 };
 use core::fmt;
 use rand_core::CryptoRng;
@@ -190,21 +191,7 @@ impl fmt::Debug for RememberedDevice<'_> {
     }
 }
 
-impl<'a> RememberedDevice<'a> {
-    /// Starts a device sign-in with a fresh 256-bit secret exponent from `rng`.
-    pub fn start_sign_in<R: CryptoRng + ?Sized>(
-        self,
-        rng: &mut R,
-    ) -> Result<DeviceSignIn<'a>, Error> {
-        DeviceSignIn::new(self, SecretExponent::random(rng, "a")?)
-    }
-
-    /// Starts a device sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384
-    /// bytes). For known-answer tests only: reusing an exponent breaks SRP.
-    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<DeviceSignIn<'a>, Error> {
-        DeviceSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
-    }
-}
+srp::client_sign_in!(RememberedDevice => DeviceSignIn, device, "a device sign-in");
 
 /// A device sign-in waiting for its `DEVICE_PASSWORD_VERIFIER` challenge. Answering it consumes
 /// this state, so an ephemeral is never used twice. Not `Clone`:
@@ -218,37 +205,17 @@ impl<'a> RememberedDevice<'a> {
 /// ```
 pub struct DeviceSignIn<'a> {
     device: RememberedDevice<'a>,
-    a: SecretExponent,
-    srp_a: SrpA,
-}
-
-impl fmt::Debug for DeviceSignIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceSignIn")
-            .field("device", &self.device)
-            .field("srp_a", &self.srp_a)
-            .finish_non_exhaustive()
-    }
+    ephemeral: ClientEphemeral,
 }
 
 impl<'a> DeviceSignIn<'a> {
-    fn new(device: RememberedDevice<'a>, a: SecretExponent) -> Result<Self, Error> {
-        let srp_a = srp::client_public(&a)?;
-        Ok(Self { device, a, srp_a })
-    }
-
-    /// `SRP_A`.
-    pub fn srp_a(&self) -> &SrpA {
-        &self.srp_a
-    }
-
     /// The answer to the `DEVICE_SRP_AUTH` challenge. `username` is the challenge's
     /// `USERNAME` (the internal user name).
     pub fn device_srp_auth<'r>(&'r self, username: &'r str) -> DeviceSrpAuthResponse<'r> {
         DeviceSrpAuthResponse {
             username,
             device_key: self.device.device_key,
-            srp_a: &self.srp_a,
+            srp_a: self.ephemeral.srp_a(),
             secret_hash: None,
         }
     }
@@ -266,21 +233,12 @@ impl<'a> DeviceSignIn<'a> {
             p: self.device.device_group_key,
             i: self.device.device_key,
         };
-        let signature = srp::password_claim_signature(
-            id,
-            self.device.device_password,
-            &self.a,
-            &self.srp_a,
-            &srp::Challenge {
-                srp_b: &challenge.srp_b,
-                salt: &challenge.salt,
-                secret_block: &challenge.secret_block,
-            },
-            &timestamp,
-        )?;
+        let signature =
+            self.ephemeral
+                .sign(id, self.device.device_password, &challenge.0, &timestamp)?;
         Ok(DevicePasswordVerifierResponse {
-            username: challenge.username,
-            password_claim_secret_block: challenge.secret_block.as_str(),
+            username: challenge.username(),
+            password_claim_secret_block: challenge.0.secret_block(),
             timestamp,
             password_claim_signature: signature,
             device_key: self.device.device_key,
@@ -325,53 +283,15 @@ impl DeviceSrpAuthResponse<'_> {
 }
 
 /// A `DEVICE_PASSWORD_VERIFIER` challenge, parsed.
-#[derive(Debug)]
-pub struct DevicePasswordVerifierChallenge<'a> {
-    username: &'a str,
-    srp_b: SrpB,
-    salt: Salt,
-    secret_block: SecretBlock<'a>,
-}
+pub struct DevicePasswordVerifierChallenge<'a>(srp::Challenge<'a>);
 
-impl<'a> DevicePasswordVerifierChallenge<'a> {
-    /// From the challenge's `ChallengeParameters` (`USERNAME`, `SRP_B`, `SALT`, `SECRET_BLOCK`).
-    pub fn from_parameters<K, V>(
-        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
-    ) -> Result<Self, Error>
-    where
-        K: AsRef<str> + ?Sized + 'a,
-        V: AsRef<str> + ?Sized + 'a,
-    {
-        let [username, srp_b, salt, secret_block] =
-            pick(parameters, ["USERNAME", "SRP_B", "SALT", "SECRET_BLOCK"])?;
-        Self::new(
-            required(username, "USERNAME")?,
-            required(srp_b, "SRP_B")?,
-            required(salt, "SALT")?,
-            required(secret_block, "SECRET_BLOCK")?,
-        )
-    }
-
-    /// From the four values.
-    pub fn new(
-        username: &'a str,
-        srp_b: &str,
-        salt: &str,
-        secret_block: &'a str,
-    ) -> Result<Self, Error> {
-        Ok(Self {
-            username,
-            srp_b: SrpB::parse(srp_b)?,
-            salt: Salt::parse(salt)?,
-            secret_block: SecretBlock::parse(secret_block)?,
-        })
-    }
-
-    /// `USERNAME`.
-    pub fn username(&self) -> &'a str {
-        self.username
-    }
-}
+srp::verifier_challenge!(
+    DevicePasswordVerifierChallenge,
+    "USERNAME",
+    username,
+    "`USERNAME`.",
+    refuse_empty: false
+);
 
 /// The `DEVICE_PASSWORD_VERIFIER` challenge responses.
 #[derive(Debug)]
@@ -399,21 +319,14 @@ impl DevicePasswordVerifierResponse<'_> {
 
     /// The `ChallengeResponses` parameters.
     pub fn parameters(&self) -> Parameters<'_> {
-        Parameters::new([
-            Some(("USERNAME", self.username)),
-            Some((
-                "PASSWORD_CLAIM_SECRET_BLOCK",
-                self.password_claim_secret_block,
-            )),
-            Some(("TIMESTAMP", self.timestamp.as_str())),
-            Some((
-                "PASSWORD_CLAIM_SIGNATURE",
-                self.password_claim_signature.as_str(),
-            )),
-            Some(("DEVICE_KEY", self.device_key)),
-            self.secret_hash
-                .as_ref()
-                .map(|h| ("SECRET_HASH", h.as_str())),
-        ])
+        PasswordClaim {
+            username: self.username,
+            secret_block: self.password_claim_secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.password_claim_signature,
+            device_key: Some(self.device_key),
+            secret_hash: self.secret_hash.as_ref(),
+        }
+        .parameters()
     }
 }

@@ -6,7 +6,8 @@ use core::fmt;
 /// What went wrong, and with which parameter.
 ///
 /// `parameter` is a wire name (`"SRP_B"`, `"SALT"`, `"SECRET_BLOCK"`, …) or, for values that are
-/// not on the wire, `docs/protocol.md`'s name for them (`"u"`, `"a"`, `"user_pool_id"`).
+/// not on the wire, their name in `docs/protocol.md` or the argument's (`"u"`, `"a"`,
+/// `"user_pool_id"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {

@@ -1,6 +1,6 @@
-//! The SRP group Cognito uses (`docs/protocol.md`, "Group"): N is the RFC 3526 3072-bit MODP
-//! prime, g = 2, and the multiplier k = H(TC(N) || TC(g)) = H(00 || N || 02), not RFC 5054's
-//! padded form.
+//! The SRP group Cognito uses (`docs/protocol.md`, "The group"): N is the RFC 3526 3072-bit MODP
+//! prime, g = 2, and the multiplier k = H(TC(N) || TC(g)) = H(00 || N || 02), not RFC 5054's padded
+//! form.
 //!
 //! Arithmetic modulo N is this crate's own (`monty`, `pow`, `comb`); crypto-bigint holds the
 //! integers and computes the Montgomery constants at compile time.

@@ -6,9 +6,10 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use crate::{
+    bits::window,
     group::{Modulus, N, N_BYTES},
     monty::{Acc, Elem, LIMBS, ONE, limbs_of},
-    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent, window},
+    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent},
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
 use num_bigint::BigUint;
@@ -32,7 +33,8 @@ pub(crate) fn u3072(b: &BigUint) -> U3072 {
     U3072::from_be_slice(&be)
 }
 
-/// Residues mod N with the shapes `docs/protocol.md` singles out: small, near N, top bits, random.
+/// Residues mod N with the shapes that matter to TC and the reduction: small, near N, top bits,
+/// random.
 pub(crate) fn residue() -> impl Strategy<Value = BigUint> {
     prop_oneof![
         (1u64..1000).prop_map(BigUint::from),

@@ -11,6 +11,7 @@ extern crate std;
 #[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub mod bench;
+mod bits;
 #[cfg(feature = "comb-table")]
 mod comb;
 mod ct;
@@ -23,6 +24,7 @@ pub mod fuzz;
 mod group;
 #[cfg(test)]
 mod kernel_tests;
+mod mac;
 mod monty;
 #[cfg(all(test, feature = "server"))]
 mod oracle_tests;
@@ -33,6 +35,8 @@ mod server;
 mod srp;
 mod timestamp;
 mod user;
+#[cfg(feature = "vectors")]
+pub mod vectors;
 mod wipe;
 mod wire;
 

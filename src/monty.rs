@@ -1,4 +1,4 @@
-//! Multiplication modulo N in Montgomery form (`docs/protocol.md`, "Group"): the kernels every
+//! Multiplication modulo N in Montgomery form (`docs/protocol.md`, "The group"): the kernels every
 //! exponentiation of the protocol runs on (v = g^x, A = g^a, k·g^x, S, and the service's B and S).
 //!
 //! An element is 48 little-endian 64-bit limbs holding x·R mod N, R = 2^3072, the same R as

@@ -1,10 +1,15 @@
-//! Challenge parameter maps in, response parameter lists out (`docs/protocol.md`, "Wire flow").
+//! Challenge parameter maps in, response parameter lists out (`docs/protocol.md`, "On the
+//! wire").
 //!
 //! Input is any iterator of string pairs, so the `HashMap<String, String>` that
 //! `aws-sdk-cognitoidentityprovider` returns as `challenge_parameters` works as it is, and so
 //! does a slice of `(&str, &str)` in `no_std`. Output is a fixed list of `(wire name, value)`.
 
-use crate::Error;
+use crate::{
+    Error,
+    timestamp::Timestamp,
+    wire::{PasswordClaimSignature, SecretHash},
+};
 
 /// Picks the named parameters out of a challenge map, refusing duplicates.
 /// Unknown parameters are ignored, as the service adds new ones over time.
@@ -70,6 +75,58 @@ pub(crate) fn required<'m>(
     parameter: &'static str,
 ) -> Result<&'m str, Error> {
     value.ok_or(Error::Missing { parameter })
+}
+
+/// The four values of a `*PASSWORD_VERIFIER` challenge, each required: `subject` (whom it asks
+/// to prove: `USERNAME` for a device, `USER_ID_FOR_SRP` for a user), `SRP_B`, `SALT` and
+/// `SECRET_BLOCK`.
+pub(crate) fn verifier_challenge<'m, K, V>(
+    parameters: impl IntoIterator<Item = (&'m K, &'m V)>,
+    subject: &'static str,
+) -> Result<[&'m str; 4], Error>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: AsRef<str> + ?Sized + 'm,
+{
+    let [who, srp_b, salt, secret_block] =
+        pick(parameters, [subject, "SRP_B", "SALT", "SECRET_BLOCK"])?;
+    Ok([
+        required(who, subject)?,
+        required(srp_b, "SRP_B")?,
+        required(salt, "SALT")?,
+        required(secret_block, "SECRET_BLOCK")?,
+    ])
+}
+
+/// What a `*PASSWORD_VERIFIER` answer sends, device or user: the `ChallengeResponses` in the
+/// order the clients send them.
+pub(crate) struct PasswordClaim<'a> {
+    /// `USERNAME`.
+    pub(crate) username: &'a str,
+    /// `PASSWORD_CLAIM_SECRET_BLOCK`.
+    pub(crate) secret_block: &'a str,
+    /// `TIMESTAMP`.
+    pub(crate) timestamp: &'a Timestamp,
+    /// `PASSWORD_CLAIM_SIGNATURE`.
+    pub(crate) signature: &'a PasswordClaimSignature,
+    /// `DEVICE_KEY`, for a device and a user signing in from a remembered one.
+    pub(crate) device_key: Option<&'a str>,
+    /// `SECRET_HASH`, for app clients with a secret.
+    pub(crate) secret_hash: Option<&'a SecretHash>,
+}
+
+impl<'a> PasswordClaim<'a> {
+    /// The `ChallengeResponses` parameters.
+    pub(crate) fn parameters(self) -> Parameters<'a> {
+        Parameters::new([
+            Some(("USERNAME", self.username)),
+            Some(("PASSWORD_CLAIM_SECRET_BLOCK", self.secret_block)),
+            Some(("TIMESTAMP", self.timestamp.as_str())),
+            Some(("PASSWORD_CLAIM_SIGNATURE", self.signature.as_str())),
+            self.device_key.map(|k| ("DEVICE_KEY", k)),
+            self.secret_hash.map(|h| ("SECRET_HASH", h.as_str())),
+        ])
+    }
 }
 
 /// The parameters of a response or of `AuthParameters`, in wire order, absent optional ones

@@ -1,6 +1,6 @@
-//! The exponentiations of SRP-6a (`docs/protocol.md`, "Device registration", "Client exchange",
-//! "Service side"): g^e for v, A, k·g^x and the service's g^b, and base^e for S and the
-//! service's v^u.
+//! The exponentiations of SRP-6a (`docs/protocol.md`, "Registering a device", "The client's
+//! side" and "The service's side"): g^e for v, A, k·g^x and the service's g^b, and base^e for S
+//! and the service's v^u.
 //!
 //! g^e goes through the fixed-base comb (`comb`, feature `comb-table`) when e fits it, and
 //! otherwise through square-and-double, which needs no table: with g = 2 the multiply step of
@@ -8,31 +8,20 @@
 //! depends only on the public bit bound, scanning its whole table for every window.
 //!
 //! Exponents are secret; their bit bound `bits` is public and is all the running time depends
-//! on. Bits of the exponent at or above `bits` must be zero.
+//! on. Bits of the exponent at or above `bits` must be zero. Exponents are read only through
+//! `bits::window`.
 
 #![allow(
     clippy::indexing_slicing,
     reason = "table indices are loop counters below the table's length"
 )]
 
-use crate::monty::{Elem, ONE, widen};
+use crate::{
+    bits::window,
+    monty::{Elem, ONE},
+};
 use crypto_bigint::Word;
 use zeroize::Zeroize;
-
-/// Bits `pos..pos + width` (width at most 6) of the little-endian `words`, zero past the end.
-/// `pos` and `width` are public: they pick the words read, the bits' values never do.
-pub(crate) fn window(words: &[Word], pos: u32, width: u32) -> u64 {
-    let (index, shift) = ((pos / Word::BITS) as usize, pos % Word::BITS);
-    let low = words.get(index).map_or(0, |&w| widen(w) >> shift);
-    let high = if shift + width > Word::BITS {
-        words
-            .get(index + 1)
-            .map_or(0, |&w| widen(w) << (Word::BITS - shift))
-    } else {
-        0
-    };
-    (low | high) & ((1 << width) - 1)
-}
 
 /// g^e, for e below 2^bits.
 pub(crate) fn pow_g(e: &[Word], bits: u32) -> Elem {

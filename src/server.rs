@@ -1,4 +1,4 @@
-//! The service side (`docs/protocol.md`, "Service side"): what a user pool stores after
+//! The service side (`docs/protocol.md`, "The service's side"): what a user pool stores after
 //! `ConfirmDevice` or sign-up, the `DEVICE_PASSWORD_VERIFIER` / `PASSWORD_VERIFIER` challenge it
 //! issues, and the check of the client's proof. For offline tests of apps and of other
 //! implementations.

@@ -1,34 +1,33 @@
-//! The SRP-6a math, in one place for device and user sign-in and registration (`docs/protocol.md`,
-//! "Device registration", "Client exchange" and "Service side"): x, v = g^x, A = g^a, u, S, the
-//! HKDF key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's B and S. `device`, `user` and
-//! `server` only choose the identity `(P, I, secret)` and the wire shapes.
+//! The SRP-6a math, in one place for device and user sign-in and registration
+//! (`docs/protocol.md`, "Registering a device", "The client's side" and "The service's side"):
+//! x, v = g^x, A = g^a, u, S, the HKDF key and the `PASSWORD_CLAIM_SIGNATURE`, and the service's
+//! B and S. The client's half of an exchange, which device and user sign-in share (the
+//! ephemeral (a, A) and the parsed `*PASSWORD_VERIFIER` challenge it signs), is in `client`.
+//! `device`, `user` and `server` only choose the identity `(P, I, secret)` and the wire shapes.
 //!
 //! Secrets (a, b, x, S, the key) only meet the constant-time exponentiations of `pow` with
 //! public exponent bounds, `subtle` selects, SHA-256 and HMAC; every buffer that holds one is
 //! zeroized.
 
+mod client;
+
+pub(crate) use client::{Challenge, ClientEphemeral, client_sign_in, verifier_challenge};
+
 use crate::{
     Error,
     encoding::SecretTc,
     group::{K, N_BYTES},
+    mac::hmac_sha256,
     monty::Elem,
     pow::{pow, pow_g},
     timestamp::Timestamp,
-    wire::{PasswordClaimSignature, Salt, SecretBlock, SrpA, SrpB},
+    wire::{Salt, SecretBlock, SrpA, SrpB},
 };
 use crypto_bigint::{U256, U3072, U4096};
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
-
-type HmacSha256 = hmac::Hmac<Sha256>;
-
-/// HMAC-SHA256 keyed with `key`. HMAC takes keys of any length, so `new_from_slice` cannot
-/// fail; the fallback only keeps this total.
-pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(key).unwrap_or_else(|_| HmacSha256::new(&Default::default()))
-}
 
 /// Bytes of a freshly drawn secret exponent (a, or the service's b): 256 bits, the size NIST
 /// SP 800-56A Rev. 3 (5.6.1.1.1) sets for a safe-prime group of 128-bit strength such as this
@@ -40,10 +39,11 @@ pub(crate) const EPHEMERAL_BYTES: usize = 32;
 /// draws zero with probability 2^-256.
 const RANDOM_DRAWS: usize = 4;
 
-/// HKDF `info` for the session key (`docs/protocol.md`, "Client exchange").
+/// HKDF `info` for the session key (`docs/protocol.md`, "The client's side").
 const KEY_INFO: &[u8] = b"Caldera Derived Key";
 
-/// Who is proving: `P` and `I` (`docs/protocol.md`, "Client exchange"), borrowed from the caller.
+/// Who is proving: `P` and `I` of `docs/protocol.md`, "The client's side", borrowed from the
+/// caller.
 #[derive(Clone, Copy)]
 pub(crate) struct Identity<'a> {
     /// DeviceGroupKey, or the pool name.
@@ -137,7 +137,7 @@ impl core::fmt::Debug for SecretExponent {
 /// A = g^a mod N, refusing to send a degenerate A in {0, 1, N - 1} (`SrpA::is_degenerate`):
 /// g^a is 1 only for a ≡ 0, which the exponent checks refuse, and never 0 or N - 1, but the
 /// check on the public A costs nothing and holds whatever the exponent's origin.
-pub(crate) fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
+fn client_public(a: &SecretExponent) -> Result<SrpA, Error> {
     // pow_g's frames hold g to the leading bits of a on the way: wiped after.
     let mut big_a = crate::wipe::wiped(|| a.public_value());
     crate::ct::declassify("A", &mut big_a);
@@ -268,34 +268,6 @@ pub(crate) fn claim_mac(
     secret_block.for_each_chunk(|chunk| mac.update(chunk))?;
     mac.update(timestamp.as_str().as_bytes());
     Ok(mac.finalize().into_bytes().into())
-}
-
-/// The whole client proof for a `*PASSWORD_VERIFIER` challenge. Its x, S, exponent and key
-/// live in callees' frames, wiped before it returns.
-pub(crate) fn password_claim_signature(
-    id: Identity<'_>,
-    secret: &[u8],
-    a: &SecretExponent,
-    srp_a: &SrpA,
-    challenge: &Challenge<'_>,
-    timestamp: &Timestamp,
-) -> Result<PasswordClaimSignature, Error> {
-    crate::wipe::wiped(|| {
-        let u = scrambler(srp_a, challenge.srp_b)?;
-        let x = private_key(id, secret, challenge.salt);
-        let s = client_premaster(a, challenge.srp_b, &u, &x);
-        let key = session_key(&u, &s);
-        let mut mac = claim_mac(&key, id, challenge.secret_block, timestamp)?;
-        crate::ct::declassify("PASSWORD_CLAIM_SIGNATURE", &mut mac);
-        Ok(PasswordClaimSignature::from_mac(&mac))
-    })
-}
-
-/// The parts of a `*PASSWORD_VERIFIER` challenge that the math reads.
-pub(crate) struct Challenge<'a> {
-    pub(crate) srp_b: &'a SrpB,
-    pub(crate) salt: &'a Salt,
-    pub(crate) secret_block: &'a SecretBlock<'a>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! TIMESTAMP (`docs/protocol.md`, "TIMESTAMP"): `EEE MMM d HH:mm:ss 'UTC' yyyy` in English and UTC,
-//! the day of month not padded, e.g. `Sun Nov 1 02:22:00 UTC 2026`. Formatting is done here from
-//! the civil calendar, with no locale, no clock and no allocator; only `Timestamp::now` needs std.
+//! TIMESTAMP (`docs/protocol.md`, "The client's side"): `EEE MMM d HH:mm:ss 'UTC' yyyy` in English
+//! and UTC, the day of month not padded, e.g. `Sun Nov 1 02:22:00 UTC 2026`. Formatting is done
+//! here from the civil calendar, with no locale, no clock and no allocator; only `Timestamp::now`
+//! needs std.
 
 use crate::{Error, encoding::AsciiBuf};
 use core::fmt::{self, Write};

@@ -1,16 +1,17 @@
-//! User sign-in with a password (`docs/protocol.md`, "Wire flow" 1-2): `USER_SRP_AUTH` and the
-//! `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id after its
-//! `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math is in `srp`.
+//! User sign-in with a password (`docs/protocol.md`, "On the wire" steps 1-2): `USER_SRP_AUTH`
+//! and the `PASSWORD_VERIFIER` challenge. The identity is P = the pool name (the user pool id
+//! after its `_`), I = `USER_ID_FOR_SRP`, secret = the password; the math and the exchange it
+//! shares with a device sign-in (the ephemeral, the parsed challenge, the answer's parameters)
+//! are in `srp` and `params`.
 
 use crate::{
     Error,
-    params::{Parameters, pick, required},
-    srp::{self, Identity, SecretExponent},
+    params::{Parameters, PasswordClaim},
+    srp::{self, ClientEphemeral, Identity},
     timestamp::Timestamp,
-    wire::{AppClient, PasswordClaimSignature, Salt, SecretBlock, SecretHash, SrpA, SrpB},
+    wire::{AppClient, PasswordClaimSignature, SecretHash, SrpA},
 };
 use core::fmt;
-use rand_core::CryptoRng;
 
 /// A user pool id such as `us-east-1_AbC123`, and the pool name SRP hashes (`AbC123`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,21 +74,9 @@ impl<'a> User<'a> {
             password,
         })
     }
-
-    /// Starts a sign-in with a fresh 256-bit secret exponent from `rng`.
-    pub fn start_sign_in<R: CryptoRng + ?Sized>(
-        self,
-        rng: &mut R,
-    ) -> Result<UserSignIn<'a>, Error> {
-        UserSignIn::new(self, SecretExponent::random(rng, "a")?)
-    }
-
-    /// Starts a sign-in with a caller-given secret exponent `a` (big-endian, 1 to 384 bytes).
-    /// For known-answer tests only: reusing an exponent breaks SRP.
-    pub fn start_sign_in_with_test_exponent(self, a: &[u8]) -> Result<UserSignIn<'a>, Error> {
-        UserSignIn::new(self, SecretExponent::from_be_bytes(a, "a")?)
-    }
 }
+
+srp::client_sign_in!(User => UserSignIn, user, "a sign-in");
 
 /// A user sign-in waiting for its `PASSWORD_VERIFIER` challenge. Answering it consumes this
 /// state, so an ephemeral is never used twice. Not `Clone`:
@@ -101,35 +90,15 @@ impl<'a> User<'a> {
 /// ```
 pub struct UserSignIn<'a> {
     user: User<'a>,
-    a: SecretExponent,
-    srp_a: SrpA,
-}
-
-impl fmt::Debug for UserSignIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserSignIn")
-            .field("user", &self.user)
-            .field("srp_a", &self.srp_a)
-            .finish_non_exhaustive()
-    }
+    ephemeral: ClientEphemeral,
 }
 
 impl<'a> UserSignIn<'a> {
-    fn new(user: User<'a>, a: SecretExponent) -> Result<Self, Error> {
-        let srp_a = srp::client_public(&a)?;
-        Ok(Self { user, a, srp_a })
-    }
-
-    /// `SRP_A`.
-    pub fn srp_a(&self) -> &SrpA {
-        &self.srp_a
-    }
-
     /// The `AuthParameters` of `InitiateAuth` with `AuthFlow = USER_SRP_AUTH`.
     pub fn user_srp_auth(&self) -> UserSrpAuthParameters<'_> {
         UserSrpAuthParameters {
             username: self.user.username,
-            srp_a: &self.srp_a,
+            srp_a: self.ephemeral.srp_a(),
             device_key: None,
             secret_hash: None,
         }
@@ -143,23 +112,14 @@ impl<'a> UserSignIn<'a> {
     ) -> Result<PasswordVerifierResponse<'r>, Error> {
         let id = Identity {
             p: self.user.pool.pool_name(),
-            i: challenge.user_id_for_srp,
+            i: challenge.user_id_for_srp(),
         };
-        let signature = srp::password_claim_signature(
-            id,
-            self.user.password.as_bytes(),
-            &self.a,
-            &self.srp_a,
-            &srp::Challenge {
-                srp_b: &challenge.srp_b,
-                salt: &challenge.salt,
-                secret_block: &challenge.secret_block,
-            },
-            &timestamp,
-        )?;
+        let signature =
+            self.ephemeral
+                .sign(id, self.user.password.as_bytes(), &challenge.0, &timestamp)?;
         Ok(PasswordVerifierResponse {
-            username: challenge.user_id_for_srp,
-            password_claim_secret_block: challenge.secret_block.as_str(),
+            username: challenge.user_id_for_srp(),
+            password_claim_secret_block: challenge.0.secret_block(),
             timestamp,
             password_claim_signature: signature,
             device_key: None,
@@ -210,61 +170,16 @@ impl<'a> UserSrpAuthParameters<'a> {
 }
 
 /// A `PASSWORD_VERIFIER` challenge, parsed.
-#[derive(Debug)]
-pub struct PasswordVerifierChallenge<'a> {
-    user_id_for_srp: &'a str,
-    srp_b: SrpB,
-    salt: Salt,
-    secret_block: SecretBlock<'a>,
-}
+pub struct PasswordVerifierChallenge<'a>(srp::Challenge<'a>);
 
-impl<'a> PasswordVerifierChallenge<'a> {
-    /// From the challenge's `ChallengeParameters` (`USER_ID_FOR_SRP`, `SRP_B`, `SALT`,
-    /// `SECRET_BLOCK`; `USERNAME` is not needed).
-    pub fn from_parameters<K, V>(
-        parameters: impl IntoIterator<Item = (&'a K, &'a V)>,
-    ) -> Result<Self, Error>
-    where
-        K: AsRef<str> + ?Sized + 'a,
-        V: AsRef<str> + ?Sized + 'a,
-    {
-        let [user_id, srp_b, salt, secret_block] = pick(
-            parameters,
-            ["USER_ID_FOR_SRP", "SRP_B", "SALT", "SECRET_BLOCK"],
-        )?;
-        Self::new(
-            required(user_id, "USER_ID_FOR_SRP")?,
-            required(srp_b, "SRP_B")?,
-            required(salt, "SALT")?,
-            required(secret_block, "SECRET_BLOCK")?,
-        )
-    }
-
-    /// From the four values.
-    pub fn new(
-        user_id_for_srp: &'a str,
-        srp_b: &str,
-        salt: &str,
-        secret_block: &'a str,
-    ) -> Result<Self, Error> {
-        if user_id_for_srp.is_empty() {
-            return Err(Error::Malformed {
-                parameter: "USER_ID_FOR_SRP",
-            });
-        }
-        Ok(Self {
-            user_id_for_srp,
-            srp_b: SrpB::parse(srp_b)?,
-            salt: Salt::parse(salt)?,
-            secret_block: SecretBlock::parse(secret_block)?,
-        })
-    }
-
-    /// `USER_ID_FOR_SRP`, the internal user name.
-    pub fn user_id_for_srp(&self) -> &'a str {
-        self.user_id_for_srp
-    }
-}
+// USER_ID_FOR_SRP is signed, so an empty one is refused; a device's USERNAME is only echoed.
+srp::verifier_challenge!(
+    PasswordVerifierChallenge,
+    "USER_ID_FOR_SRP",
+    user_id_for_srp,
+    "`USER_ID_FOR_SRP`, the internal user name.",
+    refuse_empty: true
+);
 
 /// The `PASSWORD_VERIFIER` challenge responses.
 #[derive(Debug)]
@@ -298,22 +213,15 @@ impl<'a> PasswordVerifierResponse<'a> {
 
     /// The `ChallengeResponses` parameters.
     pub fn parameters(&self) -> Parameters<'_> {
-        Parameters::new([
-            Some(("USERNAME", self.username)),
-            Some((
-                "PASSWORD_CLAIM_SECRET_BLOCK",
-                self.password_claim_secret_block,
-            )),
-            Some(("TIMESTAMP", self.timestamp.as_str())),
-            Some((
-                "PASSWORD_CLAIM_SIGNATURE",
-                self.password_claim_signature.as_str(),
-            )),
-            self.device_key.map(|k| ("DEVICE_KEY", k)),
-            self.secret_hash
-                .as_ref()
-                .map(|h| ("SECRET_HASH", h.as_str())),
-        ])
+        PasswordClaim {
+            username: self.username,
+            secret_block: self.password_claim_secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.password_claim_signature,
+            device_key: self.device_key,
+            secret_hash: self.secret_hash.as_ref(),
+        }
+        .parameters()
     }
 }
 

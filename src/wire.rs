@@ -1,7 +1,6 @@
-//! Typed wire values, parsed once at the edge (`docs/protocol.md`, "Client exchange" and "Wire
-//! flow"): what arrives as `SRP_B`, `SALT` and `SECRET_BLOCK`, and what leaves as `SRP_A`,
+//! Typed wire values, parsed once at the edge (`docs/protocol.md`, "The client's side" and "On
+//! the wire"): what arrives as `SRP_B`, `SALT` and `SECRET_BLOCK`, and what leaves as `SRP_A`,
 //! `PASSWORD_CLAIM_SIGNATURE` and `SECRET_HASH`. Nothing deeper in the crate sees raw strings.
-//! Why parsing is strict, and where a real client's reading wins: `docs/decisions.md`.
 
 use crate::{
     Error,
@@ -172,8 +171,8 @@ impl fmt::Debug for AsciiHex {
 }
 
 /// The salt: `SALT` hex in a challenge, or the bytes a device registration drew.
-/// It is always hashed as `TC(salt)`, read as a signed integer (`docs/protocol.md`, "Client
-/// exchange").
+/// It is always hashed as `TC(salt)`, read as a signed integer (`docs/protocol.md`, "The
+/// client's side").
 #[derive(Clone, PartialEq, Eq)]
 pub struct Salt {
     wire: WireInt,
@@ -344,7 +343,7 @@ impl SecretHash {
     /// Computes the hash; the client secret is used as the HMAC key and not kept.
     pub fn new(client: &AppClient<'_>, username: &str) -> Self {
         use hmac::Mac;
-        let mut mac = crate::srp::hmac_sha256(client.client_secret.as_bytes());
+        let mut mac = crate::mac::hmac_sha256(client.client_secret.as_bytes());
         mac.update(username.as_bytes());
         mac.update(client.client_id.as_bytes());
         let mut hash = mac.finalize().into_bytes();

@@ -1,4 +1,4 @@
-//! Nothing secret is left on the dead stack (`src/wipe.rs`; why: `docs/decisions.md`).
+//! Nothing secret is left on the dead stack.
 //!
 //! Each scenario zeroes a large region of stack below its own frame, runs one public operation
 //! there (registration, a device response, a user response, the service's challenge and check),
@@ -35,7 +35,7 @@ use hmac::{KeyInit, Mac};
 use num_bigint::BigUint;
 use rand::{Rng, RngExt, SeedableRng, rngs::StdRng};
 use sha2::{Digest, Sha256};
-use std::{cell::RefCell, convert::Infallible, hint::black_box, rc::Rc};
+use std::{cell::RefCell, collections::HashMap, convert::Infallible, hint::black_box, rc::Rc};
 
 /// How much dead stack each scenario clears and searches: far more than any operation uses.
 const REGION: usize = 256 * 1024;
@@ -349,38 +349,38 @@ fn a_device_response_leaves_no_secret() {
             black_box(response.parameters().to_map());
             public = Some(parameters);
         });
-        let parameters = public.unwrap();
-        let a = &rng.draws()[0];
-        let e = exchange(
-            GROUP,
-            KEY,
-            password.as_bytes(),
-            &parameters["SALT"],
-            a,
-            &parameters["SRP_B"],
-        );
         // The response only: the service's half ran with a known b, and is checked below.
-        assert_clean(
+        assert_response_clean(
             "DeviceSignIn::respond",
             &haystack,
-            &exchange_secrets(&e, a, Some(password.as_bytes())),
+            (GROUP, KEY, password.as_bytes()),
+            &public.unwrap(),
+            &rng.draws()[0],
         );
     });
 }
 
-fn exchange_secrets(e: &Exchange, a: &[u8], password: Option<&[u8]>) -> Vec<Secret> {
-    let mut secrets = vec![
+/// Asserts that a client's answer left none of its secrets in `haystack`: a (the exponent the
+/// RNG drew), the password of `(P, I, password)`, and x, a + u·x, S, the PRK and the key of the
+/// exchange recomputed from the challenge's `parameters`.
+fn assert_response_clean(
+    scenario: &str,
+    haystack: &[u8],
+    (p, i, password): (&str, &str, &[u8]),
+    parameters: &HashMap<String, String>,
+    a: &[u8],
+) {
+    let e = exchange(p, i, password, &parameters["SALT"], a, &parameters["SRP_B"]);
+    let secrets = [
         Secret::bytes("a", a),
         Secret::integer("x", &e.x, false),
         Secret::integer("the exponent a + u·x", &e.exponent, false),
         Secret::integer("S", &e.s, true),
         Secret::bytes("the HKDF PRK", &e.prk),
         Secret::bytes("the session key", &e.key),
+        Secret::bytes("the password", password),
     ];
-    if let Some(password) = password {
-        secrets.push(Secret::bytes("the password", password));
-    }
-    secrets
+    assert_clean(scenario, haystack, &secrets);
 }
 
 #[test]
@@ -409,20 +409,12 @@ fn a_user_response_leaves_no_secret() {
             black_box(response.parameters().to_map());
             public = Some(parameters);
         });
-        let parameters = public.unwrap();
-        let a = &rng.draws()[0];
-        let e = exchange(
-            "AbC123",
-            ID,
-            password.as_bytes(),
-            &parameters["SALT"],
-            a,
-            &parameters["SRP_B"],
-        );
-        assert_clean(
+        assert_response_clean(
             "UserSignIn::respond",
             &haystack,
-            &exchange_secrets(&e, a, Some(password.as_bytes())),
+            ("AbC123", ID, password.as_bytes()),
+            &public.unwrap(),
+            &rng.draws()[0],
         );
     });
 }

@@ -1,6 +1,6 @@
 //! Runs every committed vector file (made by amazon-cognito-identity-js and pycognito, see
-//! `vectors/README.md`) through the same checks as `cognito-srp6a validate` (cli/), and shows
-//! that those checks fail when any expected value is altered.
+//! `vectors/README.md`) through `cognito_srp6a::vectors`, the checks `cognito-srp6a validate`
+//! (cli/) runs too, and shows that those checks fail when any expected value is altered.
 
 // Test and example code may index and unwrap: a panic there is a failed check, not bad input.
 #![allow(
@@ -10,9 +10,7 @@
     clippy::panic
 )]
 
-#[path = "vectors/check.rs"]
-mod check;
-
+use cognito_srp6a::vectors::check_file;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -63,10 +61,15 @@ fn every_vector_passes() {
                 .map_or(0, Vec::len);
             assert!(n >= 2, "{name}: section {section} has {n} cases");
         }
-        let outcomes = check::check_file(&doc);
+        let outcomes = check_file(&doc);
         let failures: Vec<String> = outcomes
             .iter()
-            .filter_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.name)))
+            .filter_map(|o| {
+                o.result
+                    .as_ref()
+                    .err()
+                    .map(|e| format!("{}: {e}", o.name()))
+            })
             .collect();
         assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
     }
@@ -109,7 +112,7 @@ fn altering_any_expected_value_fails() {
                     let mut bad = case.clone();
                     bad[*key] = Value::String(alter(value));
                     let doc = serde_json::json!({ section: [bad] });
-                    let outcomes = check::check_file(&doc);
+                    let outcomes = check_file(&doc);
                     assert_eq!(outcomes.len(), 1);
                     assert!(
                         outcomes[0].result.is_err(),

@@ -1,15 +1,10 @@
 //! `validate`: checks vector files (schema in `vectors/README.md`) against this workspace's
 //! core, so that another SRP implementation can check the values it produces. The checks are
-//! the core's own (`tests/vectors/check.rs`, shared with its `tests/vectors.rs`); the output is
-//! each failing case, then `N passed, M failed`.
+//! the core's own (`cognito_srp6a::vectors`, which its `tests/vectors.rs` runs too); the output
+//! is each failing case, then `N passed, M failed`.
 
+use cognito_srp6a::vectors::check_file;
 use std::{path::PathBuf, process::ExitCode};
-
-// The core's runner checks, included as they are: one copy for the core's tests and this tool.
-// Its slicing is of hex it has checked the length of.
-#[allow(clippy::indexing_slicing)]
-#[path = "../../tests/vectors/check.rs"]
-mod check;
 
 const EXAMPLE: &str = "\
 Example:
@@ -48,17 +43,17 @@ pub fn run(args: &Args) -> ExitCode {
                 continue;
             }
         };
-        let outcomes = check::check_file(&doc);
+        let outcomes = check_file(&doc);
         if outcomes.is_empty() {
             println!("{file}: no cases in any known section");
             unreadable = true;
         }
         for outcome in outcomes {
-            match outcome.result {
+            match &outcome.result {
                 Ok(()) => passed += 1,
                 Err(why) => {
                     failed += 1;
-                    println!("FAIL {file}: {}: {why}", outcome.name);
+                    println!("FAIL {file}: {}: {why}", outcome.name());
                 }
             }
         }

@@ -86,7 +86,7 @@ fn device_verifier_prints_the_shorthand_and_writes_a_0600_file() {
     // shorthand must take (tests/awscli.rs); shorter when the first random byte is zero (one
     // run in 256), as the real clients make it (docs/protocol.md).
     assert!(
-        base64(salt) && salt.len() <= 24 && salt.len() % 4 == 0,
+        base64(salt) && salt.len() <= 24 && salt.len().is_multiple_of(4),
         "{salt}"
     );
 
@@ -170,7 +170,7 @@ fn device_verifier_query_and_text() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let salt = text(&output.stdout);
     let salt = salt.strip_suffix('\n').unwrap();
-    assert!(salt.len() <= 24 && salt.len() % 4 == 0, "{salt:?}");
+    assert!(salt.len() <= 24 && salt.len().is_multiple_of(4), "{salt:?}");
 
     // A query on the shorthand is a usage error, refused before any file is made.
     let refused = dir.path().join("refused.json");

@@ -341,9 +341,10 @@ fn hex_bytes(s: &str) -> Vec<u8> {
 }
 
 /// Seeds whose secret-derived lengths are all the same, so their instruction counts must be:
-/// `SRP_A` of 768 hex digits with its top bit set (TC(A) 385 bytes), u with its top bit set
-/// (TC(u) 33 bytes), and TC(S) of 385 bytes. A and u are public and the TC(S) length is the
-/// protocol's one allowed leak; everything else about a and the password must not show.
+/// `SRP_A` of 768 hex digits with its top bit set (TC(A) 385 bytes), u with its top bit set (TC(u)
+/// 33 bytes), and TC(S) of 385 bytes. A and u are public and the TC(S) length is the protocol's one
+/// allowed leak (`docs/protocol.md`: S enters in TC form); everything else about a and the password
+/// must not show.
 fn seeds(n: usize) -> i32 {
     use sha2::{Digest, Sha256};
     let mut found = 0;
