@@ -336,10 +336,8 @@ fn report(args: &Args, signed_in: &SignedIn, remembered: Option<&StoredDevice>) 
 /// resort; a pool id not of that form is an argument error.
 pub fn pool_region(pool_id: &str) -> Result<&str, Failure> {
     cognito_srp6a::UserPoolId::parse(pool_id)
-        .ok()
-        .and_then(|_| pool_id.split_once('_'))
-        .map(|(region, _)| region)
-        .ok_or_else(|| {
+        .map(|id| id.region())
+        .map_err(|_| {
             // Debug quotes the text and escapes its control characters.
             Failure::usage(format!("--pool-id {pool_id:?} is not <region>_<name>"))
         })

@@ -242,7 +242,7 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
         }
     };
     let id = match take_string(&mut members, path, "Id")? {
-        Some(id) if ids::split_pool_id(&id).is_some() => id,
+        Some(id) if ids::parse_pool_id(&id).is_some() => id,
         Some(id) => {
             return Err(SeedError(format!(
                 "{}: the pool id {id:?} is not <region>_<name>",

@@ -276,7 +276,7 @@ impl Service {
         // A name that is not of the pool id pattern is not looked up, nor echoed raw.
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
         if pool_id.len() > 55
-            || crate::ids::split_pool_id(pool_id).is_none()
+            || crate::ids::parse_pool_id(pool_id).is_none()
             || !pool_id.bytes().all(word)
         {
             return Err(crate::model::validation(
