@@ -5,9 +5,9 @@ use crate::{
     device_file,
     failure::Failure,
     login::pool_region,
-    output::escape_control,
     secrets::AccessTokenArgs,
     service::{self, ServiceArgs},
+    terminal::escape_control,
 };
 use std::path::PathBuf;
 use zeroize::Zeroizing;

@@ -4,11 +4,8 @@
 //! `aws cognito-idp initiate-auth` / `respond-to-auth-challenge` print it.
 
 use crate::{
-    device_file,
-    failure::Failure,
-    output::{OutputArgs, escape_control},
-    secrets,
-    service::ServiceArgs,
+    device_file, failure::Failure, output::OutputArgs, secrets, service::ServiceArgs,
+    terminal::escape_control,
 };
 use cognito_srp6a_sdk::{AuthFlow, CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
 use serde::Serialize;

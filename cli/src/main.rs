@@ -22,6 +22,7 @@ mod secret_hash;
 mod secrets;
 mod service;
 mod sign_out;
+mod terminal;
 mod text;
 mod validate;
 
