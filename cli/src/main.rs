@@ -10,6 +10,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod answer_limit;
+mod authentication;
 mod device_file;
 mod device_verifier;
 mod failure;
@@ -17,6 +18,7 @@ mod forget_device;
 mod list_devices;
 mod login;
 mod output;
+mod pool;
 mod refresh;
 mod secret_hash;
 mod secrets;

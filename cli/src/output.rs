@@ -5,7 +5,7 @@
 
 use crate::{failure::Failure, text};
 use serde::Serialize;
-use std::str::FromStr;
+use std::{io::Write as _, str::FromStr};
 use zeroize::Zeroizing;
 
 /// `value` as the AWS CLI would print it. The buffer is wiped when dropped: it may hold tokens.
@@ -131,6 +131,15 @@ impl OutputArgs {
     pub fn render<T: Serialize>(&self, answer: &T) -> Result<Zeroizing<Vec<u8>>, Failure> {
         render(answer, self.query.as_ref(), self.output)
     }
+}
+
+/// Writes what a command prints to stdout.
+pub fn to_stdout(printed: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(printed)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
 }
 
 /// `answer` through `query`, if any, then printed in `format`. Wiped when dropped.
