@@ -187,6 +187,13 @@ pub struct UserRow {
     pub preferred_mfa: Option<String>,
 }
 
+impl UserRow {
+    /// The attributes as a JSON object; a record that does not read as one has none.
+    pub fn attribute_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(&self.attributes).unwrap_or_default()
+    }
+}
+
 impl std::fmt::Debug for UserRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The verifier allows offline guessing and the TOTP secret makes codes: not printed.
@@ -491,6 +498,13 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs one statement that changes at most one row; whether it changed one (an insert
+    /// that found its key taken, or an update that found no row or not the state it wants,
+    /// did not).
+    fn change_one(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<bool> {
+        self.with(|c| Ok(c.execute(sql, parameters)? == 1))
+    }
+
     /// The API records (kept as JSON) a query selects.
     fn records<T: serde::de::DeserializeOwned>(
         &self,
@@ -513,25 +527,19 @@ impl Store {
     /// Adds a pool; `false` if the id is taken.
     pub fn insert_pool(&self, pool: &UserPool) -> Result<bool> {
         let record = to_json(pool)?;
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO pools (id, record, created) VALUES (?1, ?2, ?3)",
-                params![pool.id, record, pool.creation_date],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO pools (id, record, created) VALUES (?1, ?2, ?3)",
+            params![pool.id, record, pool.creation_date],
+        )
     }
 
     /// Replaces a pool's record.
     pub fn update_pool(&self, pool: &UserPool) -> Result<bool> {
         let record = to_json(pool)?;
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE pools SET record = ?2 WHERE id = ?1",
-                params![pool.id, record],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE pools SET record = ?2 WHERE id = ?1",
+            params![pool.id, record],
+        )
     }
 
     /// The pool with this id.
@@ -570,31 +578,25 @@ impl Store {
     /// Adds an app client; `false` if the id is taken.
     pub fn insert_client(&self, client: &UserPoolClient) -> Result<bool> {
         let record = to_json(client)?;
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO clients (client_id, pool_id, record, created)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    client.client_id,
-                    client.user_pool_id,
-                    record,
-                    client.creation_date
-                ],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO clients (client_id, pool_id, record, created)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                client.client_id,
+                client.user_pool_id,
+                record,
+                client.creation_date
+            ],
+        )
     }
 
     /// Replaces an app client's record.
     pub fn update_client(&self, client: &UserPoolClient) -> Result<bool> {
         let record = to_json(client)?;
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE clients SET record = ?2 WHERE client_id = ?1",
-                params![client.client_id, record],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE clients SET record = ?2 WHERE client_id = ?1",
+            params![client.client_id, record],
+        )
     }
 
     /// The app client with this id.
@@ -670,27 +672,24 @@ impl Store {
 
     /// Adds a user; `false` if the name is taken in its pool.
     pub fn insert_user(&self, user: &UserRow) -> Result<bool> {
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO users (pool_id, username, sub, status, salt_hex,
-                     verifier_hex, totp_secret, attributes, device_group_key, created, modified)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    user.pool_id,
-                    user.username,
-                    user.sub,
-                    user.status.as_str(),
-                    user.salt_hex,
-                    user.verifier_hex,
-                    user.totp_secret,
-                    user.attributes,
-                    user.device_group_key,
-                    user.created,
-                    user.modified
-                ],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO users (pool_id, username, sub, status, salt_hex,
+                 verifier_hex, totp_secret, attributes, device_group_key, created, modified)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                user.pool_id,
+                user.username,
+                user.sub,
+                user.status.as_str(),
+                user.salt_hex,
+                user.verifier_hex,
+                user.totp_secret,
+                user.attributes,
+                user.device_group_key,
+                user.created,
+                user.modified
+            ],
+        )
     }
 
     /// Replaces a user's password verifier and status.
@@ -703,21 +702,18 @@ impl Store {
         status: UserStatus,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET salt_hex = ?3, verifier_hex = ?4, status = ?5, modified = ?6
-                 WHERE pool_id = ?1 AND username = ?2",
-                params![
-                    pool_id,
-                    username,
-                    salt_hex,
-                    verifier_hex,
-                    status.as_str(),
-                    now
-                ],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET salt_hex = ?3, verifier_hex = ?4, status = ?5, modified = ?6
+             WHERE pool_id = ?1 AND username = ?2",
+            params![
+                pool_id,
+                username,
+                salt_hex,
+                verifier_hex,
+                status.as_str(),
+                now
+            ],
+        )
     }
 
     /// Sets a user's status.
@@ -728,13 +724,10 @@ impl Store {
         status: UserStatus,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET status = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, status.as_str(), now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET status = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, status.as_str(), now],
+        )
     }
 
     /// Keeps a software token secret `AssociateSoftwareToken` made until `VerifySoftwareToken`
@@ -745,13 +738,10 @@ impl Store {
         username: &str,
         secret: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_pending = ?3 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, secret],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_pending = ?3 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, secret],
+        )
     }
 
     /// The secret waiting for `VerifySoftwareToken`.
@@ -774,13 +764,10 @@ impl Store {
         username: &str,
         secret: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_secret = ?3 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, secret],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_secret = ?3 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, secret],
+        )
     }
 
     /// Replaces a user's attributes (a JSON object).
@@ -791,13 +778,10 @@ impl Store {
         attributes: &str,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET attributes = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, attributes, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET attributes = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, attributes, now],
+        )
     }
 
     /// Deletes a user, its devices and its refresh tokens. `false` if there was none.
@@ -897,26 +881,20 @@ impl Store {
         remembered: &str,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE devices SET confirmed = 1, password_verifier = ?2, salt = ?3, name = ?4,
-                     remembered = ?5, modified = ?6
-                 WHERE device_key = ?1 AND confirmed = 0",
-                params![device_key, password_verifier, salt, name, remembered, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE devices SET confirmed = 1, password_verifier = ?2, salt = ?3, name = ?4,
+                 remembered = ?5, modified = ?6
+             WHERE device_key = ?1 AND confirmed = 0",
+            params![device_key, password_verifier, salt, name, remembered, now],
+        )
     }
 
     /// Sets `remembered` / `not_remembered`.
     pub fn set_device_remembered(&self, device_key: &str, status: &str, now: i64) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE devices SET remembered = ?2, modified = ?3 WHERE device_key = ?1",
-                params![device_key, status, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE devices SET remembered = ?2, modified = ?3 WHERE device_key = ?1",
+            params![device_key, status, now],
+        )
     }
 
     /// Records a device sign-in.
@@ -1051,13 +1029,10 @@ impl Store {
         enabled: bool,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, enabled, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, enabled, now],
+        )
     }
 
     /// A user's SMS MFA switch and preferred factor.
@@ -1068,29 +1043,23 @@ impl Store {
         sms_mfa: bool,
         preferred: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET sms_mfa = ?3, preferred_mfa = ?4
-                 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, sms_mfa, preferred],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET sms_mfa = ?3, preferred_mfa = ?4
+             WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, sms_mfa, preferred],
+        )
     }
 
     /// Spends TOTP step `step` of a user: `true` if no code of this step or a later one was
     /// used before (RFC 6238 section 5.2: a code is accepted once). One statement, so two
     /// requests racing with the same code cannot both win.
     pub fn use_totp_step(&self, pool_id: &str, username: &str, step: i64) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_last_step = ?3
-                 WHERE pool_id = ?1 AND username = ?2
-                   AND (totp_last_step IS NULL OR totp_last_step < ?3)",
-                params![pool_id, username, step],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_last_step = ?3
+             WHERE pool_id = ?1 AND username = ?2
+               AND (totp_last_step IS NULL OR totp_last_step < ?3)",
+            params![pool_id, username, step],
+        )
     }
 
     // ---- codes sent to users
