@@ -680,8 +680,7 @@ impl Service {
         auth_time: i64,
         origin_jti: &str,
     ) -> Result<Map<String, Value>, ServiceError> {
-        let attributes: Map<String, Value> =
-            serde_json::from_str(&user.attributes).unwrap_or_default();
+        let attributes = user.attribute_map();
         let access_seconds = at.client.settings.access_seconds()?;
         let (access, id) = self.signer.tokens(
             &self.issuer(&at.pool.id),

@@ -50,7 +50,7 @@ use crate::{
     tokens::{AccessClaims, Signer, invalid_access_token},
 };
 use cognito_srp6a::{AppClient, VerifierRecord};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
@@ -374,6 +374,44 @@ impl Service {
         let pool = self.input_pool(input)?;
         let user = self.find_user(&pool, input.str("Username")?)?;
         Ok((pool, user))
+    }
+
+    /// The app client `ClientId` names and the `Username` of an unauthenticated request about
+    /// a user (sign-up, its code, a forgotten password). The request's other members are read
+    /// before its `SecretHash` is checked ([`Service::named_user`]), as the service does.
+    fn client_and_username<'i>(
+        &self,
+        input: &'i Input,
+    ) -> Result<(ClientAt, &'i str), ServiceError> {
+        let at = self.app_client(input.str("ClientId")?)?;
+        Ok((at, input.str("Username")?))
+    }
+
+    /// The user `username` names in such a request, once its `SecretHash` is right.
+    fn named_user(
+        &self,
+        at: &ClientAt,
+        input: &Input,
+        username: &str,
+    ) -> Result<UserRow, ServiceError> {
+        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
+        self.find_user(&at.pool, username)
+    }
+
+    /// Replaces `user`'s attributes.
+    fn save_attributes(
+        &self,
+        pool: &UserPool,
+        user: &UserRow,
+        attributes: Map<String, Value>,
+    ) -> Result<(), ServiceError> {
+        self.store.set_user_attributes(
+            &pool.id,
+            &user.username,
+            &Value::Object(attributes).to_string(),
+            self.now(),
+        )?;
+        Ok(())
     }
 
     /// The user `name` signs in as: the user of that name, or in a pool with
