@@ -498,6 +498,11 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs one statement that changes rows, however many.
+    fn change(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<()> {
+        self.with(|c| c.execute(sql, parameters).map(drop))
+    }
+
     /// Runs one statement that changes at most one row; whether it changed one (an insert
     /// that found its key taken, or an update that found no row or not the state it wants,
     /// did not).
@@ -822,21 +827,18 @@ impl Store {
 
     /// Records a device key issued in `NewDeviceMetadata`.
     pub fn issue_device(&self, device: &DeviceRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO devices (device_key, pool_id, username, device_group_key, confirmed,
-                     remembered, created, modified)
-                 VALUES (?1, ?2, ?3, ?4, 0, 'not_remembered', ?5, ?5)",
-                params![
-                    device.device_key,
-                    device.pool_id,
-                    device.username,
-                    device.device_group_key,
-                    device.created
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT INTO devices (device_key, pool_id, username, device_group_key, confirmed,
+                 remembered, created, modified)
+             VALUES (?1, ?2, ?3, ?4, 0, 'not_remembered', ?5, ?5)",
+            params![
+                device.device_key,
+                device.pool_id,
+                device.username,
+                device.device_group_key,
+                device.created
+            ],
+        )
     }
 
     /// The device with this key in `pool_id`, issued or confirmed.
@@ -899,13 +901,10 @@ impl Store {
 
     /// Records a device sign-in.
     pub fn touch_device(&self, device_key: &str, ip: &str, now: i64) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE devices SET last_authenticated = ?2, last_ip = ?3 WHERE device_key = ?1",
-                params![device_key, now, ip],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE devices SET last_authenticated = ?2, last_ip = ?3 WHERE device_key = ?1",
+            params![device_key, now, ip],
+        )
     }
 
     /// Forgets a device, and the refresh tokens bound to it. `false` if there was none.
@@ -926,24 +925,21 @@ impl Store {
 
     /// Keeps a refresh token (by its SHA-256).
     pub fn insert_refresh(&self, token_sha256: &str, row: &RefreshRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO refresh_tokens (token_sha256, pool_id, username, client_id,
-                     device_key, auth_time, origin_jti, expires)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    token_sha256,
-                    row.pool_id,
-                    row.username,
-                    row.client_id,
-                    row.device_key,
-                    row.auth_time,
-                    row.origin_jti,
-                    row.expires
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT INTO refresh_tokens (token_sha256, pool_id, username, client_id,
+                 device_key, auth_time, origin_jti, expires)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                token_sha256,
+                row.pool_id,
+                row.username,
+                row.client_id,
+                row.device_key,
+                row.auth_time,
+                row.origin_jti,
+                row.expires
+            ],
+        )
     }
 
     /// What a refresh token (by its SHA-256) stands for.
@@ -976,37 +972,28 @@ impl Store {
 impl Store {
     /// Marks a refresh token replaced by rotation at `now`, unless it was already.
     pub fn replace_refresh(&self, token_sha256: &str, now: i64) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET replaced_at = ?2
-                 WHERE token_sha256 = ?1 AND replaced_at IS NULL",
-                params![token_sha256, now],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET replaced_at = ?2
+             WHERE token_sha256 = ?1 AND replaced_at IS NULL",
+            params![token_sha256, now],
+        )
     }
 
     /// Revokes every refresh token of one sign-in; its access tokens, which carry the same
     /// `origin_jti`, stop working with them.
     pub fn revoke_origin(&self, pool_id: &str, origin_jti: &str) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND origin_jti = ?2",
-                params![pool_id, origin_jti],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND origin_jti = ?2",
+            params![pool_id, origin_jti],
+        )
     }
 
     /// Revokes every refresh token of a user, and so every token of theirs (a global sign-out).
     pub fn revoke_user(&self, pool_id: &str, username: &str) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )
     }
 
     /// Whether the sign-in `origin_jti` names was revoked.
@@ -1066,20 +1053,17 @@ impl Store {
 
     /// Keeps a new code for `purpose`, replacing the one before (whose attempts start over).
     pub fn set_code(&self, code: &CodeRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, expires, attempts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-                params![
-                    code.pool_id,
-                    code.username,
-                    code.purpose.as_str(),
-                    code.code,
-                    code.expires
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, expires, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            params![
+                code.pool_id,
+                code.username,
+                code.purpose.as_str(),
+                code.code,
+                code.expires
+            ],
+        )
     }
 
     /// The code waiting for `purpose`, if any.
@@ -1119,13 +1103,10 @@ impl Store {
 
     /// Drops a used code.
     pub fn delete_code(&self, pool_id: &str, username: &str, purpose: CodePurpose) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
-                params![pool_id, username, purpose.as_str()],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+            params![pool_id, username, purpose.as_str()],
+        )
     }
 
     /// The codes waiting in a pool (for one user, or all), for the emulator-only endpoint.
