@@ -21,7 +21,7 @@
 
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DeviceRegistration, Error, IssuedChallenge, Parameters,
-    PasswordVerifierChallenge, RememberedDevice, Timestamp, User, UserPoolId, VerifierRecord,
+    PasswordVerifierChallenge, RememberedDevice, SrpA, Timestamp, User, UserPoolId, VerifierRecord,
 };
 use rand::{RngExt, rngs::ThreadRng};
 use std::collections::HashMap;
@@ -107,14 +107,7 @@ fn password_sign_in(
     if let Some(key) = device_key {
         auth = auth.with_device_key(key);
     }
-    show("app -> service: USER_SRP_AUTH", auth.parameters().iter());
-    let issued = user.issue_challenge(auth.srp_a.as_str(), USER_ID_FOR_SRP, rng)?;
-    let name = issued.challenge_name();
-    show(
-        &format!("service -> app: {name}"),
-        issued.parameters().iter(),
-    );
-
+    let issued = issue(user, "USER_SRP_AUTH", auth.parameters(), auth.srp_a, rng)?;
     let parameters = issued.parameters().to_map();
     let challenge = PasswordVerifierChallenge::from_parameters(&parameters)?;
     let mut response = sign_in.respond(&challenge, Timestamp::now()?)?;
@@ -136,18 +129,36 @@ fn device_sign_in(
 ) -> Result<(), Error> {
     let sign_in = device.start_sign_in(rng)?;
     let auth = sign_in.device_srp_auth(USER_ID_FOR_SRP);
-    show("app -> service: DEVICE_SRP_AUTH", auth.parameters().iter());
-    let issued = record.issue_challenge(auth.srp_a.as_str(), USER_ID_FOR_SRP, rng)?;
+    let issued = issue(
+        record,
+        "DEVICE_SRP_AUTH",
+        auth.parameters(),
+        auth.srp_a,
+        rng,
+    )?;
+    let parameters = issued.parameters().to_map();
+    let challenge = DevicePasswordVerifierChallenge::from_parameters(&parameters)?;
+    let response = sign_in.respond(&challenge, Timestamp::now()?)?;
+    check(issued, response.parameters())
+}
+
+/// The service's challenge to the start of a sign-in (`step`, which carries `SRP_A`), made
+/// from the stored record of the user or the device.
+fn issue(
+    record: &VerifierRecord,
+    step: &str,
+    start: Parameters<'_>,
+    srp_a: &SrpA,
+    rng: &mut ThreadRng,
+) -> Result<IssuedChallenge, Error> {
+    show(&format!("app -> service: {step}"), start.iter());
+    let issued = record.issue_challenge(srp_a.as_str(), USER_ID_FOR_SRP, rng)?;
     let name = issued.challenge_name();
     show(
         &format!("service -> app: {name}"),
         issued.parameters().iter(),
     );
-
-    let parameters = issued.parameters().to_map();
-    let challenge = DevicePasswordVerifierChallenge::from_parameters(&parameters)?;
-    let response = sign_in.respond(&challenge, Timestamp::now()?)?;
-    check(issued, response.parameters())
+    Ok(issued)
 }
 
 /// The service's check of an answer; the challenge is consumed by it.
