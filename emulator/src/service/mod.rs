@@ -110,6 +110,14 @@ pub struct Service {
     limits: Limits,
 }
 
+/// How a request names its user: by a sign-in's `AccessToken` (the app's operations), or by
+/// `UserPoolId` and `Username` (their `Admin*` forms, which an IAM principal signs).
+#[derive(Clone, Copy, Debug)]
+enum UserBy {
+    AccessToken,
+    Admin,
+}
+
 /// A request's app client and the pool it belongs to.
 #[derive(Debug)]
 pub(crate) struct ClientAt {
@@ -223,32 +231,32 @@ impl Service {
             "AdminInitiateAuth" => self.admin_initiate_auth(input),
             "AdminRespondToAuthChallenge" => self.admin_respond_to_auth_challenge(input, caller),
             "ConfirmDevice" => self.confirm_device(input),
-            "UpdateDeviceStatus" => self.update_device_status(input),
-            "GetDevice" => self.get_device(input),
-            "ListDevices" => self.list_devices(input),
-            "ForgetDevice" => self.forget_device(input),
-            "AdminUpdateDeviceStatus" => self.admin_update_device_status(input),
-            "AdminGetDevice" => self.admin_get_device(input),
-            "AdminListDevices" => self.admin_list_devices(input),
-            "AdminForgetDevice" => self.admin_forget_device(input),
+            "UpdateDeviceStatus" => self.update_device_status(input, UserBy::AccessToken),
+            "GetDevice" => self.get_device(input, UserBy::AccessToken),
+            "ListDevices" => self.list_devices(input, UserBy::AccessToken),
+            "ForgetDevice" => self.forget_device(input, UserBy::AccessToken),
+            "AdminUpdateDeviceStatus" => self.update_device_status(input, UserBy::Admin),
+            "AdminGetDevice" => self.get_device(input, UserBy::Admin),
+            "AdminListDevices" => self.list_devices(input, UserBy::Admin),
+            "AdminForgetDevice" => self.forget_device(input, UserBy::Admin),
             "SignUp" => self.sign_up(input),
             "AdminConfirmSignUp" => self.admin_confirm_sign_up(input),
             "AdminCreateUser" => self.admin_create_user(input),
             "AdminSetUserPassword" => self.admin_set_user_password(input),
             "AdminGetUser" => self.admin_get_user(input),
-            "AdminDeleteUser" => self.admin_delete_user(input),
+            "AdminDeleteUser" => self.delete_user(input, UserBy::Admin),
             "GetUser" => self.get_user(input),
             "UpdateUserAttributes" => self.update_user_attributes(input),
-            "DeleteUser" => self.delete_user(input),
+            "DeleteUser" => self.delete_user(input, UserBy::AccessToken),
             "ChangePassword" => self.change_password(input),
             "AssociateSoftwareToken" => self.associate_software_token(input),
             "VerifySoftwareToken" => self.verify_software_token(input),
-            "SetUserMFAPreference" => self.set_user_mfa_preference(input),
-            "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
+            "SetUserMFAPreference" => self.set_user_mfa_preference(input, UserBy::AccessToken),
+            "AdminSetUserMFAPreference" => self.set_user_mfa_preference(input, UserBy::Admin),
             "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input),
             "RevokeToken" => self.revoke_token(input),
-            "GlobalSignOut" => self.global_sign_out(input),
-            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
+            "GlobalSignOut" => self.global_sign_out(input, UserBy::AccessToken),
+            "AdminUserGlobalSignOut" => self.global_sign_out(input, UserBy::Admin),
             "ConfirmSignUp" => self.confirm_sign_up(input),
             "ResendConfirmationCode" => self.resend_confirmation_code(input),
             "ForgotPassword" => self.forgot_password(input),
@@ -367,6 +375,14 @@ impl Service {
             .filter(|user| user.sub == claims.sub)
             .ok_or_else(invalid_access_token)?;
         Ok((pool, user))
+    }
+
+    /// The user a request names, with its pool, as `by` says.
+    fn user_by(&self, input: &Input, by: UserBy) -> Result<(UserPool, UserRow), ServiceError> {
+        match by {
+            UserBy::AccessToken => self.access_token_user(input),
+            UserBy::Admin => self.admin_user(input),
+        }
     }
 
     /// The user an `Admin*` request names (`UserPoolId`, `Username` or an alias), with its pool.

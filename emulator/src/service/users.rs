@@ -8,7 +8,7 @@
 //! it becomes that attribute, and the user's internal name (`USER_ID_FOR_SRP`, what the SRP
 //! verifier is made over) is its `sub`, as the service does.
 
-use super::{Service, check_secret_hash, new_user_row};
+use super::{Service, UserBy, check_secret_hash, new_user_row};
 use crate::{
     error::ServiceError,
     input::Input,
@@ -173,14 +173,9 @@ impl Service {
         Ok(json!({ "CodeDeliveryDetailsList": [] }))
     }
 
-    pub(super) fn delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.store.delete_user(&pool.id, &user.username)?;
-        Ok(json!({}))
-    }
-
-    pub(super) fn admin_delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
+    /// `DeleteUser` and `AdminDeleteUser`.
+    pub(super) fn delete_user(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         self.store.delete_user(&pool.id, &user.username)?;
         Ok(json!({}))
     }
