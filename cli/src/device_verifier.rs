@@ -1,7 +1,7 @@
 //! `device-verifier`: what `aws cognito-idp confirm-device --device-secret-verifier-config`
-//! takes, for a device key a sign-in returned in `NewDeviceMetadata` (SPEC "Device
-//! registration"). Draws the device password and salt, writes the device file first, then
-//! prints `PasswordVerifier=...,Salt=...`.
+//! takes, for a device key a sign-in returned in `NewDeviceMetadata` (docs/protocol.md,
+//! "Registering a device"). Draws the device password and salt, writes the device file first,
+//! then prints `PasswordVerifier=...,Salt=...`.
 
 use crate::{
     device_file,

@@ -1,6 +1,6 @@
-//! `login`: a `USER_SRP_AUTH` sign-in through `cognito-srp6a-sdk` (SPEC "Wire flow"), with a
-//! remembered device's `DEVICE_SRP_AUTH` / `DEVICE_PASSWORD_VERIFIER` when a device file is
-//! given, or remembering the new device into one. Prints the final answer as
+//! `login`: a `USER_SRP_AUTH` sign-in through `cognito-srp6a-sdk` (docs/protocol.md, "On the
+//! wire"), with a remembered device's `DEVICE_SRP_AUTH` / `DEVICE_PASSWORD_VERIFIER` when a
+//! device file is given, or remembering the new device into one. Prints the final answer as
 //! `aws cognito-idp initiate-auth` / `respond-to-auth-challenge` print it.
 
 use crate::{
