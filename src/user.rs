@@ -45,6 +45,13 @@ impl<'a> UserPoolId<'a> {
     pub fn pool_name(&self) -> &'a str {
         self.name
     }
+
+    /// The region, the text before the first `_` (`us-east-1`): where the pool's endpoint is,
+    /// and what its device keys start with.
+    pub fn region(&self) -> &'a str {
+        // `parse` found a non-empty region before the first `_`; `split` always yields one.
+        self.id.split('_').next().unwrap_or_default()
+    }
 }
 
 /// A user about to sign in with a password.
@@ -244,5 +251,15 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn region_is_before_the_first_underscore() {
+        let id = UserPoolId::parse("eu-west-3_AbC123").unwrap();
+        assert_eq!(id.region(), "eu-west-3");
+        assert_eq!(id.as_str(), "eu-west-3_AbC123");
+        // A second `_` ends the name, not the region: the split both reference clients make.
+        let id = UserPoolId::parse("us-east-1_AbC_x").unwrap();
+        assert_eq!((id.region(), id.pool_name()), ("us-east-1", "AbC"));
     }
 }

@@ -104,6 +104,27 @@ pub fn read(path: &Path) -> Result<Option<StoredDevice>, Failure> {
     })
 }
 
+/// The device key to use: the one in the device file `file` (which must exist), else `key`.
+pub fn device_key(
+    file: Option<&Path>,
+    key: Option<&str>,
+) -> Result<Option<Zeroizing<String>>, Failure> {
+    let key = match (file, key) {
+        (Some(path), _) => read(path)?
+            .ok_or_else(|| {
+                Failure::new(
+                    "DeviceFileError",
+                    format!("{} does not exist", path.display()),
+                )
+            })?
+            .device_key
+            .clone(),
+        (None, Some(key)) => key.to_string(),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(Zeroizing::new(key)))
+}
+
 /// Parses a device file's text. The error says where, never what: serde's messages can quote
 /// the value they stumbled on.
 fn parse(text: &[u8]) -> Result<StoredDevice, String> {

@@ -4,7 +4,7 @@
 //! refused, else one of this tool's (`DeviceFileError`, `InvalidArguments`, …). Messages never
 //! carry a secret, and are printed with control characters escaped: the service writes some.
 
-use crate::output::escape_control;
+use crate::terminal::escape_control;
 use std::{fmt, process::ExitCode};
 
 /// Why a command failed, as the AWS CLI's exit status says it.

@@ -1,16 +1,8 @@
 //! `forget-device`: `ForgetDevice` with a sign-in's access token: the service forgets a
 //! remembered device, whose device file then signs in as nothing.
 
-use crate::{
-    device_file,
-    failure::Failure,
-    login::pool_region,
-    output::escape_control,
-    secrets::AccessTokenArgs,
-    service::{self, ServiceArgs},
-};
+use crate::{device_file, failure::Failure, pool::TokenCallArgs, terminal::escape_control};
 use std::path::PathBuf;
-use zeroize::Zeroizing;
 
 const EXAMPLE: &str = "\
 Examples:
@@ -31,44 +23,23 @@ refused (e.g. ResourceNotFoundException for a device it does not know), 255 anyt
 #[command(after_help = EXAMPLE)]
 #[group(id = "device", required = true, multiple = false, args = ["device_key", "device_file"])]
 pub struct Args {
-    /// The user pool id, <region>_<name> (its region is the last resort for the region).
-    #[arg(long, value_name = "ID")]
-    pool_id: String,
     #[command(flatten)]
-    access_token: AccessTokenArgs,
+    call: TokenCallArgs,
     /// The device's key (DeviceKey, as list-devices prints it).
     #[arg(long, value_name = "KEY")]
     device_key: Option<String>,
     /// A device file: forget its device. The file is left as it is; delete it afterwards.
     #[arg(long, value_name = "FILE")]
     device_file: Option<PathBuf>,
-    #[command(flatten)]
-    service: ServiceArgs,
 }
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let region = pool_region(&args.pool_id)?;
-    let device_key = match (&args.device_file, &args.device_key) {
-        (Some(path), _) => Zeroizing::new(
-            device_file::read(path)?
-                .ok_or_else(|| {
-                    Failure::new(
-                        "DeviceFileError",
-                        format!("{} does not exist", path.display()),
-                    )
-                })?
-                .device_key
-                .clone(),
-        ),
-        (None, Some(key)) => Zeroizing::new(key.clone()),
-        (None, None) => return Err(Failure::usage("give --device-key or --device-file")),
-    };
-    let runtime = service::runtime()?;
-    let service = runtime.block_on(args.service.client(region))?;
-    let token = args.access_token.read()?;
-    let client = service::token_client(service, &args.pool_id)?;
-    runtime.block_on(client.forget_device(&token, &device_key))?;
+    let device_key =
+        device_file::device_key(args.device_file.as_deref(), args.device_key.as_deref())?
+            .ok_or_else(|| Failure::usage("give --device-key or --device-file"))?;
+    args.call
+        .call(async |client, token| client.forget_device(token, &device_key).await)?;
     if let Some(path) = &args.device_file {
         eprintln!(
             "forgot device {}; {} signs in as nothing now and can be deleted",

@@ -4,14 +4,11 @@
 
 use crate::{
     failure::Failure,
-    login::pool_region,
-    output::OutputArgs,
-    secrets::AccessTokenArgs,
-    service::{self, ServiceArgs},
+    output::{self, OutputArgs},
+    pool::TokenCallArgs,
 };
 use cognito_srp6a_sdk::aws_sdk_cognitoidentityprovider::{primitives::DateTime, types::DeviceType};
 use serde::Serialize;
-use std::io::Write as _;
 
 const EXAMPLE: &str = "\
 Examples:
@@ -34,13 +31,8 @@ anything else.";
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLE)]
 pub struct Args {
-    /// The user pool id, <region>_<name> (its region is the last resort for the region).
-    #[arg(long, value_name = "ID")]
-    pool_id: String,
     #[command(flatten)]
-    access_token: AccessTokenArgs,
-    #[command(flatten)]
-    service: ServiceArgs,
+    call: TokenCallArgs,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -104,20 +96,13 @@ fn device(device: &DeviceType) -> Device<'_> {
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let region = pool_region(&args.pool_id)?;
-    let runtime = service::runtime()?;
-    let service = runtime.block_on(args.service.client(region))?;
-    let token = args.access_token.read()?;
-    let client = service::token_client(service, &args.pool_id)?;
-    let devices = runtime.block_on(client.list_devices(&token))?;
+    let devices = args
+        .call
+        .call(async |client, token| client.list_devices(token).await)?;
     let printed = args.output.render(&Answer {
         devices: devices.iter().map(device).collect(),
     })?;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&printed)
-        .and_then(|()| stdout.flush())
-        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+    output::to_stdout(&printed)
 }
 
 #[cfg(test)]

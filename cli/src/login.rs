@@ -4,15 +4,17 @@
 //! `aws cognito-idp initiate-auth` / `respond-to-auth-challenge` print it.
 
 use crate::{
+    authentication::Answer,
     device_file,
     failure::Failure,
-    output::{OutputArgs, escape_control},
+    output::{self, OutputArgs},
+    pool::AppClientArgs,
     secrets,
-    service::ServiceArgs,
+    service::{self, ServiceArgs},
+    terminal::escape_control,
 };
 use cognito_srp6a_sdk::{AuthFlow, CognitoSrpClient, MfaType, SignIn, SignedIn, StoredDevice};
-use serde::Serialize;
-use std::{collections::BTreeMap, io::Write as _, path::PathBuf};
+use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 const EXAMPLE: &str = "\
@@ -47,21 +49,14 @@ password.`) on stderr and exits as the AWS CLI does: 252 bad arguments, 253 bad 
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLE)]
 pub struct Args {
-    /// The user pool id, <region>_<name>.
-    #[arg(long, value_name = "ID")]
-    pool_id: String,
-    /// The app client id.
-    #[arg(long, value_name = "ID")]
-    client_id: String,
+    #[command(flatten)]
+    app: AppClientArgs,
     /// The user name (or an alias the pool accepts, such as the email address).
     #[arg(long, value_name = "NAME")]
     username: String,
     /// Read the password from the first line of stdin instead of asking on the terminal.
     #[arg(long)]
     password_stdin: bool,
-    /// The environment variable holding the app client secret, if the client has one.
-    #[arg(long, value_name = "VAR")]
-    client_secret_env: Option<String>,
     #[command(flatten)]
     service: ServiceArgs,
     #[command(flatten)]
@@ -87,65 +82,17 @@ pub struct Args {
     verbose: bool,
 }
 
-/// The service's answer, in the API's member names and order: what the AWS CLI prints.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer<'a> {
-    /// A finished sign-in's are empty.
-    challenge_parameters: BTreeMap<String, String>,
-    authentication_result: AuthenticationResult<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct AuthenticationResult<'a> {
-    access_token: &'a str,
-    expires_in: i32,
-    token_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<&'a str>,
-    id_token: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    new_device_metadata: Option<NewDeviceMetadata<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct NewDeviceMetadata<'a> {
-    device_key: &'a str,
-    device_group_key: &'a str,
-}
-
 /// What the AWS CLI prints for this finished sign-in, after `--query` and `--output`.
 fn render(args: &Args, signed_in: &SignedIn) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let tokens = &signed_in.tokens;
-    let answer = Answer {
-        challenge_parameters: BTreeMap::new(),
-        authentication_result: AuthenticationResult {
-            access_token: &tokens.access_token,
-            expires_in: tokens.expires_in,
-            token_type: &tokens.token_type,
-            refresh_token: tokens.refresh_token.as_deref(),
-            id_token: &tokens.id_token,
-            new_device_metadata: signed_in.new_device_metadata.as_ref().map(|metadata| {
-                NewDeviceMetadata {
-                    device_key: &metadata.device_key,
-                    device_group_key: &metadata.device_group_key,
-                }
-            }),
-        },
-    };
+    let answer =
+        Answer::new(&signed_in.tokens, true).new_device(signed_in.new_device_metadata.as_ref());
     args.output.render(&answer)
 }
 
 /// Runs the subcommand: local checks, the configuration and the password first, then the calls.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let pool_region = pool_region(&args.pool_id)?;
-    let client_secret = args
-        .client_secret_env
-        .as_deref()
-        .map(secrets::from_env)
-        .transpose()?;
+    let pool_region = args.app.region()?;
+    let client_secret = args.app.secret()?;
     let device = match &args.device_file {
         Some(path) => match device_file::read(path)? {
             Some(device) => Some(device),
@@ -162,17 +109,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         },
         None => None,
     };
-    let runtime = crate::service::runtime()?;
+    let runtime = service::runtime()?;
     let service = runtime.block_on(args.service.client(pool_region))?;
     if args.verbose {
         eprintln!("region: {}", escape_control(service.region.as_ref()));
     }
     let password = secrets::password(args.password_stdin, &args.username)?;
-    let mut client = CognitoSrpClient::new(service.client, &args.pool_id, &args.client_id)
-        .map_err(|error| Failure::usage(format!("--pool-id: {error}")))?;
-    if let Some(secret) = &client_secret {
-        client = client.with_client_secret(secret.as_str());
-    }
+    let client = args.app.client(service, client_secret.as_ref())?;
     let printed = runtime.block_on(async {
         match (&args.device_file, device) {
             (Some(path), None) => remember(args, &client, &password, path).await,
@@ -194,11 +137,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             }
         }
     })?;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&printed)
-        .and_then(|()| stdout.flush())
-        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+    output::to_stdout(&printed)
 }
 
 /// No device file yet: a password sign-in, then the device it was issued is confirmed and
@@ -332,19 +271,6 @@ fn report(args: &Args, signed_in: &SignedIn, remembered: Option<&StoredDevice>) 
     }
 }
 
-/// The region part of `pool_id` (`us-east-1` of `us-east-1_Example`), the region of last
-/// resort; a pool id not of that form is an argument error.
-pub fn pool_region(pool_id: &str) -> Result<&str, Failure> {
-    cognito_srp6a::UserPoolId::parse(pool_id)
-        .ok()
-        .and_then(|_| pool_id.split_once('_'))
-        .map(|(region, _)| region)
-        .ok_or_else(|| {
-            // Debug quotes the text and escapes its control characters.
-            Failure::usage(format!("--pool-id {pool_id:?} is not <region>_<name>"))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,17 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn the_pool_ids_region() {
-        assert_eq!(pool_region("eu-west-3_Pool").unwrap(), "eu-west-3");
-        for bad in ["Pool", "_Pool", "eu-west-3_", ""] {
-            let failure = pool_region(bad).unwrap_err();
-            assert!(
-                failure
-                    .to_string()
-                    .starts_with("InvalidArguments: --pool-id"),
-                "{failure}"
-            );
-        }
+    fn the_service_flags_are_taken() {
         assert!(args(&["--region", "us-east-1", "--profile", "p"]).is_ok());
     }
 

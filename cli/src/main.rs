@@ -10,6 +10,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod answer_limit;
+mod authentication;
 mod device_file;
 mod device_verifier;
 mod failure;
@@ -17,11 +18,13 @@ mod forget_device;
 mod list_devices;
 mod login;
 mod output;
+mod pool;
 mod refresh;
 mod secret_hash;
 mod secrets;
 mod service;
 mod sign_out;
+mod terminal;
 mod text;
 mod validate;
 

@@ -1,30 +1,12 @@
 //! What a command prints, as the AWS CLI prints it: `--query` (JMESPath) then `--output json`
 //! (four-space indent, members in the service's order, a final newline) or `--output text`
-//! (`text.rs`). And the one place text from the service is made safe for a terminal:
-//! [`escape_control`], used by everything that prints such text outside JSON.
+//! (`text.rs`). JSON output escapes every control character itself; text printed outside
+//! JSON goes through `terminal::escape_control`.
 
 use crate::{failure::Failure, text};
 use serde::Serialize;
-use std::{borrow::Cow, fmt::Write as _, str::FromStr};
+use std::{io::Write as _, str::FromStr};
 use zeroize::Zeroizing;
-
-/// `text` with every control character (C0, DEL, C1: ESC, CR, BEL, …) written as `\xNN`, so
-/// that a message the service wrote cannot move the cursor, recolour or retitle a terminal.
-pub fn escape_control(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            // Every control character is below U+0100: two hex digits say it.
-            let _ = write!(escaped, "\\x{:02x}", u32::from(c));
-        } else {
-            escaped.push(c);
-        }
-    }
-    Cow::Owned(escaped)
-}
 
 /// `value` as the AWS CLI would print it. The buffer is wiped when dropped: it may hold tokens.
 pub fn aws_json<T: Serialize + ?Sized>(value: &T) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
@@ -151,6 +133,15 @@ impl OutputArgs {
     }
 }
 
+/// Writes what a command prints to stdout.
+pub fn to_stdout(printed: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(printed)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+}
+
 /// `answer` through `query`, if any, then printed in `format`. Wiped when dropped.
 pub fn render<T: Serialize>(
     answer: &T,
@@ -191,16 +182,6 @@ mod tests {
         assert_eq!(
             text.as_slice(),
             b"{\n    \"UserConfirmationNecessary\": false\n}\n"
-        );
-    }
-
-    #[test]
-    fn control_characters_are_escaped_and_nothing_else() {
-        assert_eq!(escape_control("plain, é ü 日本"), "plain, é ü 日本");
-        assert!(matches!(escape_control("plain"), Cow::Borrowed(_)));
-        assert_eq!(
-            escape_control("\u{1b}[31mred\u{7}\t\n\u{7f}\u{9b}"),
-            "\\x1b[31mred\\x07\\x09\\x0a\\x7f\\x9b"
         );
     }
 

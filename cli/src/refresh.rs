@@ -5,17 +5,16 @@
 //! a file instead, replaced atomically with mode 0600.
 
 use crate::{
+    authentication::Answer,
     device_file,
     failure::Failure,
-    login::pool_region,
-    output::OutputArgs,
-    secrets::{self, RefreshTokenArgs},
+    output::{self, OutputArgs},
+    pool::AppClientArgs,
+    secrets::RefreshTokenArgs,
     service::{self, ServiceArgs},
 };
-use cognito_srp6a_sdk::{CognitoSrpClient, RefreshFlow, Refreshed, Tokens};
-use serde::Serialize;
+use cognito_srp6a_sdk::{RefreshFlow, Refreshed, Tokens};
 use std::{
-    collections::BTreeMap,
     fs::OpenOptions,
     io::Write as _,
     path::{Path, PathBuf},
@@ -50,17 +49,10 @@ configuration, 254 the service refused (e.g. RefreshTokenReuseException), 255 an
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLE)]
 pub struct Args {
-    /// The user pool id, <region>_<name>.
-    #[arg(long, value_name = "ID")]
-    pool_id: String,
-    /// The app client id.
-    #[arg(long, value_name = "ID")]
-    client_id: String,
+    #[command(flatten)]
+    app: AppClientArgs,
     #[command(flatten)]
     refresh_token: RefreshTokenArgs,
-    /// The environment variable holding the app client secret, if the client has one.
-    #[arg(long, value_name = "VAR")]
-    client_secret_env: Option<String>,
     /// The device file of the device the sign-in went through: its DeviceKey is sent (a pool
     /// that tracks devices refuses the refresh without it).
     #[arg(long, value_name = "FILE", conflicts_with = "device_key")]
@@ -88,70 +80,28 @@ pub struct Args {
     output: OutputArgs,
 }
 
-/// The answer, in the API's member names and order.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer<'a> {
-    /// `initiate-auth`'s member (REFRESH_TOKEN_AUTH); `get-tokens-from-refresh-token` has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    challenge_parameters: Option<BTreeMap<String, String>>,
-    authentication_result: AuthenticationResult<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct AuthenticationResult<'a> {
-    access_token: &'a str,
-    expires_in: i32,
-    token_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<&'a str>,
-    id_token: &'a str,
-}
-
 /// Runs the subcommand: local checks, the configuration and the token first, then the call.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let region = pool_region(&args.pool_id)?;
+    let region = args.app.region()?;
     let flow = match args.flow.as_str() {
         "REFRESH_TOKEN_AUTH" => RefreshFlow::RefreshTokenAuth,
         _ => RefreshFlow::GetTokensFromRefreshToken,
     };
     if flow == RefreshFlow::RefreshTokenAuth
-        && args.client_secret_env.is_some()
+        && args.app.client_secret_env.is_some()
         && args.username.is_none()
     {
         return Err(Failure::usage(
             "--flow REFRESH_TOKEN_AUTH with a client secret needs --username (for SECRET_HASH)",
         ));
     }
-    let client_secret = args
-        .client_secret_env
-        .as_deref()
-        .map(secrets::from_env)
-        .transpose()?;
-    let device_key = match (&args.device_file, &args.device_key) {
-        (Some(path), _) => Some(Zeroizing::new(
-            device_file::read(path)?
-                .ok_or_else(|| {
-                    Failure::new(
-                        "DeviceFileError",
-                        format!("{} does not exist", path.display()),
-                    )
-                })?
-                .device_key
-                .clone(),
-        )),
-        (None, Some(key)) => Some(Zeroizing::new(key.clone())),
-        (None, None) => None,
-    };
+    let client_secret = args.app.secret()?;
+    let device_key =
+        device_file::device_key(args.device_file.as_deref(), args.device_key.as_deref())?;
     let runtime = service::runtime()?;
     let service = runtime.block_on(args.service.client(region))?;
     let refresh_token = args.refresh_token.read()?;
-    let mut client = CognitoSrpClient::new(service.client, &args.pool_id, &args.client_id)
-        .map_err(|error| Failure::usage(format!("--pool-id: {error}")))?;
-    if let Some(secret) = &client_secret {
-        client = client.with_client_secret(secret.as_str());
-    }
+    let client = args.app.client(service, client_secret.as_ref())?;
     let mut request = client
         .refresh(&refresh_token)
         .set_device_key(device_key.as_deref().map(String::as_str))
@@ -177,11 +127,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
              after the app client's grace period."
         );
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&printed)
-        .and_then(|()| stdout.flush())
-        .map_err(|error| Failure::new("OutputError", format!("cannot write stdout: {error}")))
+    output::to_stdout(&printed)
 }
 
 /// What the AWS CLI prints for this refresh, after `--query` and `--output`; without the
@@ -192,15 +138,11 @@ fn render(
     tokens: &Tokens,
     written: bool,
 ) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let answer = Answer {
-        challenge_parameters: (flow == RefreshFlow::RefreshTokenAuth).then(BTreeMap::new),
-        authentication_result: AuthenticationResult {
-            access_token: &tokens.access_token,
-            expires_in: tokens.expires_in,
-            token_type: &tokens.token_type,
-            refresh_token: tokens.refresh_token.as_deref().filter(|_| !written),
-            id_token: &tokens.id_token,
-        },
+    let answer = Answer::new(tokens, flow == RefreshFlow::RefreshTokenAuth);
+    let answer = if written {
+        answer.without_refresh_token()
+    } else {
+        answer
     };
     args.output.render(&answer)
 }

@@ -48,16 +48,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|error| Failure::new("RuntimeError", error.to_string()))
 }
 
-/// A client for the calls that take an access token only (GlobalSignOut, ListDevices,
-/// ForgetDevice): they name no app client, so none is given.
-pub fn token_client(
-    service: Service,
-    pool_id: &str,
-) -> Result<cognito_srp6a_sdk::CognitoSrpClient, Failure> {
-    cognito_srp6a_sdk::CognitoSrpClient::new(service.client, pool_id, "")
-        .map_err(|error| Failure::usage(format!("--pool-id: {error}")))
-}
-
 /// A client for the service, and the region it was made for.
 #[derive(Debug)]
 pub struct Service {

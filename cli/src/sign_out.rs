@@ -2,12 +2,7 @@
 //! every device, stops working. Prints nothing on success, as `aws cognito-idp
 //! global-sign-out` prints nothing.
 
-use crate::{
-    failure::Failure,
-    login::pool_region,
-    secrets::AccessTokenArgs,
-    service::{self, ServiceArgs},
-};
+use crate::{failure::Failure, pool::TokenCallArgs};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -28,22 +23,12 @@ has been revoked\"). Exits 252 bad arguments, 253 bad configuration, 254 the ser
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLE)]
 pub struct Args {
-    /// The user pool id, <region>_<name> (its region is the last resort for the region).
-    #[arg(long, value_name = "ID")]
-    pool_id: String,
     #[command(flatten)]
-    access_token: AccessTokenArgs,
-    #[command(flatten)]
-    service: ServiceArgs,
+    call: TokenCallArgs,
 }
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let region = pool_region(&args.pool_id)?;
-    let runtime = service::runtime()?;
-    let service = runtime.block_on(args.service.client(region))?;
-    let token = args.access_token.read()?;
-    let client = service::token_client(service, &args.pool_id)?;
-    runtime.block_on(client.sign_out(&token))?;
-    Ok(())
+    args.call
+        .call(async |client, token| client.sign_out(token).await)
 }

@@ -5,7 +5,7 @@
 //! per object, over the union of their scalar members. `null` prints `None`, booleans `True` /
 //! `False`, as the AWS CLI (Python) does. Every string has its control characters escaped.
 
-use crate::output::escape_control;
+use crate::terminal::escape_control;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 

@@ -149,13 +149,22 @@ impl ServiceError {
         Self::InvalidParameterException(format!(
             "1 validation error detected: Value null at '{}' failed to satisfy constraint: \
              Member must not be null",
-            crate::input::lower_first(member)
+            lower_first(member)
         ))
     }
 
     /// A required `AuthParameters` / `ChallengeResponses` entry that is absent.
     pub(crate) fn missing_parameter(name: &str) -> Self {
         Self::InvalidParameterException(format!("Missing required parameter {name}"))
+    }
+}
+
+/// `ClientId` -> `clientId`, as AWS validation messages name members.
+pub(crate) fn lower_first(member: &str) -> String {
+    let mut chars = member.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

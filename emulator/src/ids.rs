@@ -3,6 +3,7 @@
 //! secret 51. Random ones for the API; derived ones (a SHA-256 of a name) for seed files and
 //! templates, so a restart over the same `--state` file finds the pools it made before.
 
+use cognito_srp6a::UserPoolId;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
@@ -88,11 +89,12 @@ pub fn is_region(region: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// A pool id split into its region and name: `<region>_<name>`. The region is what device keys
-/// start with; the name is the `P` of a user's SRP identity.
-pub fn split_pool_id(pool_id: &str) -> Option<(&str, &str)> {
-    let (region, name) = pool_id.split_once('_')?;
-    (is_region(region) && !name.is_empty()).then_some((region, name))
+/// A pool id the emulator takes: `<region>_<name>` split as the clients split it (the core's
+/// [`UserPoolId`], so the emulator hashes the same `P`), with a region of region shape. The
+/// region is what device keys start with; the name is the `P` of a user's SRP identity.
+pub fn parse_pool_id(pool_id: &str) -> Option<UserPoolId<'_>> {
+    let id = UserPoolId::parse(pool_id).ok()?;
+    is_region(id.region()).then_some(id)
 }
 
 #[cfg(test)]
@@ -102,8 +104,9 @@ mod tests {
     #[test]
     fn shapes() {
         let id = pool_id("eu-west-3");
-        let (region, name) = split_pool_id(&id).unwrap();
-        assert_eq!(region, "eu-west-3");
+        let parsed = parse_pool_id(&id).unwrap();
+        assert_eq!(parsed.region(), "eu-west-3");
+        let name = parsed.pool_name();
         assert_eq!(name.len(), POOL_SUFFIX_LEN);
         assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()));
         let client = client_id();
@@ -129,7 +132,8 @@ mod tests {
         );
         assert_eq!(derived_client_id("x").len(), CLIENT_ID_LEN);
         assert_eq!(derived_client_id("x"), derived_client_id("x"));
-        assert!(split_pool_id("nounderscore").is_none());
-        assert!(split_pool_id("US_x").is_none());
+        assert!(parse_pool_id("nounderscore").is_none());
+        assert!(parse_pool_id("US_x").is_none());
+        assert!(parse_pool_id("us-east-1_").is_none());
     }
 }

@@ -3,7 +3,7 @@
 //! required member that is absent or empty is the AWS validation message, and a `null` counts
 //! as absent (amazon-cognito-identity-js sends `"DEVICE_KEY": null` to drop a device).
 
-use crate::error::ServiceError;
+use crate::error::{ServiceError, lower_first};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -152,15 +152,6 @@ impl Input {
             Some(_) => return Err(wrong_type(member, "a list of attributes")),
         }
         Ok(attributes)
-    }
-}
-
-/// `ClientId` -> `clientId`, as AWS validation messages name members.
-pub(crate) fn lower_first(member: &str) -> String {
-    let mut chars = member.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

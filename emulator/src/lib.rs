@@ -119,7 +119,7 @@ impl FlagsPool {
     /// that takes any password.
     fn seed(&self) -> seed::Seed {
         use serde_json::json;
-        let name = ids::split_pool_id(&self.pool_id).map_or("pool", |(_, name)| name);
+        let name = ids::parse_pool_id(&self.pool_id).map_or("pool", |id| id.pool_name());
         let create = json!({
             "PoolName": name,
             "DeviceConfiguration": {
@@ -320,7 +320,7 @@ impl EmulatorBuilder {
             )));
         }
         if let Some(flags) = &self.flags_pool {
-            if ids::split_pool_id(&flags.pool_id).is_none() {
+            if ids::parse_pool_id(&flags.pool_id).is_none() {
                 return Err(StartError::Config(format!(
                     "the pool id {:?} is not <region>_<name>",
                     flags.pool_id

@@ -187,6 +187,13 @@ pub struct UserRow {
     pub preferred_mfa: Option<String>,
 }
 
+impl UserRow {
+    /// The attributes as a JSON object; a record that does not read as one has none.
+    pub fn attribute_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(&self.attributes).unwrap_or_default()
+    }
+}
+
 impl std::fmt::Debug for UserRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The verifier allows offline guessing and the TOTP secret makes codes: not printed.
@@ -491,6 +498,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs one statement that changes rows, however many.
+    fn change(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<()> {
+        self.with(|c| c.execute(sql, parameters).map(drop))
+    }
+
+    /// Runs one statement that changes at most one row; whether it changed one (an insert
+    /// that found its key taken, or an update that found no row or not the state it wants,
+    /// did not).
+    fn change_one(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<bool> {
+        self.with(|c| Ok(c.execute(sql, parameters)? == 1))
+    }
+
     /// The API records (kept as JSON) a query selects.
     fn records<T: serde::de::DeserializeOwned>(
         &self,
@@ -513,25 +532,19 @@ impl Store {
     /// Adds a pool; `false` if the id is taken.
     pub fn insert_pool(&self, pool: &UserPool) -> Result<bool> {
         let record = to_json(pool)?;
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO pools (id, record, created) VALUES (?1, ?2, ?3)",
-                params![pool.id, record, pool.creation_date],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO pools (id, record, created) VALUES (?1, ?2, ?3)",
+            params![pool.id, record, pool.creation_date],
+        )
     }
 
     /// Replaces a pool's record.
     pub fn update_pool(&self, pool: &UserPool) -> Result<bool> {
         let record = to_json(pool)?;
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE pools SET record = ?2 WHERE id = ?1",
-                params![pool.id, record],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE pools SET record = ?2 WHERE id = ?1",
+            params![pool.id, record],
+        )
     }
 
     /// The pool with this id.
@@ -570,31 +583,25 @@ impl Store {
     /// Adds an app client; `false` if the id is taken.
     pub fn insert_client(&self, client: &UserPoolClient) -> Result<bool> {
         let record = to_json(client)?;
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO clients (client_id, pool_id, record, created)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    client.client_id,
-                    client.user_pool_id,
-                    record,
-                    client.creation_date
-                ],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO clients (client_id, pool_id, record, created)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                client.client_id,
+                client.user_pool_id,
+                record,
+                client.creation_date
+            ],
+        )
     }
 
     /// Replaces an app client's record.
     pub fn update_client(&self, client: &UserPoolClient) -> Result<bool> {
         let record = to_json(client)?;
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE clients SET record = ?2 WHERE client_id = ?1",
-                params![client.client_id, record],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE clients SET record = ?2 WHERE client_id = ?1",
+            params![client.client_id, record],
+        )
     }
 
     /// The app client with this id.
@@ -670,27 +677,24 @@ impl Store {
 
     /// Adds a user; `false` if the name is taken in its pool.
     pub fn insert_user(&self, user: &UserRow) -> Result<bool> {
-        self.with(|c| {
-            let added = c.execute(
-                "INSERT OR IGNORE INTO users (pool_id, username, sub, status, salt_hex,
-                     verifier_hex, totp_secret, attributes, device_group_key, created, modified)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    user.pool_id,
-                    user.username,
-                    user.sub,
-                    user.status.as_str(),
-                    user.salt_hex,
-                    user.verifier_hex,
-                    user.totp_secret,
-                    user.attributes,
-                    user.device_group_key,
-                    user.created,
-                    user.modified
-                ],
-            )?;
-            Ok(added == 1)
-        })
+        self.change_one(
+            "INSERT OR IGNORE INTO users (pool_id, username, sub, status, salt_hex,
+                 verifier_hex, totp_secret, attributes, device_group_key, created, modified)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                user.pool_id,
+                user.username,
+                user.sub,
+                user.status.as_str(),
+                user.salt_hex,
+                user.verifier_hex,
+                user.totp_secret,
+                user.attributes,
+                user.device_group_key,
+                user.created,
+                user.modified
+            ],
+        )
     }
 
     /// Replaces a user's password verifier and status.
@@ -703,21 +707,18 @@ impl Store {
         status: UserStatus,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET salt_hex = ?3, verifier_hex = ?4, status = ?5, modified = ?6
-                 WHERE pool_id = ?1 AND username = ?2",
-                params![
-                    pool_id,
-                    username,
-                    salt_hex,
-                    verifier_hex,
-                    status.as_str(),
-                    now
-                ],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET salt_hex = ?3, verifier_hex = ?4, status = ?5, modified = ?6
+             WHERE pool_id = ?1 AND username = ?2",
+            params![
+                pool_id,
+                username,
+                salt_hex,
+                verifier_hex,
+                status.as_str(),
+                now
+            ],
+        )
     }
 
     /// Sets a user's status.
@@ -728,13 +729,10 @@ impl Store {
         status: UserStatus,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET status = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, status.as_str(), now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET status = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, status.as_str(), now],
+        )
     }
 
     /// Keeps a software token secret `AssociateSoftwareToken` made until `VerifySoftwareToken`
@@ -745,13 +743,10 @@ impl Store {
         username: &str,
         secret: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_pending = ?3 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, secret],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_pending = ?3 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, secret],
+        )
     }
 
     /// The secret waiting for `VerifySoftwareToken`.
@@ -774,13 +769,10 @@ impl Store {
         username: &str,
         secret: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_secret = ?3 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, secret],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_secret = ?3 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, secret],
+        )
     }
 
     /// Replaces a user's attributes (a JSON object).
@@ -791,13 +783,10 @@ impl Store {
         attributes: &str,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET attributes = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, attributes, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET attributes = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, attributes, now],
+        )
     }
 
     /// Deletes a user, its devices and its refresh tokens. `false` if there was none.
@@ -838,21 +827,18 @@ impl Store {
 
     /// Records a device key issued in `NewDeviceMetadata`.
     pub fn issue_device(&self, device: &DeviceRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO devices (device_key, pool_id, username, device_group_key, confirmed,
-                     remembered, created, modified)
-                 VALUES (?1, ?2, ?3, ?4, 0, 'not_remembered', ?5, ?5)",
-                params![
-                    device.device_key,
-                    device.pool_id,
-                    device.username,
-                    device.device_group_key,
-                    device.created
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT INTO devices (device_key, pool_id, username, device_group_key, confirmed,
+                 remembered, created, modified)
+             VALUES (?1, ?2, ?3, ?4, 0, 'not_remembered', ?5, ?5)",
+            params![
+                device.device_key,
+                device.pool_id,
+                device.username,
+                device.device_group_key,
+                device.created
+            ],
+        )
     }
 
     /// The device with this key in `pool_id`, issued or confirmed.
@@ -897,37 +883,28 @@ impl Store {
         remembered: &str,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE devices SET confirmed = 1, password_verifier = ?2, salt = ?3, name = ?4,
-                     remembered = ?5, modified = ?6
-                 WHERE device_key = ?1 AND confirmed = 0",
-                params![device_key, password_verifier, salt, name, remembered, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE devices SET confirmed = 1, password_verifier = ?2, salt = ?3, name = ?4,
+                 remembered = ?5, modified = ?6
+             WHERE device_key = ?1 AND confirmed = 0",
+            params![device_key, password_verifier, salt, name, remembered, now],
+        )
     }
 
     /// Sets `remembered` / `not_remembered`.
     pub fn set_device_remembered(&self, device_key: &str, status: &str, now: i64) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE devices SET remembered = ?2, modified = ?3 WHERE device_key = ?1",
-                params![device_key, status, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE devices SET remembered = ?2, modified = ?3 WHERE device_key = ?1",
+            params![device_key, status, now],
+        )
     }
 
     /// Records a device sign-in.
     pub fn touch_device(&self, device_key: &str, ip: &str, now: i64) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE devices SET last_authenticated = ?2, last_ip = ?3 WHERE device_key = ?1",
-                params![device_key, now, ip],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE devices SET last_authenticated = ?2, last_ip = ?3 WHERE device_key = ?1",
+            params![device_key, now, ip],
+        )
     }
 
     /// Forgets a device, and the refresh tokens bound to it. `false` if there was none.
@@ -948,24 +925,21 @@ impl Store {
 
     /// Keeps a refresh token (by its SHA-256).
     pub fn insert_refresh(&self, token_sha256: &str, row: &RefreshRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO refresh_tokens (token_sha256, pool_id, username, client_id,
-                     device_key, auth_time, origin_jti, expires)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    token_sha256,
-                    row.pool_id,
-                    row.username,
-                    row.client_id,
-                    row.device_key,
-                    row.auth_time,
-                    row.origin_jti,
-                    row.expires
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT INTO refresh_tokens (token_sha256, pool_id, username, client_id,
+                 device_key, auth_time, origin_jti, expires)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                token_sha256,
+                row.pool_id,
+                row.username,
+                row.client_id,
+                row.device_key,
+                row.auth_time,
+                row.origin_jti,
+                row.expires
+            ],
+        )
     }
 
     /// What a refresh token (by its SHA-256) stands for.
@@ -998,37 +972,28 @@ impl Store {
 impl Store {
     /// Marks a refresh token replaced by rotation at `now`, unless it was already.
     pub fn replace_refresh(&self, token_sha256: &str, now: i64) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET replaced_at = ?2
-                 WHERE token_sha256 = ?1 AND replaced_at IS NULL",
-                params![token_sha256, now],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET replaced_at = ?2
+             WHERE token_sha256 = ?1 AND replaced_at IS NULL",
+            params![token_sha256, now],
+        )
     }
 
     /// Revokes every refresh token of one sign-in; its access tokens, which carry the same
     /// `origin_jti`, stop working with them.
     pub fn revoke_origin(&self, pool_id: &str, origin_jti: &str) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND origin_jti = ?2",
-                params![pool_id, origin_jti],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND origin_jti = ?2",
+            params![pool_id, origin_jti],
+        )
     }
 
     /// Revokes every refresh token of a user, and so every token of theirs (a global sign-out).
     pub fn revoke_user(&self, pool_id: &str, username: &str) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )
     }
 
     /// Whether the sign-in `origin_jti` names was revoked.
@@ -1051,13 +1016,10 @@ impl Store {
         enabled: bool,
         now: i64,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, enabled, now],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET enabled = ?3, modified = ?4 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, enabled, now],
+        )
     }
 
     /// A user's SMS MFA switch and preferred factor.
@@ -1068,49 +1030,40 @@ impl Store {
         sms_mfa: bool,
         preferred: Option<&str>,
     ) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET sms_mfa = ?3, preferred_mfa = ?4
-                 WHERE pool_id = ?1 AND username = ?2",
-                params![pool_id, username, sms_mfa, preferred],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET sms_mfa = ?3, preferred_mfa = ?4
+             WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username, sms_mfa, preferred],
+        )
     }
 
     /// Spends TOTP step `step` of a user: `true` if no code of this step or a later one was
     /// used before (RFC 6238 section 5.2: a code is accepted once). One statement, so two
     /// requests racing with the same code cannot both win.
     pub fn use_totp_step(&self, pool_id: &str, username: &str, step: i64) -> Result<bool> {
-        self.with(|c| {
-            let changed = c.execute(
-                "UPDATE users SET totp_last_step = ?3
-                 WHERE pool_id = ?1 AND username = ?2
-                   AND (totp_last_step IS NULL OR totp_last_step < ?3)",
-                params![pool_id, username, step],
-            )?;
-            Ok(changed == 1)
-        })
+        self.change_one(
+            "UPDATE users SET totp_last_step = ?3
+             WHERE pool_id = ?1 AND username = ?2
+               AND (totp_last_step IS NULL OR totp_last_step < ?3)",
+            params![pool_id, username, step],
+        )
     }
 
     // ---- codes sent to users
 
     /// Keeps a new code for `purpose`, replacing the one before (whose attempts start over).
     pub fn set_code(&self, code: &CodeRow) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, expires, attempts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-                params![
-                    code.pool_id,
-                    code.username,
-                    code.purpose.as_str(),
-                    code.code,
-                    code.expires
-                ],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, expires, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            params![
+                code.pool_id,
+                code.username,
+                code.purpose.as_str(),
+                code.code,
+                code.expires
+            ],
+        )
     }
 
     /// The code waiting for `purpose`, if any.
@@ -1150,13 +1103,10 @@ impl Store {
 
     /// Drops a used code.
     pub fn delete_code(&self, pool_id: &str, username: &str, purpose: CodePurpose) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
-                params![pool_id, username, purpose.as_str()],
-            )?;
-            Ok(())
-        })
+        self.change(
+            "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+            params![pool_id, username, purpose.as_str()],
+        )
     }
 
     /// The codes waiting in a pool (for one user, or all), for the emulator-only endpoint.

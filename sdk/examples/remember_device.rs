@@ -150,12 +150,9 @@ fn client(args: &Args) -> Result<CognitoSrpClient, Failure> {
     // The SDK needs a region even with an explicit endpoint: the pool id's, unless given.
     let region = match &args.region {
         Some(region) => region.clone(),
-        None => args
-            .pool_id
-            .split_once('_')
-            .map(|(region, _)| region.to_string())
-            .filter(|region| !region.is_empty())
-            .ok_or_else(|| {
+        None => cognito_srp6a::UserPoolId::parse(&args.pool_id)
+            .map(|id| id.region().to_string())
+            .map_err(|_| {
                 Failure::new(
                     "InvalidArguments",
                     format!("pool id {:?} is not <region>_<name>", args.pool_id),

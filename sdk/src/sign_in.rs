@@ -254,6 +254,22 @@ macro_rules! reply_from {
     )*};
 }
 
+/// Sends a flow's call in its app form (`$app`), or server side in its admin form (`$admin`,
+/// which also names the pool), with the members both forms take. The two forms' builders have
+/// no trait in common: one place sets what they share.
+macro_rules! either_form {
+    ($flow:expr, $app:ident / $admin:ident, $($member:ident($value:expr)),* $(,)?) => {{
+        let client = &$flow.client;
+        if $flow.server_side {
+            let request = client.client.$admin().user_pool_id(&client.user_pool_id);
+            request$(.$member($value))*.send().await.map(Reply::from).map_err(Error::from)
+        } else {
+            let request = client.client.$app();
+            request$(.$member($value))*.send().await.map(Reply::from).map_err(Error::from)
+        }
+    }};
+}
+
 /// `AvailableChallenges` of a `USER_AUTH` start, as names.
 fn names(challenges: &[ChallengeNameType]) -> Vec<String> {
     challenges.iter().map(|c| c.as_str().to_string()).collect()
@@ -525,28 +541,13 @@ impl Flow {
         flow: AuthFlowType,
         parameters: HashMap<String, String>,
     ) -> Result<Reply, Error> {
-        let client = &self.client;
-        if self.server_side {
-            let reply = client
-                .client
-                .admin_initiate_auth()
-                .user_pool_id(&client.user_pool_id)
-                .client_id(&client.client_id)
-                .auth_flow(flow)
-                .set_auth_parameters(Some(parameters))
-                .send()
-                .await?;
-            return Ok(Reply::from(reply));
-        }
-        let reply = client
-            .client
-            .initiate_auth()
-            .client_id(&client.client_id)
-            .auth_flow(flow)
-            .set_auth_parameters(Some(parameters))
-            .send()
-            .await?;
-        Ok(Reply::from(reply))
+        either_form!(
+            self,
+            initiate_auth / admin_initiate_auth,
+            client_id(&self.client.client_id),
+            auth_flow(flow),
+            set_auth_parameters(Some(parameters)),
+        )
     }
 
     /// One `RespondToAuthChallenge` (or `AdminRespondToAuthChallenge`).
@@ -556,34 +557,15 @@ impl Flow {
         session: Option<String>,
         responses: HashMap<String, String>,
     ) -> Result<Reply, Error> {
-        let client = &self.client;
         let sent_device = responses.contains_key("DEVICE_KEY");
-        let outcome = if self.server_side {
-            client
-                .client
-                .admin_respond_to_auth_challenge()
-                .user_pool_id(&client.user_pool_id)
-                .client_id(&client.client_id)
-                .challenge_name(challenge)
-                .set_session(session)
-                .set_challenge_responses(Some(responses))
-                .send()
-                .await
-                .map(Reply::from)
-                .map_err(Error::from)
-        } else {
-            client
-                .client
-                .respond_to_auth_challenge()
-                .client_id(&client.client_id)
-                .challenge_name(challenge)
-                .set_session(session)
-                .set_challenge_responses(Some(responses))
-                .send()
-                .await
-                .map(Reply::from)
-                .map_err(Error::from)
-        };
+        let outcome = either_form!(
+            self,
+            respond_to_auth_challenge / admin_respond_to_auth_challenge,
+            client_id(&self.client.client_id),
+            challenge_name(challenge),
+            set_session(session),
+            set_challenge_responses(Some(responses)),
+        );
         // Past InitiateAuth the app client is known to exist: a ResourceNotFoundException to
         // an answer that named a device is the device's (the service's "Device does not
         // exist.").

@@ -11,7 +11,7 @@
 pub mod client;
 pub mod pool;
 
-use crate::{error::ServiceError, input::lower_first};
+use crate::error::{ServiceError, lower_first};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

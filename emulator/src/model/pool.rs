@@ -445,12 +445,12 @@ impl UserPool {
 
     /// The region, before the `_` of the id: device keys start with it.
     pub fn region(&self) -> &str {
-        crate::ids::split_pool_id(&self.id).map_or("", |(region, _)| region)
+        crate::ids::parse_pool_id(&self.id).map_or("", |id| id.region())
     }
 
     /// The name after the `_` of the id: the `P` of a user's SRP identity.
     pub fn srp_pool_name(&self) -> &str {
-        crate::ids::split_pool_id(&self.id).map_or("", |(_, name)| name)
+        crate::ids::parse_pool_id(&self.id).map_or("", |id| id.pool_name())
     }
 
     /// `arn:aws:cognito-idp:<region>:<account>:userpool/<id>`.

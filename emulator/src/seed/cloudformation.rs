@@ -912,7 +912,7 @@ fn to_integer(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed::tests::dump;
+    use crate::seed::tests::{assert_alice, assert_web_client, dump};
     use serde_json::json;
 
     const REGION: &str = "eu-west-1";
@@ -1022,27 +1022,11 @@ Outputs:
             ids::derived_client_id(&format!("{}/WebClient", app.id))
         );
         assert!(web.client_secret.is_none());
-        assert_eq!(
-            Value::Object(web.create.clone()),
-            json!({
-                "ClientName": "web",
-                "GenerateSecret": true,
-                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            })
-        );
+        assert_web_client(web);
         let [alice] = &app.users[..] else {
             panic!("one user")
         };
-        assert_eq!(alice.username, "alice");
-        assert_eq!(
-            alice.password.as_deref().map(String::as_str),
-            Some("correct horse battery staple")
-        );
-        assert!(alice.temporary_password.is_none());
-        assert_eq!(
-            alice.software_token_secret.as_deref().map(String::as_str),
-            Some("JBSWY3DPEHPK3PXP")
-        );
+        assert_alice(alice);
         assert_eq!(
             alice.attributes,
             [("email".to_owned(), "alice@example.com".to_owned())]

@@ -242,7 +242,7 @@ fn seed_pool(pool: Value, path: &str, region: &str) -> Result<SeedPool, SeedErro
         }
     };
     let id = match take_string(&mut members, path, "Id")? {
-        Some(id) if ids::split_pool_id(&id).is_some() => id,
+        Some(id) if ids::parse_pool_id(&id).is_some() => id,
         Some(id) => {
             return Err(SeedError(format!(
                 "{}: the pool id {id:?} is not <region>_<name>",
@@ -709,6 +709,32 @@ UserPools:
         )
     }
 
+    /// The `web` client of both examples (seed file and template), as its create request.
+    pub(super) fn assert_web_client(web: &SeedClient) {
+        assert_eq!(
+            Value::Object(web.create.clone()),
+            json!({
+                "ClientName": "web",
+                "GenerateSecret": true,
+                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            })
+        );
+    }
+
+    /// `alice` of both examples: a password and a software token.
+    pub(super) fn assert_alice(alice: &SeedUser) {
+        assert_eq!(alice.username, "alice");
+        assert_eq!(
+            alice.password.as_deref().map(String::as_str),
+            Some("correct horse battery staple")
+        );
+        assert!(alice.temporary_password.is_none());
+        assert_eq!(
+            alice.software_token_secret.as_deref().map(String::as_str),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+    }
+
     fn error(text: &str) -> String {
         parse_seed_file(text, REGION).unwrap_err().0
     }
@@ -737,14 +763,7 @@ UserPools:
             web.client_secret.as_deref().map(String::as_str),
             Some("fixed-client-secret-value")
         );
-        assert_eq!(
-            Value::Object(web.create.clone()),
-            json!({
-                "ClientName": "web",
-                "GenerateSecret": true,
-                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            })
-        );
+        assert_web_client(web);
         // No fixed secret: the service makes one.
         assert_eq!(
             mobile.client_id,
@@ -758,22 +777,13 @@ UserPools:
         let [alice, bob] = &pool.users[..] else {
             panic!("two users")
         };
-        assert_eq!(alice.username, "alice");
-        assert_eq!(
-            alice.password.as_deref().map(String::as_str),
-            Some("correct horse battery staple")
-        );
-        assert!(alice.temporary_password.is_none());
+        assert_alice(alice);
         assert_eq!(
             alice.attributes,
             [
                 ("email".to_owned(), "alice@example.com".to_owned()),
                 ("email_verified".to_owned(), "true".to_owned())
             ]
-        );
-        assert_eq!(
-            alice.software_token_secret.as_deref().map(String::as_str),
-            Some("JBSWY3DPEHPK3PXP")
         );
         assert!(bob.password.is_none());
         assert_eq!(

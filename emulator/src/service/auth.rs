@@ -178,13 +178,7 @@ impl Service {
     /// against the stored verifier; then the same steps as after `PASSWORD_VERIFIER` (a
     /// remembered device named by `DEVICE_KEY`, the second factor, a new password).
     fn password_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
-        let username = required(params, "USERNAME")?;
-        required(params, "PASSWORD")?;
-        check_secret_hash(
-            &at.client,
-            params.get("SECRET_HASH").map(String::as_str),
-            &[username],
-        )?;
+        let username = first_step_username(at, params, "PASSWORD")?;
         self.check_password(at, username, params)
     }
 
@@ -248,14 +242,7 @@ impl Service {
 
     /// `USER_SRP_AUTH`: the `PASSWORD_VERIFIER` challenge for `SRP_A`.
     fn user_srp_auth(&self, at: &ClientAt, params: &Params) -> Result<Value, ServiceError> {
-        let username = required(params, "USERNAME")?;
-        required(params, "SRP_A")?;
-        // Before the user lookup, so a caller without the secret learns nothing of users.
-        check_secret_hash(
-            &at.client,
-            params.get("SECRET_HASH").map(String::as_str),
-            &[username],
-        )?;
+        let username = first_step_username(at, params, "SRP_A")?;
         self.srp_challenge(at, username, params)
     }
 
@@ -680,8 +667,7 @@ impl Service {
         auth_time: i64,
         origin_jti: &str,
     ) -> Result<Map<String, Value>, ServiceError> {
-        let attributes: Map<String, Value> =
-            serde_json::from_str(&user.attributes).unwrap_or_default();
+        let attributes = user.attribute_map();
         let access_seconds = at.client.settings.access_seconds()?;
         let (access, id) = self.signer.tokens(
             &self.issuer(&at.pool.id),
@@ -735,6 +721,24 @@ impl Service {
             .verify(proof, now, CLOCK_SKEW_SECS)
             .map_err(proof_error)
     }
+}
+
+/// The `USERNAME` of a sign-in's first step, which must carry `proof` (`PASSWORD` or `SRP_A`)
+/// too; its `SECRET_HASH` is checked here, before the user is looked up, so a caller without
+/// the client secret learns nothing of users.
+fn first_step_username<'p>(
+    at: &ClientAt,
+    params: &'p Params,
+    proof: &str,
+) -> Result<&'p str, ServiceError> {
+    let username = required(params, "USERNAME")?;
+    required(params, proof)?;
+    check_secret_hash(
+        &at.client,
+        params.get("SECRET_HASH").map(String::as_str),
+        &[username],
+    )?;
+    Ok(username)
 }
 
 /// After a right password: a user who may not sign in yet (unconfirmed, or reset by an

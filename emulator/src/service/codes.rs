@@ -10,7 +10,7 @@
 //! reset code to a verified phone number, else a verified e-mail address (the service's order
 //! without an `AccountRecoverySetting`).
 
-use super::{Service, check_secret_hash};
+use super::Service;
 use crate::{
     error::ServiceError,
     input::Input,
@@ -58,8 +58,7 @@ impl Service {
         user: &UserRow,
         purpose: CodePurpose,
     ) -> Result<Option<Value>, ServiceError> {
-        let attributes: Map<String, Value> =
-            serde_json::from_str(&user.attributes).unwrap_or_default();
+        let attributes = user.attribute_map();
         let Some(delivery) = delivery(pool, &attributes, purpose) else {
             return Ok(None);
         };
@@ -127,11 +126,9 @@ impl Service {
     }
 
     pub(super) fn confirm_sign_up(&self, input: &Input) -> Result<Value, ServiceError> {
-        let at = self.app_client(input.str("ClientId")?)?;
-        let username = input.str("Username")?;
+        let (at, username) = self.client_and_username(input)?;
         let code = input.str("ConfirmationCode")?;
-        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
-        let user = self.find_user(&at.pool, username)?;
+        let user = self.named_user(&at, input, username)?;
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::NotAuthorizedException(format!(
                 "User cannot be confirmed. Current status is {}",
@@ -150,10 +147,8 @@ impl Service {
     }
 
     pub(super) fn resend_confirmation_code(&self, input: &Input) -> Result<Value, ServiceError> {
-        let at = self.app_client(input.str("ClientId")?)?;
-        let username = input.str("Username")?;
-        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
-        let user = self.find_user(&at.pool, username)?;
+        let (at, username) = self.client_and_username(input)?;
+        let user = self.named_user(&at, input, username)?;
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::InvalidParameterException(
                 "User is already confirmed.".into(),
@@ -168,10 +163,8 @@ impl Service {
     }
 
     pub(super) fn forgot_password(&self, input: &Input) -> Result<Value, ServiceError> {
-        let at = self.app_client(input.str("ClientId")?)?;
-        let username = input.str("Username")?;
-        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
-        let user = self.find_user(&at.pool, username)?;
+        let (at, username) = self.client_and_username(input)?;
+        let user = self.named_user(&at, input, username)?;
         super::refresh::check_enabled(&user)?;
         match self.send_code(&at.pool, &user, CodePurpose::ForgotPassword)? {
             Some(details) => Ok(json!({ "CodeDeliveryDetails": details })),
@@ -180,12 +173,10 @@ impl Service {
     }
 
     pub(super) fn confirm_forgot_password(&self, input: &Input) -> Result<Value, ServiceError> {
-        let at = self.app_client(input.str("ClientId")?)?;
-        let username = input.str("Username")?;
+        let (at, username) = self.client_and_username(input)?;
         let code = input.str("ConfirmationCode")?;
         let password = input.str("Password")?;
-        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
-        let user = self.find_user(&at.pool, username)?;
+        let user = self.named_user(&at, input, username)?;
         super::users::check_password(&at.pool, password)?;
         self.use_code(&at.pool, &user, CodePurpose::ForgotPassword, code)?;
         self.set_password(&at.pool, &user, password, true)?;
@@ -215,18 +206,12 @@ impl Service {
 
     /// `<attribute>_verified` becomes `"true"` for where the confirmation code went.
     fn mark_delivery_verified(&self, pool: &UserPool, user: &UserRow) -> Result<(), ServiceError> {
-        let mut attributes: Map<String, Value> =
-            serde_json::from_str(&user.attributes).unwrap_or_default();
+        let mut attributes = user.attribute_map();
         let Some(delivery) = delivery(pool, &attributes, CodePurpose::SignUp) else {
             return Ok(());
         };
         attributes.insert(format!("{}_verified", delivery.attribute), json!("true"));
-        self.store.set_user_attributes(
-            &pool.id,
-            &user.username,
-            &Value::Object(attributes).to_string(),
-            self.now(),
-        )?;
+        self.save_attributes(pool, user, attributes)?;
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! `GetDevice`, `ListDevices`, `ForgetDevice`; each also in its `Admin*` form, which names the
 //! pool and user instead of presenting an access token (no IAM check locally).
 
-use super::Service;
-use crate::{error::ServiceError, input::Input, model::pool::UserPool, store::DeviceRow};
+use super::{Service, UserBy};
+use crate::{error::ServiceError, input::Input, store::DeviceRow};
 use cognito_srp6a::VerifierRecord;
 use serde_json::{Value, json};
 
@@ -87,22 +87,13 @@ impl Service {
         Ok(json!({ "UserConfirmationNecessary": prompt }))
     }
 
-    pub(super) fn update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.set_status(input, &pool, &user.username)
-    }
-
-    pub(super) fn admin_update_device_status(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
-        self.set_status(input, &pool, &user.username)
-    }
-
-    fn set_status(
+    /// `UpdateDeviceStatus` and `AdminUpdateDeviceStatus`.
+    pub(super) fn update_device_status(
         &self,
         input: &Input,
-        pool: &UserPool,
-        username: &str,
+        by: UserBy,
     ) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         let device_key = input.str("DeviceKey")?;
         let status = match input.opt_str("DeviceRememberedStatus")? {
             Some(status @ ("remembered" | "not_remembered")) => status,
@@ -117,46 +108,27 @@ impl Service {
             // The API lets it be absent; the service then leaves the device as it is.
             None => {
                 return self
-                    .confirmed_device(&pool.id, device_key, username)
+                    .confirmed_device(&pool.id, device_key, &user.username)
                     .map(|_| json!({}));
             }
         };
-        self.confirmed_device(&pool.id, device_key, username)?;
+        self.confirmed_device(&pool.id, device_key, &user.username)?;
         self.store
             .set_device_remembered(device_key, status, self.now())?;
         Ok(json!({}))
     }
 
-    pub(super) fn get_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
+    /// `GetDevice` and `AdminGetDevice`.
+    pub(super) fn get_device(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         let device = self.confirmed_device(&pool.id, input.str("DeviceKey")?, &user.username)?;
         Ok(json!({ "Device": device_json(&device) }))
     }
 
-    pub(super) fn admin_get_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
-        let device = self.confirmed_device(&pool.id, input.str("DeviceKey")?, &user.username)?;
-        Ok(json!({ "Device": device_json(&device) }))
-    }
-
-    pub(super) fn list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.device_page(input, &pool, &user.username)
-    }
-
-    pub(super) fn admin_list_devices(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
-        self.device_page(input, &pool, &user.username)
-    }
-
-    /// A page of the user's remembered devices. The `PaginationToken` is the last key of the
-    /// page before.
-    fn device_page(
-        &self,
-        input: &Input,
-        pool: &UserPool,
-        username: &str,
-    ) -> Result<Value, ServiceError> {
+    /// `ListDevices` and `AdminListDevices`: a page of the user's remembered devices. The
+    /// `PaginationToken` is the last key of the page before.
+    pub(super) fn list_devices(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         let limit = input.opt_i64("Limit")?.unwrap_or(MAX_LIMIT);
         if !(0..=MAX_LIMIT).contains(&limit) {
             return Err(ServiceError::InvalidParameterException(format!(
@@ -166,7 +138,7 @@ impl Service {
         }
         let limit = usize::try_from(limit).unwrap_or(0);
         let after = input.opt_str("PaginationToken")?;
-        let devices = self.store.devices(&pool.id, username, true)?;
+        let devices = self.store.devices(&pool.id, &user.username, true)?;
         let start = match after {
             None => 0,
             Some(token) => match devices.iter().position(|d| d.device_key == token) {
@@ -192,25 +164,13 @@ impl Service {
         Ok(Value::Object(output))
     }
 
-    pub(super) fn forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.forget(&pool, input.str("DeviceKey")?, &user.username)
-    }
-
-    pub(super) fn admin_forget_device(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
-        self.forget(&pool, input.str("DeviceKey")?, &user.username)
-    }
-
-    /// Forgets a device of `username`; its refresh tokens stop working with it.
-    fn forget(
-        &self,
-        pool: &UserPool,
-        device_key: &str,
-        username: &str,
-    ) -> Result<Value, ServiceError> {
+    /// `ForgetDevice` and `AdminForgetDevice`: the device's refresh tokens stop working with
+    /// it.
+    pub(super) fn forget_device(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
+        let device_key = input.str("DeviceKey")?;
         match self.store.device(&pool.id, device_key)? {
-            Some(device) if device.username == username => {
+            Some(device) if device.username == user.username => {
                 self.store.forget_device(device_key)?;
                 Ok(json!({}))
             }

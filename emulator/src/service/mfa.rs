@@ -4,7 +4,7 @@
 //! `AdminSetUserMFAPreference` turn it on or off. The secret is kept (base32) until the code
 //! proves the user's app has it; codes are RFC 6238 (`totp`).
 
-use super::Service;
+use super::{Service, UserBy};
 use crate::{
     error::ServiceError,
     input::Input,
@@ -108,16 +108,13 @@ impl Service {
         }
     }
 
-    pub(super) fn set_user_mfa_preference(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.mfa_preference(input, &pool, &user)
-    }
-
-    pub(super) fn admin_set_user_mfa_preference(
+    /// `SetUserMFAPreference` and `AdminSetUserMFAPreference`.
+    pub(super) fn set_user_mfa_preference(
         &self,
         input: &Input,
+        by: UserBy,
     ) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
+        let (pool, user) = self.user_by(input, by)?;
         self.mfa_preference(input, &pool, &user)
     }
 

@@ -50,7 +50,7 @@ use crate::{
     tokens::{AccessClaims, Signer, invalid_access_token},
 };
 use cognito_srp6a::{AppClient, VerifierRecord};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
@@ -108,6 +108,14 @@ pub struct Service {
     /// Where `CreateUserPool` puts a pool when the request names no region.
     region: String,
     limits: Limits,
+}
+
+/// How a request names its user: by a sign-in's `AccessToken` (the app's operations), or by
+/// `UserPoolId` and `Username` (their `Admin*` forms, which an IAM principal signs).
+#[derive(Clone, Copy, Debug)]
+enum UserBy {
+    AccessToken,
+    Admin,
 }
 
 /// A request's app client and the pool it belongs to.
@@ -223,32 +231,32 @@ impl Service {
             "AdminInitiateAuth" => self.admin_initiate_auth(input),
             "AdminRespondToAuthChallenge" => self.admin_respond_to_auth_challenge(input, caller),
             "ConfirmDevice" => self.confirm_device(input),
-            "UpdateDeviceStatus" => self.update_device_status(input),
-            "GetDevice" => self.get_device(input),
-            "ListDevices" => self.list_devices(input),
-            "ForgetDevice" => self.forget_device(input),
-            "AdminUpdateDeviceStatus" => self.admin_update_device_status(input),
-            "AdminGetDevice" => self.admin_get_device(input),
-            "AdminListDevices" => self.admin_list_devices(input),
-            "AdminForgetDevice" => self.admin_forget_device(input),
+            "UpdateDeviceStatus" => self.update_device_status(input, UserBy::AccessToken),
+            "GetDevice" => self.get_device(input, UserBy::AccessToken),
+            "ListDevices" => self.list_devices(input, UserBy::AccessToken),
+            "ForgetDevice" => self.forget_device(input, UserBy::AccessToken),
+            "AdminUpdateDeviceStatus" => self.update_device_status(input, UserBy::Admin),
+            "AdminGetDevice" => self.get_device(input, UserBy::Admin),
+            "AdminListDevices" => self.list_devices(input, UserBy::Admin),
+            "AdminForgetDevice" => self.forget_device(input, UserBy::Admin),
             "SignUp" => self.sign_up(input),
             "AdminConfirmSignUp" => self.admin_confirm_sign_up(input),
             "AdminCreateUser" => self.admin_create_user(input),
             "AdminSetUserPassword" => self.admin_set_user_password(input),
             "AdminGetUser" => self.admin_get_user(input),
-            "AdminDeleteUser" => self.admin_delete_user(input),
+            "AdminDeleteUser" => self.delete_user(input, UserBy::Admin),
             "GetUser" => self.get_user(input),
             "UpdateUserAttributes" => self.update_user_attributes(input),
-            "DeleteUser" => self.delete_user(input),
+            "DeleteUser" => self.delete_user(input, UserBy::AccessToken),
             "ChangePassword" => self.change_password(input),
             "AssociateSoftwareToken" => self.associate_software_token(input),
             "VerifySoftwareToken" => self.verify_software_token(input),
-            "SetUserMFAPreference" => self.set_user_mfa_preference(input),
-            "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
+            "SetUserMFAPreference" => self.set_user_mfa_preference(input, UserBy::AccessToken),
+            "AdminSetUserMFAPreference" => self.set_user_mfa_preference(input, UserBy::Admin),
             "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input),
             "RevokeToken" => self.revoke_token(input),
-            "GlobalSignOut" => self.global_sign_out(input),
-            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
+            "GlobalSignOut" => self.global_sign_out(input, UserBy::AccessToken),
+            "AdminUserGlobalSignOut" => self.global_sign_out(input, UserBy::Admin),
             "ConfirmSignUp" => self.confirm_sign_up(input),
             "ResendConfirmationCode" => self.resend_confirmation_code(input),
             "ForgotPassword" => self.forgot_password(input),
@@ -276,7 +284,7 @@ impl Service {
         // A name that is not of the pool id pattern is not looked up, nor echoed raw.
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
         if pool_id.len() > 55
-            || crate::ids::split_pool_id(pool_id).is_none()
+            || crate::ids::parse_pool_id(pool_id).is_none()
             || !pool_id.bytes().all(word)
         {
             return Err(crate::model::validation(
@@ -369,11 +377,57 @@ impl Service {
         Ok((pool, user))
     }
 
+    /// The user a request names, with its pool, as `by` says.
+    fn user_by(&self, input: &Input, by: UserBy) -> Result<(UserPool, UserRow), ServiceError> {
+        match by {
+            UserBy::AccessToken => self.access_token_user(input),
+            UserBy::Admin => self.admin_user(input),
+        }
+    }
+
     /// The user an `Admin*` request names (`UserPoolId`, `Username` or an alias), with its pool.
     fn admin_user(&self, input: &Input) -> Result<(UserPool, UserRow), ServiceError> {
         let pool = self.input_pool(input)?;
         let user = self.find_user(&pool, input.str("Username")?)?;
         Ok((pool, user))
+    }
+
+    /// The app client `ClientId` names and the `Username` of an unauthenticated request about
+    /// a user (sign-up, its code, a forgotten password). The request's other members are read
+    /// before its `SecretHash` is checked ([`Service::named_user`]), as the service does.
+    fn client_and_username<'i>(
+        &self,
+        input: &'i Input,
+    ) -> Result<(ClientAt, &'i str), ServiceError> {
+        let at = self.app_client(input.str("ClientId")?)?;
+        Ok((at, input.str("Username")?))
+    }
+
+    /// The user `username` names in such a request, once its `SecretHash` is right.
+    fn named_user(
+        &self,
+        at: &ClientAt,
+        input: &Input,
+        username: &str,
+    ) -> Result<UserRow, ServiceError> {
+        check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
+        self.find_user(&at.pool, username)
+    }
+
+    /// Replaces `user`'s attributes.
+    fn save_attributes(
+        &self,
+        pool: &UserPool,
+        user: &UserRow,
+        attributes: Map<String, Value>,
+    ) -> Result<(), ServiceError> {
+        self.store.set_user_attributes(
+            &pool.id,
+            &user.username,
+            &Value::Object(attributes).to_string(),
+            self.now(),
+        )?;
+        Ok(())
     }
 
     /// The user `name` signs in as: the user of that name, or in a pool with

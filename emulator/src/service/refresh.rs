@@ -14,7 +14,7 @@
 //! answer was lost can retry); `REFRESH_TOKEN_AUTH` is refused, since it cannot hand the new
 //! token back.
 
-use super::{ClientAt, Service, check_secret_hash, required};
+use super::{ClientAt, Service, UserBy, check_secret_hash, required};
 use crate::{
     error::ServiceError,
     input::{Input, Params},
@@ -211,16 +211,10 @@ impl Service {
         Ok(json!({}))
     }
 
-    /// `GlobalSignOut`: every token of the user, on every device and client, stops working.
-    pub(super) fn global_sign_out(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.store.revoke_user(&pool.id, &user.username)?;
-        Ok(json!({}))
-    }
-
-    /// `AdminUserGlobalSignOut`: the same, by an administrator.
-    pub(super) fn admin_user_global_sign_out(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
+    /// `GlobalSignOut` and `AdminUserGlobalSignOut`: every token of the user, on every device
+    /// and client, stops working.
+    pub(super) fn global_sign_out(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         self.store.revoke_user(&pool.id, &user.username)?;
         Ok(json!({}))
     }

@@ -75,7 +75,7 @@ pub(super) fn mfa_settings(user: &UserRow, output: &mut Map<String, Value>) {
 }
 
 fn phone_number(user: &UserRow) -> Option<String> {
-    let attributes: Map<String, Value> = serde_json::from_str(&user.attributes).ok()?;
+    let attributes = user.attribute_map();
     attributes
         .get("phone_number")
         .and_then(Value::as_str)

@@ -52,7 +52,7 @@ impl Service {
     }
 
     fn seed_pool(&self, seed: &SeedPool) -> Result<UserPool, ServiceError> {
-        if crate::ids::split_pool_id(&seed.id).is_none() {
+        if crate::ids::parse_pool_id(&seed.id).is_none() {
             return Err(ServiceError::InvalidParameterException(
                 "The pool id is not <region>_<name>.".into(),
             ));

@@ -8,7 +8,7 @@
 //! it becomes that attribute, and the user's internal name (`USER_ID_FOR_SRP`, what the SRP
 //! verifier is made over) is its `sub`, as the service does.
 
-use super::{Service, check_secret_hash, new_user_row};
+use super::{Service, UserBy, check_secret_hash, new_user_row};
 use crate::{
     error::ServiceError,
     input::Input,
@@ -54,8 +54,7 @@ struct NewUser {
 
 impl Service {
     pub(super) fn sign_up(&self, input: &Input) -> Result<Value, ServiceError> {
-        let at = self.app_client(input.str("ClientId")?)?;
-        let username = input.str("Username")?;
+        let (at, username) = self.client_and_username(input)?;
         let password = input.str("Password")?;
         let attributes = input.opt_attributes("UserAttributes")?;
         check_secret_hash(&at.client, input.opt_str("SecretHash")?, &[username])?;
@@ -161,8 +160,7 @@ impl Service {
         }
         let changes = input.opt_attributes("UserAttributes")?;
         check_attributes(&changes)?;
-        let mut attributes: Map<String, Value> =
-            serde_json::from_str(&user.attributes).unwrap_or_default();
+        let mut attributes = user.attribute_map();
         attributes.extend(changes);
         // The kept `sub` is one of them.
         if attributes.len() > MAX_ATTRIBUTES + 1 {
@@ -170,24 +168,14 @@ impl Service {
                 "A user has at most {MAX_ATTRIBUTES} attributes."
             )));
         }
-        self.store.set_user_attributes(
-            &pool.id,
-            &user.username,
-            &Value::Object(attributes).to_string(),
-            self.now(),
-        )?;
+        self.save_attributes(&pool, &user, attributes)?;
         // No code is sent: the emulator delivers nothing.
         Ok(json!({ "CodeDeliveryDetailsList": [] }))
     }
 
-    pub(super) fn delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.access_token_user(input)?;
-        self.store.delete_user(&pool.id, &user.username)?;
-        Ok(json!({}))
-    }
-
-    pub(super) fn admin_delete_user(&self, input: &Input) -> Result<Value, ServiceError> {
-        let (pool, user) = self.admin_user(input)?;
+    /// `DeleteUser` and `AdminDeleteUser`.
+    pub(super) fn delete_user(&self, input: &Input, by: UserBy) -> Result<Value, ServiceError> {
+        let (pool, user) = self.user_by(input, by)?;
         self.store.delete_user(&pool.id, &user.username)?;
         Ok(json!({}))
     }
@@ -390,7 +378,7 @@ pub(super) fn check_attributes(attributes: &Map<String, Value>) -> Result<(), Se
 /// A `UserType` (`AdminCreateUser`) or `AdminGetUser` output; `attributes_member` is
 /// `Attributes` or `UserAttributes`, as each names the list.
 pub(super) fn user_type(user: &UserRow, attributes_member: &str) -> Value {
-    let attributes: Map<String, Value> = serde_json::from_str(&user.attributes).unwrap_or_default();
+    let attributes = user.attribute_map();
     let mut list = vec![json!({ "Name": "sub", "Value": user.sub })];
     for (name, value) in &attributes {
         if name != "sub" {
