@@ -262,6 +262,18 @@ impl fmt::Debug for IssuedChallenge {
 }
 
 impl IssuedChallenge {
+    /// The `ChallengeResponses` names [`IssuedChallenge::verify`] reads, the API reference's
+    /// for both challenges, and no other. A service that, as Cognito does, ignores any other
+    /// entry a client adds (cognito-srp-helper sends `SRP_A` again) keeps only these.
+    pub const RESPONSE_NAMES: [&'static str; 6] = [
+        "USERNAME",
+        "PASSWORD_CLAIM_SECRET_BLOCK",
+        "TIMESTAMP",
+        "PASSWORD_CLAIM_SIGNATURE",
+        "DEVICE_KEY",
+        "SECRET_HASH",
+    ];
+
     /// `DEVICE_PASSWORD_VERIFIER` or `PASSWORD_VERIFIER`.
     pub fn challenge_name(&self) -> &'static str {
         match self.record.subject {
@@ -323,18 +335,7 @@ impl IssuedChallenge {
             signature,
             device_key,
             _secret_hash,
-        ] = pick_only(
-            responses,
-            [
-                "USERNAME",
-                "PASSWORD_CLAIM_SECRET_BLOCK",
-                "TIMESTAMP",
-                "PASSWORD_CLAIM_SIGNATURE",
-                "DEVICE_KEY",
-                "SECRET_HASH",
-            ],
-            "ChallengeResponses",
-        )?;
+        ] = pick_only(responses, Self::RESPONSE_NAMES, "ChallengeResponses")?;
         let username = required(username, "USERNAME")?;
         let secret_block = required(secret_block, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let timestamp = required(timestamp, "TIMESTAMP")?;

@@ -716,7 +716,7 @@ impl Service {
         let now = Timestamp::from_unix_seconds(self.now()).map_err(clock_error)?;
         let proof = responses
             .iter()
-            .filter(|(name, _)| PROOF_ENTRIES.contains(&name.as_str()));
+            .filter(|(name, _)| IssuedChallenge::RESPONSE_NAMES.contains(&name.as_str()));
         issued
             .verify(proof, now, CLOCK_SKEW_SECS)
             .map_err(proof_error)
@@ -759,16 +759,6 @@ fn check_may_sign_in(user: &UserRow) -> Result<(), ServiceError> {
 
 /// The first factors a `USER_AUTH` sign-in may choose here: the password, sent or proved.
 const AVAILABLE_FIRST_FACTORS: [&str; 2] = ["PASSWORD", "PASSWORD_SRP"];
-
-/// The `ChallengeResponses` entries of a `*PASSWORD_VERIFIER` answer the service reads.
-const PROOF_ENTRIES: [&str; 6] = [
-    "USERNAME",
-    "PASSWORD_CLAIM_SECRET_BLOCK",
-    "TIMESTAMP",
-    "PASSWORD_CLAIM_SIGNATURE",
-    "DEVICE_KEY",
-    "SECRET_HASH",
-];
 
 /// A `DEVICE_KEY` as kept: a longer one than the service's 55 characters can name no device,
 /// and is kept as the empty key, which names none either.
