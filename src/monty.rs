@@ -56,10 +56,7 @@ pub(crate) const fn limbs_of(x: &U3072) -> [u64; LIMBS] {
 
 /// A crypto-bigint word as a limb: 32 bits on some targets, 64 on others, so the cast widens
 /// or does nothing (`From` is not const).
-#[allow(
-    clippy::unnecessary_cast,
-    reason = "a no-op only where words are 64 bits"
-)]
+#[allow(clippy::unnecessary_cast, reason = "a no-op only where words are 64 bits")]
 pub(crate) const fn widen(word: Word) -> u64 {
     word as u64
 }

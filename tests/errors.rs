@@ -1,12 +1,7 @@
 //! Every bad input gets a typed error naming its parameter, never a panic.
 
 // Test and example code may index and unwrap: a panic there is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 #[cfg(feature = "server")]
 use cognito_srp6a::VerifierRecord;

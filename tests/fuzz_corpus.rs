@@ -5,12 +5,7 @@
 //! `cargo test --features __fuzz --test fuzz_corpus`; `scripts/fuzz` does the fuzzing itself.
 #![cfg(feature = "__fuzz")]
 // Test code: a missing corpus or a failed read should panic with its message.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::{
     fs,

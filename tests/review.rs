@@ -3,12 +3,7 @@
 //! The stack residue has `tests/stack_residue.rs`, the constant-time findings `scripts/ct-check`.
 
 // Test code may index and unwrap: a panic there is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 #![cfg(feature = "server")]
 
 use cognito_srp6a::rand_core::{TryCryptoRng, TryRng};

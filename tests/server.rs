@@ -3,12 +3,7 @@
 //! outside its window, an altered signature, and a malformed or out-of-range stored verifier.
 
 // Test code may index and unwrap: a panic there is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 #![cfg(feature = "server")]
 
 use cognito_srp6a::{

@@ -19,12 +19,7 @@
 // The reads of the dead stack.
 #![allow(unsafe_code)]
 // Test code may index and unwrap: a panic here is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use cognito_srp6a::rand_core::{TryCryptoRng, TryRng};
 use cognito_srp6a::{

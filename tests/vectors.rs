@@ -3,12 +3,7 @@
 //! (cli/) runs too, and shows that those checks fail when any expected value is altered.
 
 // Test and example code may index and unwrap: a panic there is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use cognito_srp6a::vectors::check_file;
 use serde_json::Value;

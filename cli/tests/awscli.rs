@@ -6,12 +6,7 @@
 //! writes it, then `login --device-file` through the device challenges. Fails, never skips,
 //! without the AWS CLI.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

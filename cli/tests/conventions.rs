@@ -5,12 +5,7 @@
 //! large, and a service's error message with terminal escapes printed escaped. Against the
 //! in-process emulator, or a fake service on a loopback port that answers what the test says.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -4,12 +4,7 @@
 //! printed as `<ErrorName>: <message>` with the AWS CLI's exit status (254 the service refused, 255
 //! anything else, 252 a usage error).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

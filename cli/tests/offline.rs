@@ -3,12 +3,7 @@
 //! (the core's value), `validate` (the committed vectors pass, an altered copy fails), and a
 //! worked example in every subcommand's `--help`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

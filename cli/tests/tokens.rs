@@ -3,12 +3,7 @@
 //! from stdin or a variable, never an argument, and never show on stderr; and a fake service
 //! that trickles its answer a byte at a time, which `--cli-read-timeout` must end.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

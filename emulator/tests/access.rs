@@ -3,12 +3,7 @@
 //! each pool, and the bounds on sign-ins in progress that keep one caller's flood from
 //! costing another user's sign-in.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

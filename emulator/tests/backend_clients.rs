@@ -20,12 +20,7 @@
 //!
 //! Without the CLI or pycognito these tests panic with the set-up command; they never skip.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -2,12 +2,7 @@
 //! lines it prints (never a secret), `/health`, a seed file, a state file across a restart,
 //! and a clean stop on SIGTERM and SIGINT. Every child is killed on every path.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -2,12 +2,7 @@
 //! remembered devices under each `DeviceConfiguration`, MFA, refresh, and each documented
 //! refusal with the service's error name and message.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -20,12 +20,7 @@
 //! `emulator/interop/.venv` and `emulator/interop/node_modules`; without them these
 //! tests panic (they never skip).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::time::Duration;

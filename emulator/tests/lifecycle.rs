@@ -4,12 +4,7 @@
 //! a TOTP code accepted once, with wrong codes limited. Each refusal is checked by the
 //! service's error name and message.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -14,12 +14,7 @@
 //! ```
 
 // Test code may index and unwrap: a panic is a failed test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DeviceRegistration, PasswordVerifierChallenge,

@@ -6,12 +6,7 @@
 //! error shape. Then tokens per pool (issuer, JWKS, routing by `iss`) and a state file across a
 //! restart.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

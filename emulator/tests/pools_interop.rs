@@ -16,12 +16,7 @@
 //! for it. The clients are installed by `bash emulator/interop/setup.sh`; without them, or
 //! without the AWS CLI, these tests panic (they never skip).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

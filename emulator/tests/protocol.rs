@@ -2,12 +2,7 @@
 //! or 413, `__type`, `message`, `x-amzn-ErrorType`), never a panic or a dropped connection,
 //! and the server keeps serving.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -10,12 +10,7 @@
 //! `emulator/interop/pycognito_cross_client.py`; its secrets go through the environment and
 //! stdin, never argv.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

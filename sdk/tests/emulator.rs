@@ -5,12 +5,7 @@
 //! refresh bound to the device, a forgotten device, a wrong device password, an app client with a
 //! secret, `ListDevices`, `NEW_PASSWORD_REQUIRED`, and that `Debug` shows no secret.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -3,12 +3,7 @@
 //! first run remembers the device into a new file (mode 0600), the second signs in through it,
 //! a forgotten device is reported and its file left alone, and failures print `Code: message`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use cognito_srp6a_emulator::{Emulator, RunningEmulator};
 use cognito_srp6a_sdk::{CognitoSrpClient, SignIn, StoredDevice};

@@ -6,12 +6,7 @@
 //! small but valid: `SRP_B` 2, `SALT` ab, `SECRET_BLOCK` AAAA. The last tests check that
 //! `list_devices` ends when the service keeps handing out pagination tokens.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use aws_sdk_cognitoidentityprovider::{
     Client,

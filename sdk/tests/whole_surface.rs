@@ -4,12 +4,7 @@
 //! `USER_AUTH` and server-side sign-in through a remembered device, `MFA_SETUP` to the end,
 //! `revoke` and `sign_out`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -12,12 +12,7 @@
 //! endpoint's URL, and starting an emulator stays in each crate's `tests/common`.
 
 // Test helpers: a panic, with what was expected, is how a failed expectation is reported.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod api;
 pub mod args;

@@ -18,12 +18,7 @@
 // crate declassifies.
 #![allow(unsafe_code)]
 // Test code may index and unwrap: a panic here is a failed check, not bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 #[cfg(cognito_srp6a_ct)]
 mod gate;

@@ -354,19 +354,11 @@ pub struct UserPool {
     pub settings: PoolSettings,
     /// `SoftwareTokenMfaConfiguration.Enabled` (`SetUserPoolMfaConfig`): not a `UserPoolType`
     /// member, so never in `DescribeUserPool`.
-    #[serde(
-        default,
-        rename = "x-software-token-mfa",
-        skip_serializing_if = "std::ops::Not::not"
-    )]
+    #[serde(default, rename = "x-software-token-mfa", skip_serializing_if = "std::ops::Not::not")]
     pub software_token_mfa: bool,
     /// The other members `SetUserPoolMfaConfig` takes (`SmsMfaConfiguration`,
     /// `EmailMfaConfiguration`, `WebAuthnConfiguration`), kept for `GetUserPoolMfaConfig`.
-    #[serde(
-        default,
-        rename = "x-mfa-config",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, rename = "x-mfa-config", skip_serializing_if = "BTreeMap::is_empty")]
     pub mfa_kept: BTreeMap<String, Value>,
 }
 
