@@ -118,3 +118,58 @@ fn altering_any_expected_value_fails() {
         }
     }
 }
+
+/// A malformed vector file is reported case by case, each with the failure that names what is
+/// wrong, and never panics the checker (which `cognito-srp6a validate` runs on any file).
+#[test]
+fn malformed_cases_are_named_failures() {
+    use cognito_srp6a::vectors::{Failure, Section};
+    let doc: Value = serde_json::json!({
+        "device": [
+            { "case": "no salt" },
+            { "case": "bad hex", "salt_random_hex": "zz" },
+            { "case": "short salt", "salt_random_hex": "00ff" },
+            "not an object",
+        ],
+        "invalid": [{ "case": "odd kind", "kind": "robot" }],
+        "timestamp": [{ "case": "no time" }],
+        "unknown_section": [{ "anything": 1 }],
+    });
+    let outcomes = check_file(&doc);
+    let results: Vec<(Section, &str, &Result<(), Failure>)> = outcomes
+        .iter()
+        .map(|outcome| (outcome.section, outcome.label.as_str(), &outcome.result))
+        .collect();
+    assert_eq!(results.len(), 6, "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|outcome| outcome.result.is_err()),
+        "{outcomes:?}"
+    );
+    let failure = |label: &str| {
+        outcomes
+            .iter()
+            .find(|outcome| outcome.label == label)
+            .and_then(|outcome| outcome.result.clone().err())
+            .unwrap_or_else(|| panic!("{label}: no failure in {outcomes:?}"))
+    };
+    assert!(matches!(
+        failure("no salt"),
+        Failure::MissingString {
+            field: "salt_random_hex"
+        }
+    ));
+    assert!(matches!(failure("bad hex"), Failure::BadHex { .. }));
+    assert_eq!(failure("short salt"), Failure::SaltLength { bytes: 2 });
+    assert_eq!(
+        failure("odd kind"),
+        Failure::UnknownKind {
+            kind: "robot".into()
+        }
+    );
+    assert_eq!(
+        failure("no time"),
+        Failure::MissingInteger {
+            field: "unix_seconds"
+        }
+    );
+}
