@@ -8,6 +8,9 @@
 //! g^e = Π_t (Π_k T_k[index(k, t)])^(2^t): 4 squarings and 44 products against the 256
 //! squarings of square-and-double, for 216 KiB of read-only data.
 //!
+//! The products run in the kernel the caller picked (`kernel::Kernel`); the table stays in the
+//! scalar kernel's form, and each kernel reads its entries through `select_comb`.
+//!
 //! Each lookup reads all 64 entries of its sub-table and keeps one with masks, so neither the
 //! branches nor the addresses read depend on the exponent.
 //!
@@ -22,9 +25,11 @@
 
 use crate::{
     bits::window,
+    kernel::Kernel,
     monty::{Elem, LIMBS},
 };
 use crypto_bigint::Word;
+use zeroize::Zeroize;
 
 /// Bits per lookup (the comb's rows, h).
 pub(crate) const ROWS: u32 = 6;
@@ -42,23 +47,13 @@ pub(crate) const TABLE_BYTES: usize = COUNT * LIMBS * 8;
 
 static TABLE: [Elem; COUNT] = decode(include_bytes!("comb_table.bin"));
 
-/// The table's file into limbs, at compile time.
+/// The table's file into elements, at compile time.
 const fn decode(bytes: &[u8; TABLE_BYTES]) -> [Elem; COUNT] {
-    let mut out = [const { Elem([0; LIMBS]) }; COUNT];
-    let mut limb = 0;
-    while limb < COUNT * LIMBS {
-        let at = 8 * limb;
-        out[limb / LIMBS].0[limb % LIMBS] = u64::from_le_bytes([
-            bytes[at],
-            bytes[at + 1],
-            bytes[at + 2],
-            bytes[at + 3],
-            bytes[at + 4],
-            bytes[at + 5],
-            bytes[at + 6],
-            bytes[at + 7],
-        ]);
-        limb += 1;
+    let mut out = [const { Elem::ZERO }; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        out[i] = Elem::from_le_bytes_at(bytes, i * LIMBS * 8);
+        i += 1;
     }
     out
 }
@@ -68,27 +63,33 @@ pub(crate) const fn position(row: u32, block: u32, column: u32) -> u32 {
     row * BLOCKS * COLUMNS + block * COLUMNS + column
 }
 
-/// g^e for e below 2^270.
-pub(crate) fn pow_g(e: &[Word]) -> Elem {
-    let mut acc = crate::monty::ONE;
+/// The products in one run of the comb for each entry read, counting the first entry as one:
+/// 9 per column, and each squaring doubles what came before. A kernel whose entries carry a
+/// scale (`ifma`) undoes it once at the end, by this count.
+#[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+pub(crate) const ENTRY_PRODUCTS: u32 = BLOCKS * ((1 << COLUMNS) - 1);
+
+/// g^e for e below 2^270, in kernel `k`.
+pub(crate) fn pow_g<K: Kernel>(k: K, e: &[Word]) -> Elem {
+    // None until the first entry: the first product would be 1 · entry.
+    let mut acc: Option<K::Elem> = None;
     for column in (0..COLUMNS).rev() {
-        if column != COLUMNS - 1 {
-            acc = acc.square();
-        }
+        acc = acc.map(|a| k.square(&a));
         for block in 0..BLOCKS {
             let mut index = 0;
             for row in 0..ROWS {
                 index |= window(e, position(row, block, column), 1) << row;
             }
             let start = block as usize * ENTRIES;
-            let entry = Elem::select(&TABLE[start..start + ENTRIES], index);
-            // The first product would be 1 · entry.
-            acc = if column == COLUMNS - 1 && block == 0 {
-                entry
-            } else {
-                acc.mul(&entry)
-            };
+            let entry = k.select_comb(&TABLE[start..start + ENTRIES], index);
+            acc = Some(match acc {
+                None => entry,
+                Some(a) => k.mul(&a, &entry),
+            });
         }
     }
-    acc
+    let mut acc = acc.unwrap_or_else(|| k.one());
+    let out = k.leave_comb(&acc);
+    acc.zeroize();
+    out
 }

@@ -9,7 +9,10 @@ use crate::{
     bits::window,
     group::{Modulus, N, N_BYTES},
     monty::{Acc, Elem, LIMBS, ONE, limbs_of},
-    pow::{best_window, pow, pow_g, pow_g_doubling, pow_public_exponent},
+    pow::{
+        best_window, pow, pow_g, pow_g_doubling, pow_g_in, pow_in, pow_public_exponent,
+        pow_public_exponent_in,
+    },
 };
 use crypto_bigint::{U3072, Word, modular::ConstMontyForm};
 use num_bigint::BigUint;
@@ -66,12 +69,12 @@ fn r_inv() -> BigUint {
 
 /// An element holding `limbs` as they are (not converted into Montgomery form).
 fn raw(b: &BigUint) -> Elem {
-    Elem(limbs_of(&u3072(b)))
+    Elem::from_limbs(limbs_of(&u3072(b)))
 }
 
 fn of_raw(e: &Elem) -> BigUint {
     let mut bytes = Vec::new();
-    for limb in e.0 {
+    for limb in e.limbs() {
         bytes.extend(limb.to_le_bytes());
     }
     BigUint::from_bytes_le(&bytes)
@@ -80,6 +83,22 @@ fn of_raw(e: &Elem) -> BigUint {
 fn exponent(bits: u32) -> impl Strategy<Value = BigUint> {
     proptest::collection::vec(any::<u8>(), bits.div_ceil(8) as usize)
         .prop_map(move |b| BigUint::from_bytes_be(&b) % (BigUint::from(1u8) << bits))
+}
+
+/// Runs `$body` once per kernel this build has, `$k` bound to it: the scalar kernel, and under
+/// feature `ifma` the IFMA kernel too, whose absence from the CPU fails the test.
+macro_rules! each_kernel {
+    (|$k:ident| $body:expr) => {{
+        {
+            let $k = crate::monty::Scalar;
+            $body
+        }
+        #[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+        {
+            let $k = crate::monty::ifma::tests::kernel();
+            $body
+        }
+    }};
 }
 
 fn words(e: &BigUint) -> [Word; U3072::LIMBS] {
@@ -108,7 +127,7 @@ proptest! {
         let (x, y) = (Elem::new(&u3072(&a)), Elem::new(&u3072(&b)));
         let (fx, fy) = (Fe::new(&u3072(&a)), Fe::new(&u3072(&b)));
         // Same R: the Montgomery forms are the same integers.
-        prop_assert_eq!(x.0, limbs_of(fx.as_montgomery()));
+        prop_assert_eq!(x.limbs(), &limbs_of(fx.as_montgomery()));
         prop_assert_eq!(x.mul(&y).retrieve(), fx.mul(&fy).retrieve());
         prop_assert_eq!(x.square().retrieve(), fx.square().retrieve());
         prop_assert_eq!(x.add(&y).retrieve(), fx.add(&fy).retrieve());
@@ -128,15 +147,21 @@ proptest! {
     #[test]
     fn windowed_pow_matches_modpow(base in operand(), bits in 1u32..=600, seed in any::<[u8; 80]>()) {
         let e = BigUint::from_bytes_be(&seed) % (BigUint::from(1u8) << bits);
-        let got = pow(&Elem::new(&u3072(&base)), &words(&e), bits).retrieve();
-        prop_assert_eq!(big(&got), base.modpow(&e, &n()));
+        let want = base.modpow(&e, &n());
+        each_kernel!(|k| {
+            let got = pow_in(k, &Elem::new(&u3072(&base)), &words(&e), bits).retrieve();
+            prop_assert_eq!(&big(&got), &want);
+        });
     }
 
     #[test]
     fn public_exponent_pow_matches_modpow(base in operand(), bits in 1u32..=300, seed in any::<[u8; 40]>()) {
         let e = BigUint::from_bytes_be(&seed) % (BigUint::from(1u8) << bits);
-        let got = pow_public_exponent(&Elem::new(&u3072(&base)), &words(&e), bits).retrieve();
-        prop_assert_eq!(big(&got), base.modpow(&e, &n()));
+        let want = base.modpow(&e, &n());
+        each_kernel!(|k| {
+            let got = pow_public_exponent_in(k, &Elem::new(&u3072(&base)), &words(&e), bits);
+            prop_assert_eq!(&big(&got.retrieve()), &want);
+        });
     }
 
     #[test]
@@ -144,8 +169,11 @@ proptest! {
         let g = BigUint::from(2u8);
         // The comb for exponents up to 270 bits, square-and-double above and without the table.
         let near = near % (BigUint::from(1u8) << bits);
+        each_kernel!(|k| {
+            prop_assert_eq!(big(&pow_g_in(k, &words(&e), 256).retrieve()), g.modpow(&e, &n()));
+            prop_assert_eq!(big(&pow_g_in(k, &words(&near), bits).retrieve()), g.modpow(&near, &n()));
+        });
         prop_assert_eq!(big(&pow_g(&words(&e), 256).retrieve()), g.modpow(&e, &n()));
-        prop_assert_eq!(big(&pow_g(&words(&near), bits).retrieve()), g.modpow(&near, &n()));
         prop_assert_eq!(big(&pow_g_doubling(&words(&e), 256).retrieve()), g.modpow(&e, &n()));
     }
 
@@ -162,7 +190,8 @@ proptest! {
     #[test]
     fn pow_g_takes_any_length(long in exponent(3072)) {
         let g = BigUint::from(2u8);
-        prop_assert_eq!(big(&pow_g(&words(&long), 3072).retrieve()), g.modpow(&long, &n()));
+        let want = g.modpow(&long, &n());
+        each_kernel!(|k| prop_assert_eq!(&big(&pow_g_in(k, &words(&long), 3072).retrieve()), &want));
     }
 }
 
@@ -177,8 +206,23 @@ fn edge_exponents() {
         (BigUint::from(1u8) << 270u32) - 1u8,
     ] {
         let bits = e.bits().max(1) as u32;
-        assert_eq!(big(&pow_g(&words(&e), bits).retrieve()), g.modpow(&e, &n()));
-        assert_eq!(big(&pow_g(&words(&e), 270).retrieve()), g.modpow(&e, &n()));
+        each_kernel!(|k| {
+            assert_eq!(
+                big(&pow_g_in(k, &words(&e), bits).retrieve()),
+                g.modpow(&e, &n())
+            );
+            assert_eq!(
+                big(&pow_g_in(k, &words(&e), 270).retrieve()),
+                g.modpow(&e, &n())
+            );
+            let base = Elem::new(&u3072(&(n() - 1u8)));
+            let want = (n() - 1u8).modpow(&e, &n());
+            assert_eq!(big(&pow_in(k, &base, &words(&e), bits).retrieve()), want);
+            assert_eq!(
+                big(&pow_public_exponent_in(k, &base, &words(&e), bits).retrieve()),
+                want
+            );
+        });
         let base = Elem::new(&u3072(&(n() - 1u8)));
         assert_eq!(
             big(&pow(&base, &words(&e), bits).retrieve()),
@@ -215,7 +259,7 @@ fn select_reads_the_chosen_entry() {
     for (i, entry) in table.iter().enumerate() {
         assert_eq!(&Elem::select(&table, i as u64), entry);
     }
-    assert_eq!(Elem::select(&table, 8), Elem([0; LIMBS]));
+    assert_eq!(Elem::select(&table, 8), Elem::ZERO);
 }
 
 #[test]

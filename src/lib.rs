@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![forbid(unsafe_code)]
+// The one exception, the AVX-512 IFMA kernel (feature `ifma`, `monty::ifma`), allows it for
+// its intrinsics; without the feature, the crate has none.
+#![cfg_attr(not(feature = "ifma"), forbid(unsafe_code))]
+#![cfg_attr(feature = "ifma", deny(unsafe_code))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
@@ -22,6 +25,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod group;
+mod kernel;
 #[cfg(test)]
 mod kernel_tests;
 mod mac;

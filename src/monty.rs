@@ -7,6 +7,10 @@
 //! each cross product once and doubles it, 3,480 limb products against a product's 4,608.
 //! N ≡ -1 (mod 2^64), so the reduction's per-limb factor is the low limb itself.
 //!
+//! This is the scalar kernel of `kernel::Kernel` (`Scalar`), on every target, and the form
+//! every value modulo N has outside an exponentiation: the other kernel (`ifma`, a child
+//! module, as it shares this representation's constants) converts into its own form and back.
+//!
 //! Everything here is constant time for secret operands: loops run over public lengths, the
 //! final subtraction and every table lookup select with masks, and all arithmetic is wrapping,
 //! because this crate keeps overflow checks in debug builds and their branches would depend on
@@ -25,9 +29,57 @@ use zeroize::Zeroize;
 /// Limbs of an element.
 pub(crate) const LIMBS: usize = 48;
 
-/// An integer modulo N in Montgomery form. Not `Copy`: a copy of a secret is a decision.
+#[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+#[allow(unsafe_code, reason = "the AVX-512 intrinsics; every block has its SAFETY comment")]
+pub(crate) mod ifma;
+
+/// An integer modulo N in Montgomery form. Not `Copy`: a copy of a secret is a decision. The
+/// limbs are private to this module and its kernels.
 #[derive(Clone, PartialEq, Eq, Zeroize)]
-pub(crate) struct Elem(pub(crate) [u64; LIMBS]);
+pub(crate) struct Elem([u64; LIMBS]);
+
+/// The scalar kernel: products, squares and scans on [`Elem`] itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scalar;
+
+impl crate::kernel::Kernel for Scalar {
+    type Elem = Elem;
+    const DOUBLES: bool = true;
+
+    fn one(self) -> Elem {
+        ONE
+    }
+
+    fn enter(self, x: &Elem) -> Elem {
+        x.clone()
+    }
+
+    fn leave(self, x: &Elem) -> Elem {
+        x.clone()
+    }
+
+    fn mul(self, a: &Elem, b: &Elem) -> Elem {
+        a.mul(b)
+    }
+
+    fn square(self, a: &Elem) -> Elem {
+        a.square()
+    }
+
+    fn select(self, table: &[Elem], index: u64) -> Elem {
+        Elem::select(table, index)
+    }
+
+    #[cfg(feature = "comb-table")]
+    fn select_comb(self, table: &[Elem], index: u64) -> Elem {
+        Elem::select(table, index)
+    }
+
+    #[cfg(feature = "comb-table")]
+    fn leave_comb(self, x: &Elem) -> Elem {
+        x.clone()
+    }
+}
 
 /// N's limbs.
 const MODULUS: [u64; LIMBS] = limbs_of(&N);
@@ -114,7 +166,52 @@ fn mask(choice: u64) -> u64 {
     u64::conditional_select(&0, &u64::MAX, (choice as u8).ct_eq(&1))
 }
 
+/// All ones where a = b, all zeros otherwise, through `subtle`.
+#[inline(always)]
+fn eq_mask(a: u64, b: u64) -> u64 {
+    mask(u64::from(bool::from(a.ct_eq(&b))))
+}
+
 impl Elem {
+    /// Zero.
+    #[cfg(any(feature = "comb-table", test))]
+    pub(crate) const ZERO: Self = Self([0; LIMBS]);
+
+    /// The element whose limbs are the 384 little-endian bytes at `bytes[at..]`, as they are
+    /// (already in Montgomery form): the comb's table, decoded at compile time.
+    #[cfg(feature = "comb-table")]
+    pub(crate) const fn from_le_bytes_at(bytes: &[u8], at: usize) -> Self {
+        let mut limbs = [0u64; LIMBS];
+        let mut i = 0;
+        while i < LIMBS {
+            let b = at + 8 * i;
+            limbs[i] = u64::from_le_bytes([
+                bytes[b],
+                bytes[b + 1],
+                bytes[b + 2],
+                bytes[b + 3],
+                bytes[b + 4],
+                bytes[b + 5],
+                bytes[b + 6],
+                bytes[b + 7],
+            ]);
+            i += 1;
+        }
+        Self(limbs)
+    }
+
+    /// The element holding `limbs` as they are, for tests of the kernels.
+    #[cfg(test)]
+    pub(crate) const fn from_limbs(limbs: [u64; LIMBS]) -> Self {
+        Self(limbs)
+    }
+
+    /// The limbs as they are, for tests of the kernels.
+    #[cfg(test)]
+    pub(crate) const fn limbs(&self) -> &[u64; LIMBS] {
+        &self.0
+    }
+
     /// x·R mod N, for any x below 2^3072 (a value at or above N comes out reduced).
     pub(crate) fn new(x: &U3072) -> Self {
         let mut limbs = limbs_of(x);
@@ -193,11 +290,13 @@ impl Elem {
     }
 
     /// `table[index]`, reading every entry: which one was taken shows neither in the branches
-    /// nor in the addresses read. An index past the end gives zero.
+    /// nor in the addresses read. An index past the end gives zero. Inlined, so that the IFMA
+    /// kernel's scan of the comb's table compiles with its wider registers.
+    #[inline(always)]
     pub(crate) fn select(table: &[Self], index: u64) -> Self {
         let mut out = [0u64; LIMBS];
         for (i, entry) in table.iter().enumerate() {
-            let m = mask(u64::from(bool::from((i as u64).ct_eq(&index))));
+            let m = eq_mask(i as u64, index);
             for (o, &e) in out.iter_mut().zip(&entry.0) {
                 *o |= e & m;
             }

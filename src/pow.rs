@@ -7,6 +7,9 @@
 //! square-and-multiply is a modular doubling. Any other base uses a fixed window whose width
 //! depends only on the public bit bound, scanning its whole table for every window.
 //!
+//! Each exponentiation picks its kernel once (`kernel::on_best_kernel!`) and runs in it; the
+//! code here only multiplies, squares and scans tables through `kernel::Kernel`.
+//!
 //! Exponents are secret; their bit bound `bits` is public and is all the running time depends
 //! on. Bits of the exponent at or above `bits` must be zero. Exponents are read only through
 //! `bits::window`.
@@ -18,6 +21,7 @@
 
 use crate::{
     bits::window,
+    kernel::{Kernel, on_best_kernel},
     monty::{Elem, ONE},
 };
 use crypto_bigint::Word;
@@ -25,11 +29,20 @@ use zeroize::Zeroize;
 
 /// g^e, for e below 2^bits.
 pub(crate) fn pow_g(e: &[Word], bits: u32) -> Elem {
+    on_best_kernel!(|k| pow_g_in(k, e, bits))
+}
+
+/// [`pow_g`] in kernel `k`.
+pub(crate) fn pow_g_in<K: Kernel>(k: K, e: &[Word], bits: u32) -> Elem {
     #[cfg(feature = "comb-table")]
     if bits <= crate::comb::BITS {
-        return crate::comb::pow_g(e);
+        return crate::comb::pow_g(k, e);
     }
-    pow_g_doubling(e, bits)
+    if K::DOUBLES {
+        pow_g_doubling(e, bits)
+    } else {
+        pow_in(k, &ONE.double(), e, bits)
+    }
 }
 
 /// g^e by square-and-double: per bit, one squaring, one doubling and a masked select.
@@ -45,13 +58,23 @@ pub(crate) fn pow_g_doubling(e: &[Word], bits: u32) -> Elem {
 
 /// base^e for e below 2^bits, with the fixed window that costs least for `bits`.
 pub(crate) fn pow(base: &Elem, e: &[Word], bits: u32) -> Elem {
-    match best_window(bits) {
-        0..=2 => pow_window::<2, 4>(base, e, bits),
-        3 => pow_window::<3, 8>(base, e, bits),
-        4 => pow_window::<4, 16>(base, e, bits),
-        5 => pow_window::<5, 32>(base, e, bits),
-        _ => pow_window::<6, 64>(base, e, bits),
-    }
+    on_best_kernel!(|k| pow_in(k, base, e, bits))
+}
+
+/// [`pow`] in kernel `k`.
+pub(crate) fn pow_in<K: Kernel>(k: K, base: &Elem, e: &[Word], bits: u32) -> Elem {
+    let mut base = k.enter(base);
+    let mut out = match best_window(bits) {
+        0..=2 => pow_window::<K, 2, 4>(k, &base, e, bits),
+        3 => pow_window::<K, 3, 8>(k, &base, e, bits),
+        4 => pow_window::<K, 4, 16>(k, &base, e, bits),
+        5 => pow_window::<K, 5, 32>(k, &base, e, bits),
+        _ => pow_window::<K, 6, 64>(k, &base, e, bits),
+    };
+    base.zeroize();
+    let result = k.leave(&out);
+    out.zeroize();
+    result
 }
 
 /// base^e for a **public** e below 2^bits (the service's u = H(A, B) in v^u), by a sliding
@@ -61,18 +84,24 @@ pub(crate) fn pow(base: &Elem, e: &[Word], bits: u32) -> Elem {
 /// products for 256 bits, against the fixed window's 14 and 64 and its table scans.
 #[cfg(any(feature = "server", test))]
 pub(crate) fn pow_public_exponent(base: &Elem, e: &[Word], bits: u32) -> Elem {
+    on_best_kernel!(|k| pow_public_exponent_in(k, base, e, bits))
+}
+
+/// [`pow_public_exponent`] in kernel `k`.
+#[cfg(any(feature = "server", test))]
+pub(crate) fn pow_public_exponent_in<K: Kernel>(k: K, base: &Elem, e: &[Word], bits: u32) -> Elem {
     const W: u32 = 5;
-    let mut odd = [const { Elem([0; crate::monty::LIMBS]) }; 1 << (W - 1)];
-    let mut square = base.square();
-    odd[0] = base.clone();
+    let base = k.enter(base);
+    let mut square = k.square(&base);
+    let mut odd: [K::Elem; 1 << (W - 1)] = core::array::from_fn(|_| base.clone());
     for i in 1..odd.len() {
-        odd[i] = odd[i - 1].mul(&square);
+        odd[i] = k.mul(&odd[i - 1], &square);
     }
-    let mut acc: Option<Elem> = None;
+    let mut acc: Option<K::Elem> = None;
     let mut top = bits;
     while top > 0 {
         if window(e, top - 1, 1) == 0 {
-            acc = acc.map(|a| a.square());
+            acc = acc.map(|a| k.square(&a));
             top -= 1;
             continue;
         }
@@ -86,16 +115,23 @@ pub(crate) fn pow_public_exponent(base: &Elem, e: &[Word], bits: u32) -> Elem {
             None => power.clone(),
             Some(mut a) => {
                 for _ in low..top {
-                    a = a.square();
+                    a = k.square(&a);
                 }
-                a.mul(power)
+                k.mul(&a, power)
             }
         });
         top = low;
     }
     odd.zeroize();
     square.zeroize();
-    acc.unwrap_or(ONE)
+    match acc {
+        Some(mut acc) => {
+            let out = k.leave(&acc);
+            acc.zeroize();
+            out
+        }
+        None => ONE,
+    }
 }
 
 /// The window width, 2 to 6, with the fewest products for a `bits`-bit exponent: the table's
@@ -116,24 +152,31 @@ pub(crate) const fn best_window(bits: u32) -> u32 {
 }
 
 /// base^e with a `W`-bit fixed window over a table of `T` = 2^W powers.
-fn pow_window<const W: u32, const T: usize>(base: &Elem, e: &[Word], bits: u32) -> Elem {
-    let mut table = [const { Elem([0; crate::monty::LIMBS]) }; T];
+fn pow_window<K: Kernel, const W: u32, const T: usize>(
+    k: K,
+    base: &K::Elem,
+    e: &[Word],
+    bits: u32,
+) -> K::Elem {
+    let mut table: [K::Elem; T] = core::array::from_fn(|_| base.clone());
     for i in 0..T {
         table[i] = match i {
-            0 => ONE,
-            1 => base.clone(),
+            0 => k.one(),
+            1 => continue,
             // Squaring is cheaper than a product: even powers square their half.
-            _ if i % 2 == 0 => table[i / 2].square(),
-            _ => table[i - 1].mul(base),
+            _ if i % 2 == 0 => k.square(&table[i / 2]),
+            _ => k.mul(&table[i - 1], base),
         };
     }
     let windows = bits.div_ceil(W).max(1);
-    let mut acc = Elem::select(&table, window(e, (windows - 1) * W, W));
-    for k in (0..windows - 1).rev() {
+    let mut acc = k.select(&table, window(e, (windows - 1) * W, W));
+    for j in (0..windows - 1).rev() {
         for _ in 0..W {
-            acc = acc.square();
+            acc = k.square(&acc);
         }
-        acc = acc.mul(&Elem::select(&table, window(e, k * W, W)));
+        let mut entry = k.select(&table, window(e, j * W, W));
+        acc = k.mul(&acc, &entry);
+        entry.zeroize();
     }
     table.zeroize();
     acc
