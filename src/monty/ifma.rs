@@ -170,7 +170,12 @@ impl Kernel for Ifma {
     #[inline(never)]
     fn select_comb(self, table: &[Elem], index: u64) -> Wide {
         // SAFETY: as in `mul`; `select_entry` needs only avx512f.
-        unsafe { select_entry(table, index) }
+        let mut entry = unsafe { select_entry(table, index) };
+        // Converted out of the AVX-512 function: compiled there, the conversion becomes
+        // gathers, which scripts/ifma-check cannot tell from secret-indexed reads.
+        let out = Wide(to_radix52(&entry.0));
+        entry.zeroize();
+        out
     }
 
     #[cfg(feature = "comb-table")]
@@ -215,6 +220,13 @@ fn product(a: &Wide, b: &Wide) -> Wide {
         let t0 = _mm_cvtsi128_si64(_mm512_castsi512_si128(acc[0])) as u64;
         let m = t0 & MASK;
         let mv = _mm512_set1_epi64(m as i64);
+        // The gate's controls (scripts/ifma-check --controls): leaks it must find.
+        #[cfg(cognito_srp6a_ifma_control = "branch")]
+        if m & 1 == 1 {
+            core::hint::black_box(&mut acc);
+        }
+        #[cfg(cognito_srp6a_ifma_control = "index")]
+        core::hint::black_box(N52.0[(m & 63) as usize]);
         for k in 0..VECTORS {
             acc[k] = _mm512_madd52lo_epu64(acc[k], nv[k], mv);
         }
@@ -261,15 +273,12 @@ fn select_wide(table: &[Wide], index: u64) -> Wide {
     out
 }
 
-/// `table[index]` of the comb's table, in 52-bit limbs (still x·R: see the module doc).
+/// `table[index]` of the comb's table, with AVX-512 registers.
 #[cfg(feature = "comb-table")]
 #[target_feature(enable = "avx512f")]
 #[inline(never)]
-fn select_entry(table: &[Elem], index: u64) -> Wide {
-    let mut entry = Elem::select(table, index);
-    let out = Wide(to_radix52(&entry.0));
-    entry.zeroize();
-    out
+fn select_entry(table: &[Elem], index: u64) -> Elem {
+    Elem::select(table, index)
 }
 
 /// x := x - N where x ≥ N, for x below 2N in normalized 52-bit limbs.
