@@ -42,6 +42,8 @@
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
     reason = "a benchmark: a refused answer should stop it loudly"
 )]
 
@@ -56,11 +58,10 @@ use aws_cognito_srp::{
 };
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DevicePasswordVerifierResponse, DeviceRegistration,
-    DeviceSignIn, Error, IssuedChallenge, RememberedDevice, Timestamp, VerifierRecord,
+    DeviceSignIn, Error, IssuedChallenge, RememberedDevice, Timestamp, VerifierRecord, bench,
 };
 use criterion::{
-    BatchSize, BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main,
-    measurement::WallTime,
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, criterion_group, measurement::WallTime,
 };
 
 const CRATE: &str = "cognito-srp6a";
@@ -289,51 +290,116 @@ fn device_password_verifier(c: &mut Criterion) {
     g.finish();
 }
 
+/// (a), (b) and (c) for a new device with this crate: the client's time, the service's
+/// challenge left out.
+fn ours_sign_in() -> Duration {
+    let started = Instant::now();
+    let registration = ours_register();
+    let sign_in = ours_start(registration.device_password.as_bytes());
+    let mut client = started.elapsed();
+
+    let config = &registration.device_secret_verifier_config;
+    let record = record(config.password_verifier(), config.salt());
+    let (_, challenge) = issue(&record, sign_in.srp_a().as_str());
+
+    let started = Instant::now();
+    black_box(&ours_answer(sign_in, black_box(&challenge)).password_claim_signature);
+    drop(registration);
+    client += started.elapsed();
+    client
+}
+
+/// The same with the peer.
+fn peer_sign_in() -> Duration {
+    let started = Instant::now();
+    let registration = peer_register();
+    let (device, auth) = peer_start(&registration.password);
+    let mut client = started.elapsed();
+
+    let record = record(&registration.verifier, &registration.salt);
+    let (_, challenge) = issue(&record, &auth.a);
+
+    let started = Instant::now();
+    black_box(&peer_answer(&device, black_box(&challenge)));
+    drop((registration, device, auth));
+    client += started.elapsed();
+    client
+}
+
 /// (a), (b) and (c) for a new device, the service's challenge left out of the time.
 fn device_sign_in(c: &mut Criterion) {
     let mut g = group(c, "device_sign_in");
     g.bench_function(CRATE, |b| {
-        b.iter_custom(|iters| {
-            let mut client = Duration::ZERO;
-            for _ in 0..iters {
-                let started = Instant::now();
-                let registration = ours_register();
-                let sign_in = ours_start(registration.device_password.as_bytes());
-                client += started.elapsed();
-
-                let config = &registration.device_secret_verifier_config;
-                let record = record(config.password_verifier(), config.salt());
-                let (_, challenge) = issue(&record, sign_in.srp_a().as_str());
-
-                let started = Instant::now();
-                black_box(&ours_answer(sign_in, black_box(&challenge)).password_claim_signature);
-                drop(registration);
-                client += started.elapsed();
-            }
-            client
-        })
+        b.iter_custom(|iters| (0..iters).map(|_| ours_sign_in()).sum())
     });
     g.bench_function(PEER, |b| {
-        b.iter_custom(|iters| {
-            let mut client = Duration::ZERO;
-            for _ in 0..iters {
-                let started = Instant::now();
-                let registration = peer_register();
-                let (device, auth) = peer_start(&registration.password);
-                client += started.elapsed();
-
-                let record = record(&registration.verifier, &registration.salt);
-                let (_, challenge) = issue(&record, &auth.a);
-
-                let started = Instant::now();
-                black_box(&peer_answer(&device, black_box(&challenge)));
-                drop((registration, device, auth));
-                client += started.elapsed();
-            }
-            client
-        })
+        b.iter_custom(|iters| (0..iters).map(|_| peer_sign_in()).sum())
     });
     g.finish();
+}
+
+/// Whole sign-ins in interleaved rounds: in each round, five with this crate on the IFMA
+/// kernel (where it runs), five on the scalar kernel, five with the peer, and each round gives
+/// its ratios. The medians and the spread over the rounds are printed: the machine's drift
+/// lands on every side of a round alike, where criterion's groups, a minute apart, do not.
+fn paired() {
+    const ROUNDS: usize = 40;
+    const CALLS: u32 = 5;
+    let ifma = bench::ifma_kernel_runs();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!(
+        "device_sign_in paired: {cpu}; IFMA kernel {}",
+        if ifma { "runs" } else { "not available" }
+    );
+    let time = |f: &dyn Fn() -> Duration| {
+        (0..CALLS).map(|_| f()).sum::<Duration>().as_secs_f64() * 1e3 / f64::from(CALLS)
+    };
+    let rounds: Vec<[f64; 3]> = (0..ROUNDS)
+        .map(|_| {
+            let best = if ifma { time(&ours_sign_in) } else { f64::NAN };
+            bench::use_scalar_kernel(true);
+            let scalar = time(&ours_sign_in);
+            bench::use_scalar_kernel(false);
+            let peer = time(&peer_sign_in);
+            [best, scalar, peer]
+        })
+        .collect();
+    let report = |name: &str, ratio: &dyn Fn(&[f64; 3]) -> f64| {
+        let mut r: Vec<f64> = rounds.iter().map(ratio).collect();
+        r.sort_by(f64::total_cmp);
+        println!(
+            "  {name}: median {:.2}x (quartiles {:.2} to {:.2}, range {:.2} to {:.2}, {ROUNDS} rounds)",
+            r[ROUNDS / 2],
+            r[ROUNDS / 4],
+            r[3 * ROUNDS / 4],
+            r[0],
+            r[ROUNDS - 1]
+        );
+    };
+    let median_ms = |i: usize| {
+        let mut v: Vec<f64> = rounds.iter().map(|r| r[i]).collect();
+        v.sort_by(f64::total_cmp);
+        v[ROUNDS / 2]
+    };
+    println!(
+        "  per sign-in, medians: {CRATE} IFMA {:.2} ms, {CRATE} scalar {:.2} ms, {PEER} {:.2} ms",
+        median_ms(0),
+        median_ms(1),
+        median_ms(2)
+    );
+    if ifma {
+        report(&format!("{PEER} / {CRATE} IFMA"), &|r| r[2] / r[0]);
+        report(&format!("{CRATE} scalar / {CRATE} IFMA"), &|r| r[1] / r[0]);
+    }
+    report(&format!("{PEER} / {CRATE} scalar"), &|r| r[2] / r[1]);
 }
 
 fn all(c: &mut Criterion) {
@@ -344,4 +410,23 @@ fn all(c: &mut Criterion) {
 }
 
 criterion_group!(benches, all);
-criterion_main!(benches);
+
+/// With `PEER_BENCH_SIGN_INS=ours` (or `peer`) and a count in `PEER_BENCH_COUNT` (default 5),
+/// only that many sign-ins of that side run, untimed: for `scripts/peer-instructions`, which
+/// counts their instructions under callgrind.
+fn main() {
+    if let Ok(side) = std::env::var("PEER_BENCH_SIGN_INS") {
+        let count: u32 = std::env::var("PEER_BENCH_COUNT").map_or(5, |n| n.parse().unwrap());
+        for _ in 0..count {
+            match side.as_str() {
+                "ours" => black_box(ours_sign_in()),
+                "peer" => black_box(peer_sign_in()),
+                other => panic!("PEER_BENCH_SIGN_INS: ours or peer, not {other}"),
+            };
+        }
+        return;
+    }
+    benches();
+    paired();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -54,3 +54,21 @@ pub fn service_math(v: &U3072, b: &U256, srp_a: &U3072, u: &U256) -> Option<(U30
 pub fn k() -> U3072 {
     crate::group::K
 }
+
+/// Whether the exponentiations run on the AVX-512 IFMA kernel: built with feature `ifma`, on a
+/// CPU that has it, and not turned off by [`use_scalar_kernel`].
+pub fn ifma_kernel_runs() -> bool {
+    #[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+    return crate::kernel::ifma().is_some();
+    #[cfg(not(all(feature = "ifma", target_arch = "x86_64")))]
+    false
+}
+
+/// Runs every exponentiation on the scalar kernel from now on (`true`), or on the best one
+/// again (`false`), so that a benchmark times both kernels in one run.
+pub fn use_scalar_kernel(scalar: bool) {
+    #[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+    crate::kernel::SCALAR_ONLY.store(scalar, core::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(all(feature = "ifma", target_arch = "x86_64")))]
+    let _ = scalar;
+}

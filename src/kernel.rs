@@ -56,7 +56,7 @@ pub(crate) trait Kernel: Copy {
 macro_rules! on_best_kernel {
     (|$k:ident| $body:expr) => {{
         #[cfg(all(feature = "ifma", target_arch = "x86_64"))]
-        let out = match crate::monty::ifma::Ifma::detect() {
+        let out = match crate::kernel::ifma() {
             Some($k) => $body,
             None => {
                 let $k = crate::monty::Scalar;
@@ -72,3 +72,18 @@ macro_rules! on_best_kernel {
     }};
 }
 pub(crate) use on_best_kernel;
+
+/// The IFMA kernel if this CPU has it, and unless a benchmark asked for the scalar kernel.
+#[cfg(all(feature = "ifma", target_arch = "x86_64"))]
+pub(crate) fn ifma() -> Option<crate::monty::ifma::Ifma> {
+    #[cfg(feature = "__bench")]
+    if SCALAR_ONLY.load(core::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    crate::monty::ifma::Ifma::detect()
+}
+
+/// Set by `bench::use_scalar_kernel`: the benchmarks time both kernels in one run.
+#[cfg(all(feature = "ifma", target_arch = "x86_64", feature = "__bench"))]
+pub(crate) static SCALAR_ONLY: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
