@@ -6,11 +6,21 @@
 //! `DEVICE_SRP_AUTH`, `DEVICE_PASSWORD_VERIFIER`, tokens. The client is plain `reqwest` with
 //! the JSON the AWS SDKs send, and `cognito-srp6a` for every SRP value. Every sign-in must
 //! succeed with an access token naming the device, and the server must still answer
-//! afterwards. The rate is printed (see it with `-- --nocapture`), never asserted: this is a
-//! shared machine.
+//! afterwards.
+//!
+//! Printed (see them with `-- --nocapture`), never asserted, since this is a shared machine:
+//! - the rate, sign-ins per second of wall time;
+//! - the server's CPU time over the burst, per sign-in and as sign-ins per second per server
+//!   core. The emulator runs on a tokio runtime of its own, so this is its threads' time alone
+//!   (read from `/proc`, so Linux only), not the clients' that share the machine;
+//! - the SRP math the service does per sign-in, timed in the same run in thread CPU time: two
+//!   checks (the user's and the device's), each B = k·v + g^b and S = (A·v^u)^b, through
+//!   `cognito_srp6a::bench::service_math`; and the ratio of the server's CPU per sign-in to it,
+//!   which says how much the rest of the server (HTTP, JSON, the store, signing two RS256
+//!   tokens) costs beside the math.
 //!
 //! ```text
-//! cargo test -p cognito-srp6a-emulator --release --test load -- --nocapture
+//! cargo test -p cognito-srp6a-emulator --test load -- --nocapture
 //! ```
 
 // Test code may index and unwrap: a panic is a failed test.
@@ -18,17 +28,23 @@
 
 use cognito_srp6a::{
     DevicePasswordVerifierChallenge, DeviceRegistration, PasswordVerifierChallenge,
-    RememberedDevice, Timestamp, User,
+    RememberedDevice, Timestamp, User, bench,
 };
 use cognito_srp6a_test_support::{api::request, jwt::try_claims};
+use crypto_bigint::U256;
+use rustix::{
+    thread::{Pid, gettid},
+    time::{ClockId, clock_gettime},
+};
 use serde_json::{Value, json};
 use std::{
     collections::HashMap,
+    hint::black_box,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 const POOL_ID: &str = "us-east-1_LoadTest";
@@ -39,6 +55,9 @@ const DEFAULT_SIGNINS: usize = 200;
 const DEFAULT_CONCURRENCY: usize = 16;
 /// How many failure messages to show when sign-ins fail; the count is always shown.
 const SHOWN_FAILURES: usize = 5;
+/// The SRP math is timed in this many rounds of `SRP_CHECKS` checks; the median round is shown.
+const SRP_ROUNDS: u32 = 7;
+const SRP_CHECKS: u32 = 10;
 
 type Params = HashMap<String, String>;
 
@@ -284,6 +303,108 @@ async fn register_device(api: &Api) -> Device {
     }
 }
 
+/// The CPU time of one runtime's threads. Each registers itself when it starts; one that stops
+/// (tokio ends blocking threads left idle) adds its own total on the way out, under the same
+/// lock, so its time is counted once whether it is still running at a reading or not.
+#[derive(Default)]
+struct ThreadsCpu(Mutex<ThreadsCpuState>);
+
+#[derive(Default)]
+struct ThreadsCpuState {
+    running: Vec<Pid>,
+    stopped: Duration,
+}
+
+impl ThreadsCpu {
+    /// For `on_thread_start`.
+    fn started(&self) {
+        self.0.lock().unwrap().running.push(gettid());
+    }
+
+    /// For `on_thread_stop`.
+    fn stopping(&self) {
+        let tid = gettid();
+        let mut state = self.0.lock().unwrap();
+        state.running.retain(|&running| running != tid);
+        state.stopped += own_cpu();
+    }
+
+    /// The threads' CPU time so far; `None` where `/proc` does not say.
+    fn total(&self) -> Option<Duration> {
+        let state = self.0.lock().unwrap();
+        let mut total = state.stopped;
+        for &tid in &state.running {
+            total += thread_cpu(tid)?;
+        }
+        Some(total)
+    }
+}
+
+/// The calling thread's CPU time.
+fn own_cpu() -> Duration {
+    let now = clock_gettime(ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap(),
+        u32::try_from(now.tv_nsec).unwrap(),
+    )
+}
+
+/// Another thread's CPU time: the first field of its `schedstat`, the nanoseconds it ran (what
+/// the thread's own CPU-time clock reads).
+fn thread_cpu(tid: Pid) -> Option<Duration> {
+    let path = format!("/proc/self/task/{}/schedstat", tid.as_raw_pid());
+    let text = std::fs::read_to_string(path).ok()?;
+    let nanos = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// The runtime the emulator runs on, apart from the clients': its threads' CPU time is the
+/// server's.
+fn server_runtime(cpu: &Arc<ThreadsCpu>) -> tokio::runtime::Runtime {
+    let (on_start, on_stop) = (Arc::clone(cpu), Arc::clone(cpu));
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name("emulator")
+        .on_thread_start(move || on_start.started())
+        .on_thread_stop(move || on_stop.stopping())
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The service's SRP math for one whole device sign-in, in this thread's CPU time: two checks
+/// (the user's and the device's), each B = k·v + g^b and S = (A·v^u)^b, through the functions
+/// the service runs. Returns the median, fastest and slowest of `SRP_ROUNDS` rounds.
+fn srp_math_per_sign_in() -> [Duration; 3] {
+    let random = || U256::from_be_slice(&rand::random::<[u8; 32]>());
+    let mut rounds: Vec<Duration> = (0..SRP_ROUNDS)
+        .map(|_| {
+            // A verifier and a client's A are powers of g, as in a real sign-in.
+            let (v, srp_a) = (bench::g_pow(&random()), bench::g_pow(&random()));
+            let (b, u) = (random(), random());
+            let start = own_cpu();
+            for _ in 0..SRP_CHECKS {
+                black_box(bench::service_math(
+                    black_box(&v),
+                    black_box(&b),
+                    &srp_a,
+                    &u,
+                ));
+            }
+            (own_cpu() - start) * 2 / SRP_CHECKS
+        })
+        .collect();
+    rounds.sort();
+    [
+        rounds[rounds.len() / 2],
+        rounds[0],
+        rounds[rounds.len() - 1],
+    ]
+}
+
+fn milliseconds(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
 fn env_count(name: &str, default: usize) -> usize {
     match std::env::var(name) {
         Ok(text) => {
@@ -297,29 +418,16 @@ fn env_count(name: &str, default: usize) -> usize {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn concurrent_device_sign_ins() {
-    let total = env_count("LOAD_SIGNINS", DEFAULT_SIGNINS);
-    let concurrency = env_count("LOAD_CONCURRENCY", DEFAULT_CONCURRENCY);
-    let emulator = cognito_srp6a_emulator::Emulator::builder()
-        .pool_id(POOL_ID)
-        .client_id(CLIENT_ID)
-        .user(USERNAME, PASSWORD)
-        .challenge_required_on_new_device(false)
-        .device_only_remembered_on_user_prompt(false)
-        .start()
-        .await
-        .unwrap();
-    let api = Api {
-        http: reqwest::Client::new(),
-        url: emulator.url(),
-    };
-    let device = register_device(&api).await;
-
+/// `total` sign-ins, `concurrency` at a time; returns how many succeeded and the failures.
+async fn burst(
+    api: &Api,
+    device: Device,
+    total: usize,
+    concurrency: usize,
+) -> (usize, Vec<String>) {
     // Workers take sign-in numbers from one counter, so exactly `total` run whatever the
     // concurrency, and each worker reports what it saw.
     let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
         let (api, next) = (api.clone(), Arc::clone(&next));
@@ -343,11 +451,70 @@ async fn concurrent_device_sign_ins() {
         succeeded += ok;
         failures.extend(failed);
     }
+    (succeeded, failures)
+}
+
+#[test]
+fn concurrent_device_sign_ins() {
+    let total = env_count("LOAD_SIGNINS", DEFAULT_SIGNINS);
+    let concurrency = env_count("LOAD_CONCURRENCY", DEFAULT_CONCURRENCY);
+    let server_cpu = Arc::new(ThreadsCpu::default());
+    let server = server_runtime(&server_cpu);
+    let emulator = server
+        .block_on(
+            cognito_srp6a_emulator::Emulator::builder()
+                .pool_id(POOL_ID)
+                .client_id(CLIENT_ID)
+                .user(USERNAME, PASSWORD)
+                .challenge_required_on_new_device(false)
+                .device_only_remembered_on_user_prompt(false)
+                .start(),
+        )
+        .unwrap();
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let api = Api {
+        http: reqwest::Client::new(),
+        url: emulator.url(),
+    };
+    let device = clients.block_on(register_device(&api));
+
+    let (cpu_before, started) = (server_cpu.total(), Instant::now());
+    let (succeeded, failures) = clients.block_on(burst(&api, device, total, concurrency));
     let elapsed = started.elapsed().as_secs_f64();
+    let server_time = server_cpu
+        .total()
+        .zip(cpu_before)
+        .map(|(end, start)| end - start);
+    // With the server idle: the math it did per sign-in, on this machine as it is now.
+    let [srp, srp_fastest, srp_slowest] = srp_math_per_sign_in();
     println!(
         "{total} device sign-ins, {concurrency} concurrent, in {elapsed:.2} s: {:.1} sign-ins/s",
         total as f64 / elapsed
     );
+    println!(
+        "SRP math per sign-in (two checks): {:.2} ms (median of {SRP_ROUNDS} rounds of \
+         {SRP_CHECKS} checks, {:.2} to {:.2})",
+        milliseconds(srp),
+        milliseconds(srp_fastest),
+        milliseconds(srp_slowest),
+    );
+    match server_time {
+        Some(server_time) => {
+            let per_sign_in = server_time / u32::try_from(total).unwrap();
+            println!(
+                "server CPU {:.2} s: {:.2} ms per sign-in, {:.1} sign-ins/s per server core, \
+                 {:.2}x the SRP math",
+                server_time.as_secs_f64(),
+                milliseconds(per_sign_in),
+                1.0 / per_sign_in.as_secs_f64(),
+                per_sign_in.as_secs_f64() / srp.as_secs_f64(),
+            );
+        }
+        None => println!("server CPU: not measured (no /proc/self/task/<tid>/schedstat)"),
+    }
     assert!(
         failures.is_empty(),
         "{} of {total} sign-ins failed; first: {:#?}",
@@ -358,21 +525,23 @@ async fn concurrent_device_sign_ins() {
 
     // The server still works after the burst: one more whole sign-in, and a wrong device
     // password is still refused (a server that stopped checking would pass the first alone).
-    assert_eq!(device_sign_in(&api, device).await.unwrap(), device.key);
-    let wrong = Device {
-        password: Box::leak(
-            DeviceRegistration::generate(device.group_key, device.key, &mut rand::rng())
-                .device_password
-                .as_str()
-                .to_owned()
-                .into_boxed_str(),
-        ),
-        ..device
-    };
-    let refused = device_sign_in(&api, wrong).await.unwrap_err();
-    assert!(
-        refused.contains("NotAuthorizedException"),
-        "a wrong device password after the load: {refused}"
-    );
-    emulator.shutdown().await;
+    clients.block_on(async {
+        assert_eq!(device_sign_in(&api, device).await.unwrap(), device.key);
+        let wrong = Device {
+            password: Box::leak(
+                DeviceRegistration::generate(device.group_key, device.key, &mut rand::rng())
+                    .device_password
+                    .as_str()
+                    .to_owned()
+                    .into_boxed_str(),
+            ),
+            ..device
+        };
+        let refused = device_sign_in(&api, wrong).await.unwrap_err();
+        assert!(
+            refused.contains("NotAuthorizedException"),
+            "a wrong device password after the load: {refused}"
+        );
+    });
+    server.block_on(emulator.shutdown());
 }
