@@ -151,7 +151,10 @@ pub(crate) const fn best_window(bits: u32) -> u32 {
     best.0
 }
 
-/// base^e with a `W`-bit fixed window over a table of `T` = 2^W powers.
+/// base^e with a `W`-bit fixed window over a table of `T` = 2^W powers. Never inlined: inlined
+/// into `pow_in`, the five widths' tables shared one frame (62 KiB of IFMA elements), deeper
+/// than the stack wipe after each secret operation reaches (`wipe::WIPE_BYTES`).
+#[inline(never)]
 fn pow_window<K: Kernel, const W: u32, const T: usize>(
     k: K,
     base: &K::Elem,

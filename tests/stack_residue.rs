@@ -200,6 +200,18 @@ impl Secret {
             let mont = (value << 3072u32) % &n;
             forms.push(("Montgomery limbs", mont.to_bytes_le()));
             forms.push(("Montgomery big-endian", mont.to_bytes_be()));
+            // The IFMA kernel's form (feature `ifma`): x·2^3120 mod N in 52-bit limbs, one per
+            // little-endian u64, as its elements lie in memory.
+            let wide = (value << 3120u32) % &n;
+            let mask = (BigUint::from(1u8) << 52u32) - 1u8;
+            let mut limbs = Vec::new();
+            for j in 0..60u32 {
+                let limb = (&wide >> (52 * j)) & &mask;
+                let mut bytes = limb.to_bytes_le();
+                bytes.resize(8, 0);
+                limbs.extend(bytes);
+            }
+            forms.push(("IFMA 52-bit limbs", limbs));
         }
         Self {
             name: name.into(),
