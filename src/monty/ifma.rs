@@ -37,7 +37,7 @@
 use super::{Elem, LIMBS, MODULUS, ONE, eq_mask, limbs_of};
 use crate::kernel::Kernel;
 use core::arch::x86_64::{
-    _mm_cvtsi128_si64, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128,
+    __m512i, _mm_cvtsi128_si64, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128,
     _mm512_loadu_epi64, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64,
     _mm512_mask_madd52hi_epu64, _mm512_mask_madd52lo_epu64, _mm512_set1_epi64,
     _mm512_setzero_si512, _mm512_storeu_epi64,
@@ -202,15 +202,7 @@ impl Ifma {
 #[inline(never)]
 fn product(a: &Wide, b: &Wide) -> Wide {
     let zero = _mm512_setzero_si512();
-    let mut av = [zero; VECTORS];
-    let mut nv = [zero; VECTORS];
-    for k in 0..VECTORS {
-        // SAFETY: lanes 8k to 8k + 7 of a 64-lane array, k < 8; unaligned loads are allowed.
-        unsafe {
-            av[k] = _mm512_loadu_epi64(a.0.as_ptr().add(8 * k).cast());
-            nv[k] = _mm512_loadu_epi64(N52.0.as_ptr().add(8 * k).cast());
-        }
-    }
+    let (av, nv) = (vectors(a), vectors(&N52));
     let mut acc = [zero; VECTORS];
     for &bi in &b.0[..WIDE_LIMBS] {
         let bv = _mm512_set1_epi64(bi as i64);
@@ -245,13 +237,7 @@ fn product(a: &Wide, b: &Wide) -> Wide {
             acc[k] = _mm512_madd52hi_epu64(acc[k], nv[k], mv);
         }
     }
-    let mut out = Wide([0; LANES]);
-    for (k, v) in acc.iter().enumerate() {
-        // SAFETY: as for the loads.
-        unsafe { _mm512_storeu_epi64(out.0.as_mut_ptr().add(8 * k).cast(), *v) };
-    }
-    normalize(&mut out.0);
-    out
+    normalized(&acc)
 }
 
 /// a^2·R'^-1 mod N, below 2N for a below 2N: `product`'s scan with each cross product
@@ -267,15 +253,7 @@ fn product(a: &Wide, b: &Wide) -> Wide {
 )]
 fn square(a: &Wide) -> Wide {
     let zero = _mm512_setzero_si512();
-    let mut av = [zero; VECTORS];
-    let mut nv = [zero; VECTORS];
-    for k in 0..VECTORS {
-        // SAFETY: as in `product`.
-        unsafe {
-            av[k] = _mm512_loadu_epi64(a.0.as_ptr().add(8 * k).cast());
-            nv[k] = _mm512_loadu_epi64(N52.0.as_ptr().add(8 * k).cast());
-        }
-    }
+    let (av, nv) = (vectors(a), vectors(&N52));
     let mut acc = [zero; VECTORS];
     let mut cross = [zero; VECTORS];
     // Limb i = 8p + r: vector p holds a_i itself (lane r), vectors below it only j < i. The
@@ -344,25 +322,41 @@ fn square(a: &Wide) -> Wide {
     for r in 0..(WIDE_LIMBS - 56) as u32 {
         limb!(7, r);
     }
-    let mut out = Wide([0; LANES]);
     for k in 0..VECTORS {
-        let sum = _mm512_add_epi64(acc[k], _mm512_add_epi64(cross[k], cross[k]));
-        // SAFETY: as in `product`.
-        unsafe { _mm512_storeu_epi64(out.0.as_mut_ptr().add(8 * k).cast(), sum) };
+        acc[k] = _mm512_add_epi64(acc[k], _mm512_add_epi64(cross[k], cross[k]));
     }
-    normalize(&mut out.0);
+    normalized(&acc)
+}
+
+/// An element's 64 lanes as eight vectors, for `product` and `square`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn vectors(w: &Wide) -> [__m512i; VECTORS] {
+    let mut out = [_mm512_setzero_si512(); VECTORS];
+    for (k, v) in out.iter_mut().enumerate() {
+        // SAFETY: lanes 8k to 8k + 7 of a 64-lane array, k < 8; unaligned loads are allowed.
+        *v = unsafe { _mm512_loadu_epi64(w.0.as_ptr().add(8 * k).cast()) };
+    }
     out
 }
 
-/// Carries: each lane's excess over 52 bits into the next.
-#[inline(always)]
-fn normalize(limbs: &mut [u64; LANES]) {
+/// The element whose lane sums are `sums`, each lane's excess over 52 bits carried into the
+/// next: how `product` and `square` end.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn normalized(sums: &[__m512i; VECTORS]) -> Wide {
+    let mut out = Wide([0; LANES]);
+    for (k, v) in sums.iter().enumerate() {
+        // SAFETY: as in `vectors`.
+        unsafe { _mm512_storeu_epi64(out.0.as_mut_ptr().add(8 * k).cast(), *v) };
+    }
     let mut carry = 0u64;
-    for limb in limbs.iter_mut() {
+    for limb in out.0.iter_mut() {
         let v = limb.wrapping_add(carry);
         *limb = v & MASK;
         carry = v >> RADIX;
     }
+    out
 }
 
 /// `table[index]`, reading every entry.
